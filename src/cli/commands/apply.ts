@@ -1,0 +1,59 @@
+import type { CommandModule } from 'yargs';
+import { applyPlan, planIsEmpty } from '../../plan/index.js';
+import { VERSION } from '../../version.js';
+import type { CommandContext } from '../context.js';
+import { confirmApply } from '../prompts.js';
+import { planJson } from '../planText.js';
+import { buildPlan, showPlan, targetOptions, type TargetArgs } from './plan.js';
+
+export function applyCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs> {
+  return {
+    command: 'apply',
+    describe: 'Make the target match the recipe: write what differs (atomic, with backups), then restart what needs it',
+    builder: (y) => targetOptions(y),
+    handler: async (argv) => {
+      const context = ctx();
+      const { out } = context;
+      const planned = await buildPlan(argv, context);
+      const { plan, target, facts, loaded } = planned;
+      try {
+        if (!out.json) showPlan(planned, out);
+        if (planIsEmpty(plan)) {
+          if (out.json) out.printJson({ ...planJson(plan, planned.requirements), applied: { written: [], ran: [] } });
+          else out.print('Nothing written.');
+          return;
+        }
+        if (!(await confirmApply(context.interactive, context.flags.yes))) {
+          out.print('Not applied; nothing was written.');
+          return;
+        }
+        const result = await applyPlan(plan, target, {
+          buddyInit: VERSION,
+          name: loaded.recipe.name,
+          facts,
+          progress: (line) => out.info(`  ${line}`),
+        });
+        if (out.json) {
+          out.printJson({
+            ...planJson(plan, planned.requirements),
+            applied: {
+              written: result.written.map((c) => c.artifact.path),
+              backups: result.backups,
+              ran: result.ran.map((a) => a.argv),
+            },
+          });
+          return;
+        }
+        out.print(
+          out.c.green(
+            `Applied: ${result.written.length} file(s) written, ${result.backups.length} backup(s) kept, ${result.ran.length} command(s) run.`,
+          ),
+        );
+        if (result.backups.length) out.print(`Backups: ${plan.layout.backupsDir}`);
+        if (plan.skipped.length) out.print('Some commands were not run; see "Not run" above.');
+      } finally {
+        await target.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { Argv, CommandModule } from 'yargs';
+import { planIsEmpty, type Plan } from '../../plan/index.js';
+import type { LoadedRecipe } from '../../recipe/index.js';
+import type { Facts, Requirement, Target } from '../../target/index.js';
+import type { CommandContext } from '../context.js';
+import { factsStep, loadStep, openTarget, planStep, renderStep, requirementsOf, secretsStep } from '../pipeline.js';
+import { promptSecret } from '../prompts.js';
+import { planJson, printPlan } from '../planText.js';
+
+export interface TargetArgs {
+  recipe: string;
+  root?: string;
+}
+
+export function targetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
+  return y
+    .option('recipe', { alias: 'r', type: 'string', demandOption: true, describe: 'recipe file' })
+    .option('root', {
+      type: 'string',
+      describe: 'local target only: put every file under this folder instead of /, and run no service commands',
+    }) as Argv<T & TargetArgs>;
+}
+
+export interface Planned {
+  loaded: LoadedRecipe;
+  target: Target;
+  facts: Facts;
+  plan: Plan;
+  requirements: Requirement[];
+}
+
+/** recipe -> plan, shared by `plan` and `apply`. The caller closes `target`. */
+export async function buildPlan(argv: TargetArgs, ctx: CommandContext): Promise<Planned> {
+  const { out } = ctx;
+  const loaded = loadStep(argv.recipe, out);
+  const target = openTarget(loaded, argv.root !== undefined ? { root: argv.root } : {});
+  try {
+    const facts = await factsStep(target, loaded);
+    const secrets = await secretsStep(loaded, 'resolve', ctx.interactive ? promptSecret : undefined);
+    out.addSecrets(secrets.values());
+    const rendering = renderStep(loaded, facts, secrets);
+    const plan = await planStep(target, loaded, facts, rendering);
+    return { loaded, target, facts, plan, requirements: requirementsOf(loaded, facts) };
+  } catch (err) {
+    await target.close();
+    throw err;
+  }
+}
+
+export function showPlan(planned: Planned, out: CommandContext['out']): void {
+  const { plan, facts, loaded, requirements } = planned;
+  const title = `Plan for buddy "${loaded.recipe.name}" on ${plan.target} (${facts.os} ${facts.arch}, user ${facts.user})`;
+  printPlan(plan, requirements, out, title);
+  out.print();
+  out.print(planIsEmpty(plan) ? out.c.green('No changes: the target already matches the recipe.') : summary(plan));
+}
+
+function summary(plan: Plan): string {
+  const create = plan.changes.filter((c) => c.op === 'create').length;
+  const update = plan.changes.filter((c) => c.op === 'update').length;
+  return `${create} to create, ${update} to update, ${plan.actions.length} command(s) to run.`;
+}
+
+export function planCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs> {
+  return {
+    command: 'plan',
+    describe: 'Show what apply would change on the target, with diffs (secrets masked); changes nothing',
+    builder: (y) => targetOptions(y),
+    handler: async (argv) => {
+      const context = ctx();
+      const planned = await buildPlan(argv, context);
+      try {
+        if (context.out.json) context.out.printJson(planJson(planned.plan, planned.requirements));
+        else showPlan(planned, context.out);
+      } finally {
+        await planned.target.close();
+      }
+    },
+  };
+}

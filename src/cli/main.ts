@@ -1,0 +1,75 @@
+/**
+ * buddy-init's command line: parses flags (yargs), hands each command a context, turns errors into one
+ * line and an exit code (0 ok, 1 failure, 2 bad input). No logic beyond that lives here.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_OK, errorLine, exitCodeOf } from '../errors.js';
+import { VERSION } from '../version.js';
+import { applyCommand } from './commands/apply.js';
+import { planCommand } from './commands/plan.js';
+import { renderCommand } from './commands/render.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import type { CommandContext } from './context.js';
+import { colorWanted, Output } from './output.js';
+import { Cancelled } from './prompts.js';
+
+export async function main(args: string[]): Promise<number> {
+  let context: CommandContext | undefined;
+  const ctx = (): CommandContext => {
+    if (!context) throw new Error('internal: command ran before flags were parsed');
+    return context;
+  };
+  const parser = yargs(args)
+    .scriptName('buddy-init')
+    .version(VERSION)
+    .usage('$0 <command> [options]\n\nTurn an always-on box into a supervised, always-reachable Claude Code assistant.')
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output on stdout' })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
+    .option('color', { type: 'boolean', describe: 'colour output (--no-color or NO_COLOR to turn it off)' })
+    .middleware((argv) => {
+      const json = Boolean(argv.json);
+      context = {
+        flags: { json, yes: Boolean(argv.yes), ...(argv.color !== undefined ? { color: Boolean(argv.color) } : {}) },
+        out: new Output({ json, color: !json && colorWanted(argv.color as boolean | undefined) }),
+        interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      };
+    })
+    .command(validateCommand(ctx))
+    .command(schemaCommand(ctx))
+    .command(renderCommand(ctx))
+    .command(planCommand(ctx))
+    .command(applyCommand(ctx))
+    .completion('completion', 'Print a shell completion script (bash, zsh)')
+    .demandCommand(1, 'Name a command; see --help')
+    .strict()
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, err) => {
+      throw err ?? new UsageError(message);
+    });
+
+  try {
+    await parser.parseAsync();
+    return EXIT_OK;
+  } catch (err) {
+    const out = context?.out ?? new Output({ json: args.includes('--json'), color: colorWanted(undefined, process.stderr) });
+    if (err instanceof Cancelled) {
+      out.info(err.message);
+      return EXIT_CANCELLED;
+    }
+    if (err instanceof UsageError) {
+      out.error(`${err.message} (see buddy-init --help)`);
+      return EXIT_BAD_INPUT;
+    }
+    out.error(errorLine(err));
+    if (process.env.BUDDY_INIT_DEBUG && err instanceof Error) out.info(err.stack ?? '');
+    return exitCodeOf(err);
+  }
+}
+
+class UsageError extends Error {}
+
+process.exitCode = await main(hideBin(process.argv));

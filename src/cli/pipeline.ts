@@ -1,0 +1,96 @@
+/**
+ * The steps every command walks along: recipe -> target + facts -> secrets -> artifacts -> plan.
+ * Commands call the steps they need and stop where their job ends.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InputError, OperationError } from '../errors.js';
+import { RUNTIME_DIR } from '../paths.js';
+import { planChanges, type Plan } from '../plan/index.js';
+import {
+  loadRecipe,
+  placeholderSecrets,
+  resolveSecrets,
+  type LoadedRecipe,
+  type SecretValues,
+} from '../recipe/index.js';
+import { renderBuddy, type Rendering, type RuntimeBundles } from '../render/index.js';
+import { checkRequirements, gatherFacts, LocalTarget, type Facts, type Requirement, type Target } from '../target/index.js';
+import { VERSION } from '../version.js';
+import type { Output } from './output.js';
+
+export function loadStep(file: string, out: Output): LoadedRecipe {
+  const loaded = loadRecipe(file);
+  loaded.warnings.forEach((w) => out.warn(w));
+  return loaded;
+}
+
+export interface TargetOptions {
+  root?: string;
+}
+
+export function openTarget(loaded: LoadedRecipe, options: TargetOptions): Target {
+  const { target } = loaded.recipe;
+  if (target !== 'local') {
+    throw new InputError(`target: ssh targets (${target.ssh}) are not supported by this version yet`, loaded.locate(['target']));
+  }
+  return new LocalTarget(options.root);
+}
+
+export async function factsStep(target: Target, loaded: LoadedRecipe): Promise<Facts> {
+  const { recipe } = loaded;
+  const facts = await gatherFacts(target, recipe.name, recipe.workdir);
+  if (recipe.os !== 'auto' && recipe.os !== facts.os) {
+    throw new InputError(`os: the recipe says ${recipe.os}, but ${target.label} runs ${facts.os}`, loaded.locate(['os']));
+  }
+  return facts;
+}
+
+export function requirementsOf(loaded: LoadedRecipe, facts: Facts): Requirement[] {
+  const hasChannels = Object.values(loaded.recipe.channels).some(Boolean);
+  return checkRequirements(facts, hasChannels);
+}
+
+export async function secretsStep(
+  loaded: LoadedRecipe,
+  mode: 'placeholders' | 'resolve',
+  prompt?: (label: string) => Promise<string>,
+): Promise<SecretValues> {
+  if (mode === 'placeholders') return placeholderSecrets(loaded.recipe);
+  return resolveSecrets(loaded.recipe, {
+    baseDir: dirname(loaded.file),
+    locate: loaded.locate,
+    ...(prompt ? { prompt } : {}),
+  });
+}
+
+let bundles: RuntimeBundles | undefined;
+
+/** The runtime files apply pushes to targets, built by `npm run build` into dist/runtime. */
+export function runtimeBundles(): RuntimeBundles {
+  if (!bundles) {
+    const read = (name: string) => {
+      try {
+        return readFileSync(join(RUNTIME_DIR, name), 'utf8');
+      } catch {
+        throw new OperationError(`${join(RUNTIME_DIR, name)} is missing; run \`npm run build\``);
+      }
+    };
+    bundles = { version: VERSION, supervisor: read('supervisor.mjs'), hook: read('hook.mjs') };
+  }
+  return bundles;
+}
+
+export function renderStep(loaded: LoadedRecipe, facts: Facts, secrets: SecretValues): Rendering {
+  return renderBuddy(loaded.recipe, facts, { secrets, runtime: runtimeBundles() });
+}
+
+export async function planStep(target: Target, loaded: LoadedRecipe, facts: Facts, rendering: Rendering): Promise<Plan> {
+  return planChanges({
+    target,
+    artifacts: rendering.artifacts,
+    layout: rendering.layout,
+    facts,
+    linger: loaded.recipe.init.linger,
+  });
+}

@@ -1,0 +1,8 @@
+/** Compare artifacts with a target (plan), then make the target match (apply). */
+export { planChanges, planIsEmpty, computeChange, sha256, type Plan, type Change, type ChangeOp } from './plan.js';
+export { applyPlan, type ApplyResult, type ApplyOptions } from './apply.js';
+export { mergeManaged, describeEntry, type MergeResult, type MergeEntry } from './merge.js';
+export { parseEnvFile, renderEnvFile } from './envfile.js';
+export { readApplyState, type ApplyState } from './state.js';
+export { Redactor, unifiedDiff, REDACTED } from './diff.js';
+export type { Action } from './actions.js';

@@ -1,0 +1,99 @@
+/**
+ * Three-way merge of buddy-init's managed part of a shared file.
+ *
+ * Inputs: what the file holds now (the user's and Claude Code's edits included), what buddy-init wants
+ * now, and what buddy-init owned after its last apply (from the state file). buddy-init removes only
+ * what it owned and no longer wants, adds what it wants and is missing, and keeps everything else, so a
+ * "don't ask again" grant that Claude Code wrote survives a posture change.
+ *
+ * Ownership is claimed only for what buddy-init changed: a rule a person had already granted by hand
+ * stays theirs, even if the recipe asks for it too, and is kept when the recipe stops asking.
+ */
+import type { JsonRecord, Json } from '../runtime/shared/json.js';
+import { deleteIn, getIn, jsonEqual, setIn } from '../runtime/shared/json.js';
+import type { ManagedJson } from '../render/index.js';
+
+/** One thing a merge did: a key set or removed, or a list entry added, removed or kept. */
+export interface MergeEntry {
+  path: string[];
+  /** The key's new value, or the list entry. */
+  value?: Json;
+}
+
+export function describeEntry(entry: MergeEntry, showValue = true): string {
+  const where = entry.path.join('.');
+  if (!showValue || entry.value === undefined) return where;
+  return `${where}: ${typeof entry.value === 'string' ? entry.value : JSON.stringify(entry.value)}`;
+}
+
+export interface MergeResult {
+  document: JsonRecord;
+  /** What buddy-init owns after this merge (goes into the state file). */
+  owned: ManagedJson;
+  added: MergeEntry[];
+  removed: MergeEntry[];
+  /** Entries in managed arrays that belong to someone else and were kept. */
+  kept: MergeEntry[];
+}
+
+const samePath = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
+
+export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: ManagedJson | undefined): MergeResult {
+  const doc = structuredClone(current);
+  const result: MergeResult = { document: doc, owned: { values: [], members: [] }, added: [], removed: [], kept: [] };
+  const prevValues = previous?.values ?? [];
+  const prevMembers = previous?.members ?? [];
+
+  for (const prev of prevValues) {
+    if (want.values.some((w) => samePath(w.path, prev.path))) continue;
+    // Only undo our own value: if someone changed it since, it is theirs now.
+    if (jsonEqual(getIn(doc, prev.path), prev.value)) {
+      deleteIn(doc, prev.path);
+      result.removed.push({ path: prev.path });
+    }
+  }
+  for (const w of want.values) {
+    const wasOurs = prevValues.some((p) => samePath(p.path, w.path));
+    if (!jsonEqual(getIn(doc, w.path), w.value)) {
+      setIn(doc, w.path, w.value);
+      result.added.push({ path: w.path, value: w.value });
+      result.owned.values.push(w);
+    } else if (wasOurs) {
+      result.owned.values.push(w);
+    }
+  }
+
+  const paths = [...want.members.map((m) => m.path), ...prevMembers.map((m) => m.path)].filter(
+    (p, i, all) => all.findIndex((q) => samePath(p, q)) === i,
+  );
+  for (const path of paths) {
+    const wanted = want.members.find((m) => samePath(m.path, path))?.items ?? [];
+    const ownedBefore = prevMembers.find((m) => samePath(m.path, path))?.items ?? [];
+    const existing = getIn(doc, path);
+    if (existing !== undefined && !Array.isArray(existing)) throw new Error(`${path.join('.')} is not a list`);
+    let list: Json[] = existing ?? [];
+    const has = (items: readonly Json[], item: Json) => items.some((x) => jsonEqual(x, item));
+
+    for (const item of ownedBefore) {
+      if (has(wanted, item) || !has(list, item)) continue;
+      list = list.filter((x) => !jsonEqual(x, item));
+      result.removed.push({ path, value: item });
+    }
+    const ownedNow: Json[] = [];
+    for (const item of wanted) {
+      if (!has(list, item)) {
+        list.push(item);
+        ownedNow.push(item);
+        result.added.push({ path, value: item });
+      } else if (has(ownedBefore, item)) {
+        ownedNow.push(item);
+      }
+    }
+    for (const item of list) {
+      if (!has(ownedNow, item) && !has(wanted, item)) result.kept.push({ path, value: item });
+    }
+    if (existing !== undefined || list.length > 0) setIn(doc, path, list);
+    if (ownedNow.length) result.owned.members.push({ path, items: ownedNow });
+  }
+  return result;
+}

@@ -1,0 +1,145 @@
+/**
+ * Artifacts vs what the target holds -> the changes apply would make, with diffs, and the commands it
+ * would run afterwards. `plan` prints this; `apply` executes exactly this.
+ */
+import { createHash } from 'node:crypto';
+import { OperationError } from '../errors.js';
+import type { Artifact, Effect, Layout, ManagedJson } from '../render/index.js';
+import type { JsonRecord } from '../runtime/shared/json.js';
+import { isRecord, jsonEqual } from '../runtime/shared/json.js';
+import type { Facts, Target } from '../target/index.js';
+import { followUpActions, type Action } from './actions.js';
+import { parseEnvFile, renderEnvFile } from './envfile.js';
+import { mergeManaged, type MergeEntry } from './merge.js';
+import { readApplyState, type ApplyState } from './state.js';
+
+export type ChangeOp = 'create' | 'update' | 'unchanged';
+
+export interface Change {
+  artifact: Artifact;
+  op: ChangeOp;
+  before?: string;
+  beforeMode?: number;
+  after: string;
+  mode: number;
+  /** For shared files: what buddy-init owns after this change, and what the merge did. */
+  owned?: ManagedJson;
+  added: MergeEntry[];
+  removed: MergeEntry[];
+  kept: MergeEntry[];
+  /** A file buddy-init owns was edited on the target since the last apply. */
+  editedSinceApply: boolean;
+}
+
+export interface Plan {
+  target: string;
+  layout: Layout;
+  changes: Change[];
+  actions: Action[];
+  /** Actions that will not run (e.g. under --root), and why. */
+  skipped: Array<{ action: Action; why: string }>;
+  notes: string[];
+  effects: Effect[];
+  previous?: ApplyState;
+}
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function parseJsonFile(path: string, text: string): JsonRecord {
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (err) {
+    throw new OperationError(`${path} is not valid JSON (${(err as Error).message}); buddy-init will not overwrite it, fix it first`);
+  }
+  if (!isRecord(value)) throw new OperationError(`${path} does not hold a JSON object; buddy-init will not overwrite it`);
+  return value;
+}
+
+/** The change for one artifact, given the file as it is now. Also used by apply to re-merge at write time. */
+export function computeChange(
+  artifact: Artifact,
+  current: { text: string; mode: number } | undefined,
+  previous: ApplyState | undefined,
+): Change {
+  const record = previous?.files[artifact.path];
+  const base = {
+    artifact,
+    op: 'unchanged' as ChangeOp,
+    ...(current ? { before: current.text, beforeMode: current.mode } : {}),
+    added: [] as MergeEntry[],
+    removed: [] as MergeEntry[],
+    kept: [] as MergeEntry[],
+    editedSinceApply: false,
+  };
+  let after: string;
+  let same: boolean;
+  let mode = artifact.mode;
+  if (artifact.kind === 'file') {
+    after = artifact.content;
+    same = current?.text === after;
+    base.editedSinceApply = Boolean(current && record?.sha256 && record.sha256 !== sha256(current.text));
+  } else {
+    const isEnv = artifact.kind === 'env-merge';
+    const doc = current ? (isEnv ? parseEnvFile(current.text) : parseJsonFile(artifact.path, current.text)) : {};
+    let merged;
+    try {
+      merged = mergeManaged(doc, artifact.managed, record?.owned);
+    } catch (err) {
+      throw new OperationError(`${artifact.path}: ${(err as Error).message}; buddy-init will not overwrite it, fix it first`);
+    }
+    after = isEnv ? renderEnvFile(current?.text, merged.document as Record<string, string>) : `${JSON.stringify(merged.document, null, 2)}\n`;
+    same = current !== undefined && (isEnv ? current.text === after : jsonEqual(doc, merged.document));
+    Object.assign(base, { owned: merged.owned, added: merged.added, removed: merged.removed, kept: merged.kept });
+    // A shared file keeps the mode its owner gave it, unless it holds secrets and must be private.
+    if (current && artifact.mode !== 0o600) mode = current.mode;
+  }
+  if (same && current) {
+    return { ...base, op: current.mode === mode ? 'unchanged' : 'update', after: current.text, mode };
+  }
+  return { ...base, op: current ? 'update' : 'create', after, mode };
+}
+
+export async function planChanges(options: {
+  target: Target;
+  artifacts: Artifact[];
+  layout: Layout;
+  facts: Facts;
+  linger: boolean;
+}): Promise<Plan> {
+  const { target, artifacts, layout, facts } = options;
+  const previous = await readApplyState(target, layout.applyState);
+  const currents = await Promise.all(
+    artifacts.map(async (a) => {
+      const [data, info] = await Promise.all([target.read(a.path), target.stat(a.path)]);
+      return data && info ? { text: data.toString('utf8'), mode: info.mode } : undefined;
+    }),
+  );
+  const changes = artifacts.map((a, i) => computeChange(a, currents[i], previous));
+  const effects = new Set<Effect>(previous?.pendingEffects ?? []);
+  for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));
+
+  const followUp = followUpActions(effects, layout, facts, options.linger);
+  const skipped: Plan['skipped'] = [];
+  const actions: Action[] = [];
+  for (const action of followUp.actions) {
+    if (target.rebasedUnder) skipped.push({ action, why: `files are rebased under ${target.rebasedUnder}` });
+    else if (action.root && facts.sudo !== 'root' && facts.sudo !== 'passwordless') {
+      skipped.push({ action, why: 'needs root and sudo asks for a password; run it yourself with sudo' });
+    } else actions.push(action);
+  }
+  return {
+    target: target.label,
+    layout,
+    changes,
+    actions,
+    skipped,
+    notes: followUp.notes,
+    effects: [...effects],
+    ...(previous ? { previous } : {}),
+  };
+}
+
+export function planIsEmpty(plan: Plan): boolean {
+  return plan.changes.every((c) => c.op === 'unchanged') && plan.actions.length === 0;
+}

@@ -1,0 +1,60 @@
+/**
+ * buddy-init's record on the target of what it applied: a hash per file it owns (to notice hand edits),
+ * the managed part it owns in each shared file (for the three-way merge and for uninstall), and effects
+ * still owed when follow-up commands failed (so a re-run finishes the job).
+ */
+import { z } from 'zod';
+import { OperationError } from '../errors.js';
+import type { Effect, ManagedJson } from '../render/index.js';
+import type { Target } from '../target/index.js';
+
+const json: z.ZodType<unknown> = z.unknown();
+const managedSchema = z.object({
+  values: z.array(z.object({ path: z.array(z.string()), value: json })),
+  members: z.array(z.object({ path: z.array(z.string()), items: z.array(json) })),
+});
+
+const stateSchema = z.object({
+  format: z.literal(1),
+  buddyInit: z.string(),
+  name: z.string(),
+  appliedAt: z.string(),
+  files: z.record(z.string(), z.object({ sha256: z.string().optional(), owned: managedSchema.optional() })),
+  pendingEffects: z.array(z.enum(['reload-init', 'restart-buddy'])).default([]),
+});
+
+export interface FileRecord {
+  /** Hash of the whole file, for files buddy-init owns. */
+  sha256?: string;
+  /** buddy-init's part of a shared file. */
+  owned?: ManagedJson;
+}
+
+export interface ApplyState {
+  format: 1;
+  buddyInit: string;
+  name: string;
+  appliedAt: string;
+  files: Record<string, FileRecord>;
+  pendingEffects: Effect[];
+}
+
+export async function readApplyState(target: Target, path: string): Promise<ApplyState | undefined> {
+  const raw = await target.read(path);
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new OperationError(`${path} on ${target.label} is not valid JSON (${(err as Error).message}); move it away to start over`);
+  }
+  const result = stateSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new OperationError(`${path} on ${target.label} is not a buddy-init state file; move it away to start over`);
+  }
+  return result.data as ApplyState;
+}
+
+export async function writeApplyState(target: Target, path: string, state: ApplyState): Promise<void> {
+  await target.writeAtomic(path, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+}

@@ -1,0 +1,13 @@
+/** The recipe: what one buddy should be. Load it, check it, resolve its secret references. */
+export { loadRecipe, PRESETS, type LoadedRecipe } from './load.js';
+export { recipeJsonSchema, recipeSchema, PERMISSION_MODES, type Recipe, type RecipeInput, type Channel, type ChannelName, type SecretRef } from './schema.js';
+export {
+  resolveSecrets,
+  placeholderSecrets,
+  secretSlots,
+  slotKey,
+  describeRef,
+  type SecretValues,
+  type SecretSlot,
+} from './secrets.js';
+export type { PathKey } from './source.js';

@@ -1,0 +1,233 @@
+/**
+ * The recipe's schema: one zod definition gives the loader its checks, the code its types and
+ * `buddy-init schema` its JSON Schema, so the three cannot drift apart.
+ */
+import { z } from 'zod';
+import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
+import { DURATION_PATTERN, durationSeconds } from './durations.js';
+
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PLUGIN_ID = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9._-]*$/;
+const SSH_DESTINATION = /^(?:[A-Za-z0-9._-]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/;
+
+const secretHelp = 'write a reference instead: { env: NAME }, { file: PATH } or { prompt: true }';
+
+export const secretRefSchema = z
+  .union(
+    [
+      z.strictObject({ env: z.string().regex(ENV_NAME, 'must be an environment variable name') }),
+      z.strictObject({ file: z.string().min(1) }),
+      z.strictObject({ prompt: z.literal(true) }),
+    ],
+    {
+      error: (issue) =>
+        typeof issue.input === 'string'
+          ? `a literal secret is not allowed in a recipe; ${secretHelp}`
+          : `a secret must be a reference: ${secretHelp}`,
+    },
+  )
+  .meta({ description: 'Where the secret comes from when buddy-init runs; the value itself never goes in a recipe.' });
+export type SecretRef = z.infer<typeof secretRefSchema>;
+
+const duration = (what: string) =>
+  z
+    .union([z.number().positive(), z.string().regex(DURATION_PATTERN, 'must be seconds or a number with ms, s, m or h')])
+    .transform(durationSeconds)
+    .meta({ description: `${what} (seconds, or e.g. "30s", "2m")` });
+
+/**
+ * Chat user and channel ids are strings of digits. Discord's exceed 2^53, so an unquoted one has already
+ * lost digits by the time YAML hands it to us: refuse it rather than allowlist a stranger.
+ */
+const chatId = z
+  .union([z.string().regex(/^-?\d+$/, 'must be a numeric id'), z.number()])
+  .transform((v, ctx) => {
+    if (typeof v === 'string') return v;
+    if (!Number.isSafeInteger(v)) {
+      ctx.addIssue({ code: 'custom', message: `id ${v} lost digits when read as a number; write it in quotes` });
+      return z.NEVER;
+    }
+    return String(v);
+  })
+  .meta({ description: 'A chat user or channel id (write it in quotes)' });
+
+const channelSchema = (defaultPlugin: string) =>
+  z.strictObject({
+    plugin: z
+      .string()
+      .regex(PLUGIN_ID, 'must look like name@marketplace')
+      .default(defaultPlugin)
+      .meta({ description: 'Claude Code channel plugin, passed as --channels plugin:<id>' }),
+    token: secretRefSchema.meta({ description: 'The bot token (a reference)' }),
+    dmPolicy: z
+      .enum(['allowlist', 'pairing', 'disabled'])
+      .default('allowlist')
+      .meta({ description: 'Who may DM the bot: only allowFrom (allowlist), pairing codes, or nobody' }),
+    allowFrom: z.array(chatId).default([]).meta({ description: 'User ids allowed to talk to the bot in DMs' }),
+    groups: z
+      .record(
+        z.string().regex(/^-?\d+$/, 'group channel ids are numeric'),
+        z.strictObject({
+          requireMention: z.boolean().default(true),
+          allowFrom: z.array(chatId).default([]),
+        }),
+      )
+      .default({})
+      .meta({ description: 'Group channels the bot listens in, by channel id' }),
+    allowTools: z
+      .boolean()
+      .default(true)
+      .meta({ description: "Allow the plugin's own tools (reply, react, ...) without asking" }),
+  });
+
+const rules = (list: RuleList) =>
+  z
+    .array(
+      z.string().superRefine((rule, ctx) => {
+        const problem = ruleProblem(rule, list);
+        if (problem) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `Claude Code would skip this ${list} rule: ${describeProblem(problem)}`,
+          });
+        }
+      }),
+    )
+    .default([])
+    .meta({ description: `Claude Code permission rules (${list})` });
+
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions'] as const;
+
+const permissionsSchema = z.strictObject({
+  defaultMode: z.enum(PERMISSION_MODES).default('default'),
+  allow: rules('allow'),
+  deny: rules('deny'),
+  ask: rules('ask'),
+  additionalDirectories: z.array(z.string()).default([]),
+  drop: z
+    .array(z.string())
+    .default([])
+    .meta({ description: 'Rules to remove from what `extends` brought in' }),
+});
+
+const hookSchema = z.strictObject({
+  enabled: z.boolean().default(true).meta({ description: 'Install the PreToolUse classifier hook' }),
+  safeVerbs: z
+    .array(z.string().regex(/^[A-Za-z0-9._+-]+$/, 'must be a single command name'))
+    .default([])
+    .meta({ description: 'Commands to treat as read-only in addition to the built-in table' }),
+  subcommandSafe: z
+    .record(z.string(), z.array(z.string()))
+    .default({})
+    .meta({ description: 'Commands that are read-only only with these subcommands, e.g. { npm: [ls, view] }' }),
+  hardDeny: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ description: 'Commands (or "command subcommand") the hook denies outright' }),
+  audit: z.boolean().default(true).meta({ description: 'Write every decision to an audit log (JSON lines)' }),
+  timeout: z.number().int().min(1).max(60).default(10).meta({ description: 'Seconds Claude Code waits for the hook' }),
+});
+
+const supervisorSchema = z.strictObject({
+  tick: duration('How often the supervisor checks claude').default(30),
+  watchdog: duration('systemd WatchdogSec; default four ticks').optional(),
+  restartDelay: duration('Pause before the init system restarts the supervisor').default(10),
+  backoffMax: duration('Longest pause between respawns when claude keeps crashing').default(300),
+  session: z.string().regex(NAME_PATTERN).optional().meta({ description: 'tmux session name; default the buddy name' }),
+});
+
+const initSchema = z.strictObject({
+  kind: z
+    .enum(['auto', 'systemd-user', 'launchd-agent', 'launchd-daemon'])
+    .default('auto')
+    .meta({ description: 'auto: systemd-user on Linux, launchd-daemon on macOS (comes back after a power cut)' }),
+  linger: z.boolean().default(true).meta({ description: 'systemd: start at boot without a login (loginctl enable-linger)' }),
+});
+
+const authSchema = z.union([
+  z.strictObject({ oauthToken: secretRefSchema.meta({ description: 'CLAUDE_CODE_OAUTH_TOKEN, from `claude setup-token`' }) }),
+  z.strictObject({ apiKey: secretRefSchema.meta({ description: 'ANTHROPIC_API_KEY' }) }),
+]);
+
+export const recipeSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    extends: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .meta({ description: 'Preset name (strict, balanced, open) or path of a recipe to start from' }),
+    name: z
+      .string()
+      .regex(NAME_PATTERN, 'must be 2-40 lowercase letters, digits or dashes, starting with a letter')
+      .meta({ description: 'Names the unit, the tmux session and the state folder' }),
+    target: z
+      .union([
+        z.literal('local'),
+        z.strictObject({ ssh: z.string().regex(SSH_DESTINATION, 'must be user@host[:port]') }),
+      ])
+      .default('local'),
+    os: z.enum(['auto', 'linux', 'macos']).default('auto'),
+    workdir: z
+      .string()
+      .regex(/^(~|~\/.*|\/.*)$/, 'must be an absolute path or start with ~')
+      .default('~')
+      .meta({ description: "Where claude runs; its project settings live in <workdir>/.claude. Default: the user's home" }),
+    claude: z
+      .strictObject({
+        bin: z.string().min(1).default('claude').meta({ description: 'claude binary: a name looked up in PATH or a path' }),
+        args: z.array(z.string()).default([]).meta({ description: 'Extra arguments for claude' }),
+        autoUpdate: z.boolean().default(false).meta({ description: 'Let Claude Code update itself (DISABLE_AUTOUPDATER)' }),
+      })
+      .default({ bin: 'claude', args: [], autoUpdate: false }),
+    channels: z
+      .strictObject({
+        discord: channelSchema('discord@claude-plugins-official').optional(),
+        telegram: channelSchema('telegram@claude-plugins-official').optional(),
+      })
+      .default({}),
+    auth: authSchema.optional(),
+    supervisor: supervisorSchema.default({ tick: 30, restartDelay: 10, backoffMax: 300 }),
+    init: initSchema.default({ kind: 'auto', linger: true }),
+    permissions: permissionsSchema.default({
+      defaultMode: 'default',
+      allow: [],
+      deny: [],
+      ask: [],
+      additionalDirectories: [],
+      drop: [],
+    }),
+    hook: hookSchema.default({ enabled: true, safeVerbs: [], subcommandSafe: {}, hardDeny: [], audit: true, timeout: 10 }),
+  })
+  .superRefine((recipe, ctx) => {
+    const { tick, watchdog } = recipe.supervisor;
+    if (watchdog !== undefined && watchdog < 3 * tick) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['supervisor', 'watchdog'],
+        message: `watchdog ${watchdog}s is less than three ticks (${3 * tick}s); systemd would kill a healthy supervisor`,
+      });
+    }
+    const init = recipe.init.kind;
+    if (recipe.os === 'linux' && init.startsWith('launchd')) {
+      ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: `${init} needs os: macos` });
+    }
+    if (recipe.os === 'macos' && init === 'systemd-user') {
+      ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: 'systemd-user needs os: linux' });
+    }
+  });
+
+/** A recipe as written (what editors and the wizard see). */
+export type RecipeInput = z.input<typeof recipeSchema>;
+/** A recipe after defaults and checks (what the rest of buddy-init works with). */
+export type Recipe = z.output<typeof recipeSchema>;
+export type ChannelName = keyof Recipe['channels'];
+export type Channel = NonNullable<Recipe['channels'][ChannelName]>;
+
+export function recipeJsonSchema(): object {
+  return {
+    ...z.toJSONSchema(recipeSchema, { io: 'input', unrepresentable: 'any' }),
+    $id: 'https://github.com/buddy-init/buddy-init/schema/recipe.schema.json',
+    title: 'buddy-init recipe',
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Secrets stay references in a recipe. This module finds them, refuses literal tokens pasted anywhere,
+ * and resolves references into values at run time (only `plan` and `apply` need the values).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { InputError, type SourceLocation } from '../errors.js';
+import type { Recipe, SecretRef } from './schema.js';
+import type { PathKey } from './source.js';
+
+/** Shapes of real tokens, so one pasted into any field of a recipe is caught. */
+const TOKEN_SHAPES: Array<{ what: string; pattern: RegExp }> = [
+  { what: 'an Anthropic key or token', pattern: /sk-ant-[A-Za-z0-9_-]{16,}/ },
+  { what: 'a Discord bot token', pattern: /\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}\b/ },
+  { what: 'a Telegram bot token', pattern: /\b\d{8,10}:[A-Za-z0-9_-]{35}\b/ },
+];
+
+/** Enough of a secret to recognise it in a message, never enough to use it. */
+export function secretHint(value: string): string {
+  return `${value.slice(0, 6)}…`;
+}
+
+export function findLiteralSecrets(value: unknown, path: PathKey[] = []): Array<{ path: PathKey[]; message: string }> {
+  if (typeof value === 'string') {
+    const shape = TOKEN_SHAPES.find((s) => s.pattern.test(value));
+    return shape
+      ? [
+          {
+            path,
+            message:
+              `"${secretHint(value)}" looks like ${shape.what}; a secret must not be written in a recipe. ` +
+              'Use a reference: { env: NAME }, { file: PATH } or { prompt: true }',
+          },
+        ]
+      : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => findLiteralSecrets(v, [...path, i]));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([k, v]) => findLiteralSecrets(v, [...path, k]));
+  }
+  return [];
+}
+
+export interface SecretSlot {
+  path: PathKey[];
+  ref: SecretRef;
+  /** What the secret is, for prompts and messages. */
+  label: string;
+}
+
+/** Every secret reference in a recipe, with the path it sits at. */
+export function secretSlots(recipe: Recipe): SecretSlot[] {
+  const slots: SecretSlot[] = [];
+  for (const [name, channel] of Object.entries(recipe.channels)) {
+    if (channel) slots.push({ path: ['channels', name, 'token'], ref: channel.token, label: `${name} bot token` });
+  }
+  if (recipe.auth && 'oauthToken' in recipe.auth) {
+    slots.push({ path: ['auth', 'oauthToken'], ref: recipe.auth.oauthToken, label: 'Claude OAuth token' });
+  }
+  if (recipe.auth && 'apiKey' in recipe.auth) {
+    slots.push({ path: ['auth', 'apiKey'], ref: recipe.auth.apiKey, label: 'Anthropic API key' });
+  }
+  return slots;
+}
+
+export const slotKey = (path: readonly PathKey[]) => path.join('.');
+
+/** Resolved secret values by slot key. */
+export type SecretValues = ReadonlyMap<string, string>;
+
+export function describeRef(ref: SecretRef): string {
+  if ('env' in ref) return `env ${ref.env}`;
+  if ('file' in ref) return `file ${ref.file}`;
+  return 'prompt';
+}
+
+/** Stand-ins for `render`, which shows files without needing any secret. */
+export function placeholderSecrets(recipe: Recipe): SecretValues {
+  return new Map(secretSlots(recipe).map((s) => [slotKey(s.path), `<secret from ${describeRef(s.ref)}>`]));
+}
+
+export interface ResolveOptions {
+  /** Directory that relative `file:` references are relative to (the recipe's). */
+  baseDir: string;
+  locate(path: readonly PathKey[]): SourceLocation;
+  env?: NodeJS.ProcessEnv;
+  /** Asks a person; absent when there is no terminal. */
+  prompt?: (label: string) => Promise<string>;
+}
+
+export async function resolveSecrets(recipe: Recipe, options: ResolveOptions): Promise<SecretValues> {
+  const env = options.env ?? process.env;
+  const values = new Map<string, string>();
+  for (const slot of secretSlots(recipe)) {
+    const at = options.locate(slot.path);
+    const fail = (message: string) => new InputError(`${slotKey(slot.path)}: ${message}`, at);
+    let value: string;
+    if ('env' in slot.ref) {
+      const v = env[slot.ref.env];
+      if (v === undefined || v === '') throw fail(`environment variable ${slot.ref.env} is not set (the ${slot.label})`);
+      value = v;
+    } else if ('file' in slot.ref) {
+      const file = expandLocalPath(slot.ref.file, options.baseDir);
+      try {
+        const mode = statSync(file).mode;
+        if (mode & 0o077) throw fail(`${file} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+        value = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+        throw fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+    } else {
+      if (!options.prompt) throw fail(`the ${slot.label} is asked for at a prompt, and there is no terminal; use { env: NAME }`);
+      value = await options.prompt(slot.label);
+    }
+    if (value.trim() === '') throw fail(`the ${slot.label} is empty`);
+    if (/[\r\n\0]/.test(value)) throw fail(`the ${slot.label} contains a line break`);
+    values.set(slotKey(slot.path), value);
+  }
+  return values;
+}
+
+function expandLocalPath(path: string, baseDir: string): string {
+  if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}

@@ -1,0 +1,279 @@
+/**
+ * recipe + facts -> the files that make a buddy. Pure: no I/O besides reading this package's templates;
+ * secrets and the runtime bundles come in as arguments.
+ */
+import { posix } from 'node:path';
+import { OperationError } from '../errors.js';
+import { slotKey, type Channel, type ChannelName, type Recipe, type SecretValues } from '../recipe/index.js';
+import type { HookConfig } from '../runtime/hook/config.js';
+import type { SupervisorConfig } from '../runtime/supervisor/config.js';
+import type { Facts } from '../target/index.js';
+import type { Artifact, JsonValue, ManagedJson } from './artifact.js';
+import { shellWord } from './escape.js';
+import { expandHome, layoutFor, type Layout } from './layout.js';
+import { renderTemplate } from './templates.js';
+
+export interface RuntimeBundles {
+  /** Version directory on the target (the package version). */
+  version: string;
+  supervisor: string;
+  hook: string;
+}
+
+export interface RenderInputs {
+  secrets: SecretValues;
+  runtime: RuntimeBundles;
+}
+
+export interface Rendering {
+  layout: Layout;
+  artifacts: Artifact[];
+  /** Channel plugin ids, in recipe order. */
+  plugins: string[];
+}
+
+/** Seconds claude gets to flush its transcript after /exit. */
+const EXIT_GRACE_SECONDS = 15;
+
+const AUTH_VARIABLES = { oauthToken: 'CLAUDE_CODE_OAUTH_TOKEN', apiKey: 'ANTHROPIC_API_KEY' } as const;
+const CHANNEL_TOKEN_VARIABLES: Record<ChannelName, string> = {
+  discord: 'DISCORD_BOT_TOKEN',
+  telegram: 'TELEGRAM_BOT_TOKEN',
+};
+
+function channelEntries(recipe: Recipe): Array<[ChannelName, Channel]> {
+  return (Object.entries(recipe.channels) as Array<[ChannelName, Channel | undefined]>).filter(
+    (e): e is [ChannelName, Channel] => e[1] !== undefined,
+  );
+}
+
+/** PATH for the service: where node, claude and bun were found, then the usual places. */
+function servicePath(facts: Facts): string {
+  const dirs = [
+    ...[facts.tools.node, facts.tools.claude, facts.tools.bun].flatMap((t) => (t ? [posix.dirname(t.path)] : [])),
+    posix.join(facts.home, '.local', 'bin'),
+    posix.join(facts.home, '.bun', 'bin'),
+    ...(facts.os === 'macos' ? ['/opt/homebrew/bin', '/opt/homebrew/sbin'] : []),
+    '/usr/local/bin',
+    '/usr/bin',
+    '/bin',
+    '/usr/sbin',
+    '/sbin',
+  ];
+  return [...new Set(dirs)].join(':');
+}
+
+function claudeBin(recipe: Recipe, facts: Facts): string {
+  const bin = recipe.claude.bin;
+  if (bin === 'claude' && facts.tools.claude) return facts.tools.claude.path;
+  return expandHome(bin, facts.home);
+}
+
+function secret(inputs: RenderInputs, path: string[]): string {
+  const value = inputs.secrets.get(slotKey(path));
+  if (value === undefined) throw new OperationError(`internal: secret ${slotKey(path)} was not resolved`);
+  return value;
+}
+
+export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs): Rendering {
+  const node = facts.tools.node?.path;
+  if (!node) {
+    throw new OperationError('node is not installed on the target; install Node.js 18 or newer (Debian: apt-get install nodejs)');
+  }
+  const layout = layoutFor(recipe, facts, inputs.runtime.version);
+  const channels = channelEntries(recipe);
+  const plugins = channels.map(([, c]) => c.plugin);
+  const path = servicePath(facts);
+  const watchdog = recipe.supervisor.watchdog ?? 4 * recipe.supervisor.tick;
+  const restartSec = recipe.supervisor.restartDelay;
+  const timeoutStopSec = EXIT_GRACE_SECONDS + 10;
+  const authEntry = recipe.auth ? (Object.entries(recipe.auth)[0] as [keyof typeof AUTH_VARIABLES, unknown]) : undefined;
+
+  const artifacts: Artifact[] = [];
+  const serviceContext = {
+    version: inputs.runtime.version,
+    name: recipe.name,
+    node,
+    supervisor: layout.supervisorBundle,
+    config: layout.supervisorConfig,
+    workdir: layout.workdir,
+    path,
+    pathAssignment: `PATH=${path}`,
+    home: layout.home,
+    restartSec,
+    watchdogSec: watchdog,
+    timeoutStopSec,
+    label: layout.serviceName,
+    userName: layout.init === 'launchd-daemon' ? facts.user : undefined,
+    logFile: layout.logFile,
+  };
+  artifacts.push({
+    kind: 'file',
+    path: layout.servicePath,
+    mode: 0o644,
+    description: layout.init === 'systemd-user' ? 'systemd user unit' : `launchd ${layout.init.slice('launchd-'.length)} plist`,
+    content: renderTemplate(layout.init === 'systemd-user' ? 'systemd.service' : 'launchd.plist', serviceContext),
+    effects: ['reload-init', 'restart-buddy'],
+    display: 'diff',
+  });
+
+  const supervisorConfig: SupervisorConfig = {
+    name: recipe.name,
+    session: recipe.supervisor.session ?? recipe.name,
+    tmuxSocket: `buddy-init-${recipe.name}`,
+    workdir: layout.workdir,
+    claude: { bin: claudeBin(recipe, facts), args: recipe.claude.args, channels: plugins },
+    ...(authEntry ? { envFile: layout.authEnv } : {}),
+    env: recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' },
+    path,
+    tickSeconds: recipe.supervisor.tick,
+    ...(layout.init === 'systemd-user' ? { watchdogSeconds: watchdog } : {}),
+    backoffMaxSeconds: recipe.supervisor.backoffMax,
+    exitGraceSeconds: EXIT_GRACE_SECONDS,
+    stateDir: layout.stateDir,
+    claudeJson: layout.claudeJson,
+    trustKey: layout.trustKey,
+    scope: layout.init === 'systemd-user',
+  };
+  artifacts.push(jsonFile(layout.supervisorConfig, 'supervisor config', supervisorConfig, ['restart-buddy']));
+
+  if (authEntry) {
+    const [kind] = authEntry;
+    artifacts.push({
+      kind: 'file',
+      path: layout.authEnv,
+      mode: 0o600,
+      description: 'Claude auth for the supervisor (secret)',
+      content: renderTemplate('shell.env', {
+        name: recipe.name,
+        vars: [{ key: AUTH_VARIABLES[kind], value: secret(inputs, ['auth', kind]) }],
+      }),
+      effects: ['restart-buddy'],
+      display: 'secret',
+    });
+  }
+
+  const hookCommand = [node, layout.hookBundle, '--config', layout.hookConfig].map(shellWord).join(' ');
+  if (recipe.hook.enabled) {
+    const hookConfig: HookConfig = {
+      safeVerbs: recipe.hook.safeVerbs,
+      subcommandSafe: recipe.hook.subcommandSafe,
+      hardDeny: recipe.hook.hardDeny,
+      protectedPaths: [
+        layout.authEnv,
+        posix.join(layout.home, '.claude', '.credentials.json'),
+        ...channels.map(([name]) => posix.join(layout.channelDir(name), '.env')),
+      ],
+      ...(recipe.hook.audit ? { auditLog: layout.auditLog } : {}),
+    };
+    artifacts.push(jsonFile(layout.hookConfig, 'hook policy', hookConfig, []));
+  }
+
+  artifacts.push({
+    kind: 'json-merge',
+    path: layout.settingsLocal,
+    mode: 0o644,
+    description: 'Claude Code project settings: permissions and hook (merged)',
+    managed: settingsManaged(recipe, channels, hookCommand),
+    effects: [], // Claude Code watches its settings files
+    display: 'diff',
+  });
+
+  artifacts.push({
+    kind: 'json-merge',
+    path: layout.claudeJson,
+    mode: 0o600,
+    description: 'Claude Code state: trust and first-run flags (merged)',
+    managed: claudeJsonManaged(layout, authEntry?.[0] === 'apiKey' ? secret(inputs, ['auth', 'apiKey']) : undefined),
+    effects: [],
+    display: 'secret',
+  });
+
+  for (const [name, channel] of channels) {
+    const dir = layout.channelDir(name);
+    artifacts.push({
+      kind: 'env-merge',
+      path: posix.join(dir, '.env'),
+      mode: 0o600,
+      description: `${name} bot token (secret)`,
+      managed: { values: [{ path: [CHANNEL_TOKEN_VARIABLES[name]], value: secret(inputs, ['channels', name, 'token']) }], members: [] },
+      effects: ['restart-buddy'], // the plugin reads its token when it starts
+      display: 'secret',
+    });
+    artifacts.push({
+      kind: 'json-merge',
+      path: posix.join(dir, 'access.json'),
+      mode: 0o600,
+      description: `${name} access policy (merged; the plugin re-reads it on every message)`,
+      managed: accessManaged(channel),
+      effects: [],
+      display: 'diff',
+    });
+  }
+
+  artifacts.push(
+    { kind: 'file', path: layout.supervisorBundle, mode: 0o644, description: 'supervisor runtime', content: inputs.runtime.supervisor, effects: ['restart-buddy'], display: 'summary' },
+    { kind: 'file', path: layout.hookBundle, mode: 0o644, description: 'PreToolUse hook runtime', content: inputs.runtime.hook, effects: [], display: 'summary' },
+  );
+  return { layout, artifacts, plugins };
+}
+
+function jsonFile(path: string, description: string, value: object, effects: Artifact['effects']): Artifact {
+  return { kind: 'file', path, mode: 0o644, description, content: `${JSON.stringify(value, null, 2)}\n`, effects, display: 'diff' };
+}
+
+/** The MCP server of a channel plugin `discord@...` is named plugin_discord_discord. */
+function pluginToolsRule(plugin: string): string {
+  const name = plugin.split('@')[0]!.replace(/[^A-Za-z0-9]/g, '_');
+  return `mcp__plugin_${name}_${name}__*`;
+}
+
+function settingsManaged(recipe: Recipe, channels: Array<[ChannelName, Channel]>, hookCommand: string): ManagedJson {
+  const p = recipe.permissions;
+  const allow = [...p.allow, ...channels.filter(([, c]) => c.allowTools).map(([, c]) => pluginToolsRule(c.plugin))];
+  const hookEntry: JsonValue = {
+    matcher: 'Bash',
+    hooks: [{ type: 'command', command: hookCommand, timeout: recipe.hook.timeout }],
+  };
+  return {
+    values: [
+      { path: ['permissions', 'defaultMode'], value: p.defaultMode },
+      ...channels.map(([, c]) => ({ path: ['enabledPlugins', c.plugin], value: true })),
+    ],
+    members: [
+      { path: ['permissions', 'allow'], items: [...new Set(allow)] },
+      { path: ['permissions', 'deny'], items: p.deny },
+      { path: ['permissions', 'ask'], items: p.ask },
+      { path: ['permissions', 'additionalDirectories'], items: p.additionalDirectories },
+      { path: ['hooks', 'PreToolUse'], items: recipe.hook.enabled ? [hookEntry] : [] },
+    ],
+  };
+}
+
+/**
+ * The flags that let claude start unattended: onboarding done, the workdir trusted, and (with an API
+ * key) the key approved, which Claude Code records as the key's last 20 characters.
+ */
+export function claudeJsonManaged(layout: Pick<Layout, 'trustKey'>, apiKey?: string): ManagedJson {
+  return {
+    values: [
+      { path: ['hasCompletedOnboarding'], value: true },
+      { path: ['projects', layout.trustKey, 'hasTrustDialogAccepted'], value: true },
+    ],
+    members: apiKey ? [{ path: ['customApiKeyResponses', 'approved'], items: [apiKey.slice(-20)] }] : [],
+  };
+}
+
+function accessManaged(channel: Channel): ManagedJson {
+  const groups = Object.entries(channel.groups);
+  return {
+    values: [
+      { path: ['dmPolicy'], value: channel.dmPolicy },
+      ...groups.map(([id, g]) => ({ path: ['groups', id, 'requireMention'], value: g.requireMention })),
+    ],
+    members: [
+      { path: ['allowFrom'], items: channel.allowFrom },
+      ...groups.map(([id, g]) => ({ path: ['groups', id, 'allowFrom'], items: g.allowFrom })),
+    ],
+  };
+}

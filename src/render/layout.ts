@@ -1,0 +1,91 @@
+/**
+ * Where everything lives on the target. One place, so render, plan, status and uninstall agree.
+ * buddy-init follows the XDG layout on both Linux and macOS: config in ~/.config, state in
+ * ~/.local/state, the runtime in ~/.local/share.
+ */
+import { posix } from 'node:path';
+import type { Recipe } from '../recipe/index.js';
+import type { Facts } from '../target/index.js';
+import type { ChannelName } from '../recipe/index.js';
+
+const { join } = posix;
+
+export type InitKind = 'systemd-user' | 'launchd-agent' | 'launchd-daemon';
+
+export interface Layout {
+  home: string;
+  workdir: string;
+  /** Key of the workdir in ~/.claude.json's projects: the git root when the workdir is in a repo. */
+  trustKey: string;
+  init: InitKind;
+  /** systemd unit name, or launchd label. */
+  serviceName: string;
+  servicePath: string;
+  configDir: string;
+  supervisorConfig: string;
+  hookConfig: string;
+  authEnv: string;
+  stateDir: string;
+  /** buddy-init's record of what it applied (for three-way merges and uninstall). */
+  applyState: string;
+  backupsDir: string;
+  runtimeDir: string;
+  supervisorBundle: string;
+  hookBundle: string;
+  auditLog: string;
+  settingsLocal: string;
+  claudeJson: string;
+  channelDir(channel: ChannelName): string;
+  /** launchd has no journal: the supervisor's stdout and stderr go here. */
+  logFile: string;
+}
+
+export function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return path;
+}
+
+export function resolveInitKind(recipe: Recipe, os: Facts['os']): InitKind {
+  if (recipe.init.kind !== 'auto') return recipe.init.kind;
+  return os === 'macos' ? 'launchd-daemon' : 'systemd-user';
+}
+
+export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string): Layout {
+  const home = facts.home;
+  const workdir = expandHome(recipe.workdir, home);
+  const init = resolveInitKind(recipe, facts.os);
+  const configDir = join(home, '.config', 'buddy-init', recipe.name);
+  const stateDir = join(home, '.local', 'state', 'buddy-init', recipe.name);
+  const runtimeDir = join(home, '.local', 'share', 'buddy-init', runtimeVersion);
+  const label = `com.buddy-init.${recipe.name}`;
+  const servicePath =
+    init === 'systemd-user'
+      ? join(home, '.config', 'systemd', 'user', `${recipe.name}.service`)
+      : init === 'launchd-agent'
+        ? join(home, 'Library', 'LaunchAgents', `${label}.plist`)
+        : join('/Library', 'LaunchDaemons', `${label}.plist`);
+  return {
+    home,
+    workdir,
+    trustKey: facts.workdirGitRoot ?? workdir,
+    init,
+    serviceName: init === 'systemd-user' ? `${recipe.name}.service` : label,
+    servicePath,
+    configDir,
+    supervisorConfig: join(configDir, 'supervisor.json'),
+    hookConfig: join(configDir, 'hook.json'),
+    authEnv: join(configDir, 'auth.env'),
+    stateDir,
+    applyState: join(stateDir, 'apply-state.json'),
+    backupsDir: join(stateDir, 'backups'),
+    runtimeDir,
+    supervisorBundle: join(runtimeDir, 'supervisor.mjs'),
+    hookBundle: join(runtimeDir, 'hook.mjs'),
+    auditLog: join(stateDir, 'hook-audit.jsonl'),
+    settingsLocal: join(workdir, '.claude', 'settings.local.json'),
+    claudeJson: join(home, '.claude.json'),
+    channelDir: (channel) => join(home, '.claude', 'channels', channel),
+    logFile: join(home, 'Library', 'Logs', 'buddy-init', `${recipe.name}.log`),
+  };
+}

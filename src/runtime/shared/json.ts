@@ -1,0 +1,43 @@
+/**
+ * Small JSON helpers shared by the laptop side and the runtime: path access that creates objects on the
+ * way, and an equality that ignores key order (Claude Code reorders keys when it rewrites a file).
+ */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonRecord = { [key: string]: Json };
+
+export const isRecord = (v: unknown): v is JsonRecord => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function getIn(doc: Json | undefined, path: readonly string[]): Json | undefined {
+  let node: Json | undefined = doc;
+  for (const key of path) {
+    if (!isRecord(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** Sets a value, creating objects along the way; throws if the way is blocked by a non-object. */
+export function setIn(doc: JsonRecord, path: readonly string[], value: Json): void {
+  let node: JsonRecord = doc;
+  path.slice(0, -1).forEach((key, i) => {
+    const next = node[key];
+    if (next === undefined) node[key] = {};
+    else if (!isRecord(next)) throw new Error(`${path.slice(0, i + 1).join('.')} is not an object`);
+    node = node[key] as JsonRecord;
+  });
+  node[path[path.length - 1]!] = value;
+}
+
+export function deleteIn(doc: JsonRecord, path: readonly string[]): void {
+  const parent = getIn(doc, path.slice(0, -1));
+  if (isRecord(parent)) delete parent[path[path.length - 1]!];
+}
+
+/** JSON text with object keys sorted, so two documents compare equal whatever their key order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isRecord(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+export const jsonEqual = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);

@@ -1,0 +1,175 @@
+/**
+ * What is true on a target: OS, user, init system, tool versions, the buddy's unit state. Gathered in
+ * one shell round trip (cheap over SSH), parsed here, never guessed.
+ */
+import semver from 'semver';
+import { OperationError } from '../errors.js';
+import type { Target } from './types.js';
+
+export interface Tool {
+  path: string;
+  /** Normalised semver, or undefined when the tool did not say. */
+  version?: string;
+}
+
+export interface Facts {
+  os: 'linux' | 'macos';
+  arch: string;
+  user: string;
+  uid: number;
+  home: string;
+  shell: string;
+  init: 'systemd' | 'launchd' | 'none';
+  /** systemd: whether the user's manager starts at boot. */
+  linger: boolean;
+  /** How root can be reached: we are root, sudo without a password, sudo with one, or not at all. */
+  sudo: 'root' | 'passwordless' | 'password' | 'none';
+  tools: { tmux?: Tool; node?: Tool; claude?: Tool; bun?: Tool; systemdRun?: Tool };
+  /** State of this buddy's service as the init system sees it. */
+  service: { enabled: boolean; active: boolean };
+  /** The git top level that holds the workdir (Claude Code keys trust by it), if any. */
+  workdirGitRoot?: string;
+  workdirExists: boolean;
+}
+
+/**
+ * POSIX sh, no bashisms (targets include macOS's /bin/sh and Debian's dash), and no dollar-brace
+ * (this is a JS template literal). Arguments: $1 buddy name, $2 workdir as written in the recipe (may start with ~). Prints key=value lines.
+ */
+export const PROBE_SCRIPT = String.raw`
+name="$1"; workdir="$2"
+case "$workdir" in "~") workdir="$HOME" ;; "~/"*) workdir="$HOME/$(printf '%s' "$workdir" | cut -c3-)" ;; esac
+kernel=$(uname -s)
+echo "kernel=$kernel"
+echo "arch=$(uname -m)"
+echo "uid=$(id -u)"
+echo "user=$(id -un)"
+echo "home=$HOME"
+echo "shell=$(getent passwd "$(id -un)" 2>/dev/null | cut -d: -f7 || echo "$SHELL")"
+PATH="$PATH:$HOME/.local/bin:$HOME/.npm-global/bin:$HOME/.bun/bin:$HOME/.claude/local:/usr/local/bin:/opt/homebrew/bin"
+tool() { p=$(command -v "$1" 2>/dev/null) && echo "$2.path=$p" && echo "$2.version=$($p $3 2>/dev/null | head -n 1)"; }
+tool tmux tmux -V
+tool node node --version
+tool claude claude --version
+tool bun bun --version
+tool systemd-run systemdRun --version
+if [ -d /run/systemd/system ]; then echo "init=systemd"; elif [ "$kernel" = Darwin ]; then echo "init=launchd"; else echo "init=none"; fi
+[ -e "/var/lib/systemd/linger/$(id -un)" ] && echo "linger=yes"
+if [ "$(id -u)" = 0 ]; then echo "sudo=root"
+elif command -v sudo >/dev/null 2>&1; then
+  if sudo -n true >/dev/null 2>&1; then echo "sudo=passwordless"; else echo "sudo=password"; fi
+else echo "sudo=none"; fi
+if [ -d /run/systemd/system ]; then
+  [ -n "$XDG_RUNTIME_DIR" ] || XDG_RUNTIME_DIR="/run/user/$(id -u)"
+  export XDG_RUNTIME_DIR
+  [ "$(systemctl --user is-enabled "$name.service" 2>/dev/null)" = enabled ] && echo "service.enabled=yes"
+  systemctl --user is-active --quiet "$name.service" 2>/dev/null && echo "service.active=yes"
+elif [ "$kernel" = Darwin ]; then
+  for domain in "gui/$(id -u)" system; do
+    launchctl print "$domain/com.buddy-init.$name" >/dev/null 2>&1 && echo "service.enabled=yes" && echo "service.active=yes"
+  done
+fi
+if [ -d "$workdir" ]; then
+  echo "workdir.exists=yes"
+  root=$(git -C "$workdir" rev-parse --show-toplevel 2>/dev/null) && echo "workdir.gitRoot=$root"
+fi
+exit 0
+`;
+
+export function parseProbe(output: string): Facts {
+  const kv = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1).trim());
+  }
+  const required = (key: string) => {
+    const v = kv.get(key);
+    if (!v) throw new OperationError(`the target did not report ${key}; is it a POSIX system with sh?`);
+    return v;
+  };
+  const tool = (key: string): Tool | undefined => {
+    const path = kv.get(`${key}.path`);
+    if (!path) return undefined;
+    const version = semver.coerce(kv.get(`${key}.version`) ?? '')?.version;
+    return version ? { path, version } : { path };
+  };
+  const kernel = required('kernel');
+  if (kernel !== 'Linux' && kernel !== 'Darwin') throw new OperationError(`unsupported operating system ${kernel}`);
+  const tools: Facts['tools'] = {};
+  for (const key of ['tmux', 'node', 'claude', 'bun', 'systemdRun'] as const) {
+    const t = tool(key);
+    if (t) tools[key] = t;
+  }
+  const gitRoot = kv.get('workdir.gitRoot');
+  return {
+    os: kernel === 'Darwin' ? 'macos' : 'linux',
+    arch: kv.get('arch') ?? 'unknown',
+    user: required('user'),
+    uid: Number(required('uid')),
+    home: required('home'),
+    shell: kv.get('shell') ?? '/bin/sh',
+    init: (kv.get('init') as Facts['init'] | undefined) ?? 'none',
+    linger: kv.get('linger') === 'yes',
+    sudo: (kv.get('sudo') as Facts['sudo'] | undefined) ?? 'none',
+    tools,
+    service: { enabled: kv.get('service.enabled') === 'yes', active: kv.get('service.active') === 'yes' },
+    ...(gitRoot ? { workdirGitRoot: gitRoot } : {}),
+    workdirExists: kv.get('workdir.exists') === 'yes',
+  };
+}
+
+export async function gatherFacts(target: Target, buddyName: string, workdir: string): Promise<Facts> {
+  const result = await target.run(['sh', '-c', PROBE_SCRIPT, 'buddy-init-probe', buddyName, workdir]);
+  if (result.code !== 0) {
+    throw new OperationError(`gathering facts on ${target.label} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+  }
+  return parseProbe(result.stdout);
+}
+
+export interface Requirement {
+  what: string;
+  ok: boolean;
+  detail: string;
+  /** One command or sentence that fixes it. */
+  fix?: string;
+}
+
+export const MIN_VERSIONS = { tmux: '3.3.0', node: '18.0.0', claudeChannels: '2.1.80' } as const;
+
+/** Checks the facts against what a buddy needs; `needsChannels` adds Claude >= 2.1.80 and Bun. */
+export function checkRequirements(facts: Facts, needsChannels: boolean): Requirement[] {
+  const apt = facts.os === 'linux' ? 'sudo apt-get install -y' : 'brew install';
+  const versioned = (name: keyof Facts['tools'], label: string, min: string, fix: string): Requirement => {
+    const t = facts.tools[name];
+    if (!t) return { what: label, ok: false, detail: 'not found', fix };
+    if (!t.version) return { what: label, ok: false, detail: `${t.path}: version unknown`, fix };
+    const ok = semver.gte(t.version, min);
+    return { what: label, ok, detail: `${t.version} at ${t.path}${ok ? '' : ` (needs >= ${min})`}`, ...(ok ? {} : { fix }) };
+  };
+  const reqs: Requirement[] = [
+    versioned('node', 'node', MIN_VERSIONS.node, `${apt} nodejs (or install Node.js ${MIN_VERSIONS.node.split('.')[0]}+)`),
+    versioned('tmux', 'tmux', MIN_VERSIONS.tmux, `${apt} tmux`),
+    versioned(
+      'claude',
+      'claude',
+      needsChannels ? MIN_VERSIONS.claudeChannels : '0.0.0',
+      'npm install -g @anthropic-ai/claude-code',
+    ),
+  ];
+  if (needsChannels) {
+    reqs.push(
+      facts.tools.bun
+        ? { what: 'bun', ok: true, detail: `${facts.tools.bun.version ?? '?'} at ${facts.tools.bun.path}` }
+        : { what: 'bun', ok: false, detail: 'not found (the chat plugins run on Bun)', fix: 'curl -fsSL https://bun.sh/install | bash' },
+    );
+  }
+  if (facts.init === 'none') {
+    reqs.push({
+      what: 'init system',
+      ok: false,
+      detail: 'neither systemd nor launchd is running',
+      fix: 'run the supervisor yourself: buddy-init supervise --config <path shown by plan>',
+    });
+  }
+  return reqs;
+}

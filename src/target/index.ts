@@ -1,0 +1,4 @@
+/** Machines buddy-init acts on, and the facts it reads from them. */
+export type { Target, CommandResult, RunOptions, FileInfo } from './types.js';
+export { LocalTarget } from './local.js';
+export { gatherFacts, parseProbe, checkRequirements, MIN_VERSIONS, type Facts, type Tool, type Requirement } from './facts.js';

@@ -1,0 +1,87 @@
+/** The machine buddy-init runs on, optionally with every path rebased under a directory (--root). */
+import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import fse from 'fs-extra';
+import { OperationError } from '../errors.js';
+import { writeFileAtomicSync } from '../runtime/shared/atomic.js';
+import type { CommandResult, FileInfo, RunOptions, Target } from './types.js';
+
+export class LocalTarget implements Target {
+  readonly label: string;
+
+  constructor(readonly rebasedUnder?: string) {
+    this.label = rebasedUnder ? `local, rebased under ${rebasedUnder}` : 'local';
+  }
+
+  private real(path: string): string {
+    if (!path.startsWith('/')) throw new OperationError(`internal: target paths are absolute, got ${path}`);
+    return this.rebasedUnder ? join(this.rebasedUnder, path) : path;
+  }
+
+  async read(path: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.real(path));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fileError('read', path, err);
+    }
+  }
+
+  async stat(path: string): Promise<FileInfo | undefined> {
+    try {
+      const s = await stat(this.real(path));
+      return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory() };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fileError('stat', path, err);
+    }
+  }
+
+  async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+    try {
+      writeFileAtomicSync(this.real(path), data, mode);
+    } catch (err) {
+      throw fileError('write', path, err);
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    try {
+      await fse.remove(this.real(path));
+    } catch (err) {
+      throw fileError('remove', path, err);
+    }
+  }
+
+  run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(argv[0]!, argv.slice(1), {
+        env: { ...process.env, ...options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d));
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      child.on('error', (err) => reject(new OperationError(`cannot run ${argv[0]}: ${err.message}`)));
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+      child.stdin.end(options.input ?? '');
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+function fileError(verb: string, path: string, err: unknown): OperationError {
+  const e = err as NodeJS.ErrnoException;
+  const why =
+    e.code === 'EACCES' || e.code === 'EPERM'
+      ? 'permission denied'
+      : e.code === 'ENOSPC'
+        ? 'disk full'
+        : e.code === 'EROFS'
+          ? 'read-only filesystem'
+          : (e.code ?? e.message);
+  return new OperationError(`cannot ${verb} ${path}: ${why}`, { cause: err });
+}

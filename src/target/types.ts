@@ -1,0 +1,40 @@
+/**
+ * What buddy-init needs from a machine, whether it is this one or one at the end of an SSH connection.
+ * Paths are the machine's own absolute paths; a target decides how to reach them.
+ */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Bytes for the command's stdin (a sudo password goes here, never into argv). */
+  input?: string;
+  /** Extra environment for the command. */
+  env?: Record<string, string>;
+}
+
+export interface FileInfo {
+  mode: number;
+  size: number;
+  isDirectory: boolean;
+}
+
+export interface Target {
+  /** How to name this target to a person: "local", "ssh ada@mini.local". */
+  readonly label: string;
+  /**
+   * Set when files are rebased under a directory (`--root`): files go there, commands that would act on
+   * the real machine's services are not run.
+   */
+  readonly rebasedUnder?: string;
+  read(path: string): Promise<Buffer | undefined>;
+  stat(path: string): Promise<FileInfo | undefined>;
+  /** Replaces `path` atomically (temp file + rename in the same directory), creating missing parents 0700. */
+  writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void>;
+  remove(path: string): Promise<void>;
+  /** Runs argv on the machine (no shell unless argv starts one). */
+  run(argv: string[], options?: RunOptions): Promise<CommandResult>;
+  close(): Promise<void>;
+}
