@@ -46,9 +46,11 @@ export async function factsStep(target: Target, loaded: LoadedRecipe): Promise<F
   return facts;
 }
 
-export function requirementsOf(loaded: LoadedRecipe, facts: Facts): Requirement[] {
+export function requirementsOf(loaded: LoadedRecipe, facts: Facts, target: Target): Requirement[] {
   const hasChannels = Object.values(loaded.recipe.channels).some(Boolean);
-  return checkRequirements(facts, hasChannels);
+  const reqs = checkRequirements(facts, hasChannels);
+  // Under --root nothing is started, so this machine's init system does not matter.
+  return target.rebasedUnder ? reqs.filter((r) => r.what !== 'init system') : reqs;
 }
 
 export async function secretsStep(

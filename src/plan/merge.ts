@@ -67,7 +67,8 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     (p, i, all) => all.findIndex((q) => samePath(p, q)) === i,
   );
   for (const path of paths) {
-    const wanted = want.members.find((m) => samePath(m.path, path))?.items ?? [];
+    const wantedEntry = want.members.find((m) => samePath(m.path, path));
+    const wanted = wantedEntry?.items ?? [];
     const ownedBefore = prevMembers.find((m) => samePath(m.path, path))?.items ?? [];
     const existing = getIn(doc, path);
     if (existing !== undefined && !Array.isArray(existing)) throw new Error(`${path.join('.')} is not a list`);
@@ -92,7 +93,7 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     for (const item of list) {
       if (!has(ownedNow, item) && !has(wanted, item)) result.kept.push({ path, value: item });
     }
-    if (existing !== undefined || list.length > 0) setIn(doc, path, list);
+    if (existing !== undefined || list.length > 0 || wantedEntry?.ensure) setIn(doc, path, list);
     if (ownedNow.length) result.owned.members.push({ path, items: ownedNow });
   }
   return result;

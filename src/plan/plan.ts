@@ -119,11 +119,16 @@ export async function planChanges(options: {
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));
 
-  const followUp = followUpActions(effects, layout, facts, options.linger);
+  // Under --root the real machine's init system is beside the point: show what would run on a target
+  // that has the recipe's init system, as commands not run.
+  const actionFacts: Facts = target.rebasedUnder
+    ? { ...facts, init: layout.init === 'systemd-user' ? 'systemd' : 'launchd', linger: false, service: { enabled: false, active: false } }
+    : facts;
+  const followUp = followUpActions(effects, layout, actionFacts, options.linger);
   const skipped: Plan['skipped'] = [];
   const actions: Action[] = [];
   for (const action of followUp.actions) {
-    if (target.rebasedUnder) skipped.push({ action, why: `files are rebased under ${target.rebasedUnder}` });
+    if (target.rebasedUnder) skipped.push({ action, why: '--root' });
     else if (action.root && facts.sudo !== 'root' && facts.sudo !== 'passwordless') {
       skipped.push({ action, why: 'needs root and sudo asks for a password; run it yourself with sudo' });
     } else actions.push(action);

@@ -105,6 +105,10 @@ const permissionsSchema = z.strictObject({
   deny: rules('deny'),
   ask: rules('ask'),
   additionalDirectories: z.array(z.string()).default([]),
+  guardRails: z
+    .boolean()
+    .default(true)
+    .meta({ description: "Add buddy-init's deny/ask rules that keep Claude from editing its own settings, hook, tokens, git config and shell startup files" }),
   drop: z
     .array(z.string())
     .default([])
@@ -169,8 +173,9 @@ export const recipeSchema = z
       .default('local'),
     os: z.enum(['auto', 'linux', 'macos']).default('auto'),
     workdir: z
-      .string()
-      .regex(/^(~|~\/.*|\/.*)$/, 'must be an absolute path or start with ~')
+      // A bare ~ in YAML is null; people who write `workdir: ~` mean their home.
+      .union([z.null(), z.string().regex(/^(~|~\/.*|\/.*)$/, 'must be an absolute path or start with ~')])
+      .transform((v) => v ?? '~')
       .default('~')
       .meta({ description: "Where claude runs; its project settings live in <workdir>/.claude. Default: the user's home" }),
     claude: z
@@ -195,6 +200,7 @@ export const recipeSchema = z
       deny: [],
       ask: [],
       additionalDirectories: [],
+      guardRails: true,
       drop: [],
     }),
     hook: hookSchema.default({ enabled: true, safeVerbs: [], subcommandSafe: {}, hardDeny: [], audit: true, timeout: 10 }),

@@ -1,20 +1,9 @@
 /**
  * What render produces and plan/apply consume: one entry per file on the target.
  */
-import type { Json as JsonValue, JsonRecord as JsonObject } from '../runtime/shared/json.js';
+import type { Json as JsonValue, JsonRecord as JsonObject, ManagedJson } from '../runtime/shared/json.js';
 
-export type { JsonValue, JsonObject };
-
-/**
- * The part of a shared file that buddy-init manages. Everything else in the file belongs to the user or
- * to Claude Code and is kept as found.
- */
-export interface ManagedJson {
-  /** Keys buddy-init sets. */
-  values: Array<{ path: string[]; value: JsonValue }>;
-  /** Arrays buddy-init contributes entries to (rules, hook entries, allowlisted ids). */
-  members: Array<{ path: string[]; items: JsonValue[] }>;
-}
+export type { JsonValue, JsonObject, ManagedJson };
 
 /** What has to happen on the target after an artifact changed. */
 export type Effect =

@@ -4,8 +4,10 @@
  */
 import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
+import { describeProblem, ruleProblem } from '../permissions/rules.js';
 import { slotKey, type Channel, type ChannelName, type Recipe, type SecretValues } from '../recipe/index.js';
 import type { HookConfig } from '../runtime/hook/config.js';
+import { unattendedFlags } from '../runtime/shared/claudeState.js';
 import type { SupervisorConfig } from '../runtime/supervisor/config.js';
 import type { Facts } from '../target/index.js';
 import type { Artifact, JsonValue, ManagedJson } from './artifact.js';
@@ -174,7 +176,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     path: layout.settingsLocal,
     mode: 0o644,
     description: 'Claude Code project settings: permissions and hook (merged)',
-    managed: settingsManaged(recipe, channels, hookCommand),
+    managed: settingsManaged(recipe, layout, channels, hookCommand),
     effects: [], // Claude Code watches its settings files
     display: 'diff',
   });
@@ -184,7 +186,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     path: layout.claudeJson,
     mode: 0o600,
     description: 'Claude Code state: trust and first-run flags (merged)',
-    managed: claudeJsonManaged(layout, authEntry?.[0] === 'apiKey' ? secret(inputs, ['auth', 'apiKey']) : undefined),
+    managed: unattendedFlags(layout.trustKey, authEntry?.[0] === 'apiKey' ? secret(inputs, ['auth', 'apiKey']) : undefined),
     effects: [],
     display: 'secret',
   });
@@ -228,8 +230,47 @@ function pluginToolsRule(plugin: string): string {
   return `mcp__plugin_${name}_${name}__*`;
 }
 
-function settingsManaged(recipe: Recipe, channels: Array<[ChannelName, Channel]>, hookCommand: string): ManagedJson {
+/**
+ * Rules added to every posture. With acceptEdits, file edits in the workdir need no approval, so
+ * without these a prompt-injected buddy could grant itself permissions, rewrite its own hook or chat
+ * allowlist, read its tokens, or plant a git config (core.fsmonitor, diff drivers) or shell startup
+ * file that turns the next auto-approved `git status` into code execution.
+ */
+export function guardRules(layout: Layout, channels: ReadonlyArray<[ChannelName, Channel]>): { deny: string[]; ask: string[] } {
+  const abs = (path: string) => `/${path}`; // Claude Code writes absolute paths as //path
+  const deny = [
+    `Edit(${abs(posix.join(layout.workdir, '.claude', 'settings.local.json'))})`,
+    `Edit(${abs(posix.join(layout.workdir, '.claude', 'settings.json'))})`,
+    'Edit(~/.claude/settings.json)',
+    'Edit(~/.claude/settings.local.json)',
+    'Edit(~/.claude.json)',
+    'Edit(~/.config/buddy-init/**)',
+    'Edit(~/.local/share/buddy-init/**)',
+    'Read(~/.config/buddy-init/**/auth.env)',
+    layout.init === 'systemd-user' ? 'Edit(~/.config/systemd/user/**)' : 'Edit(~/Library/LaunchAgents/**)',
+    ...channels.flatMap(([name]) => [`Edit(~/.claude/channels/${name}/**)`, `Read(~/.claude/channels/${name}/.env)`]),
+  ];
+  const ask = [
+    `Edit(${abs(posix.join(layout.workdir, '.git', 'config'))})`,
+    `Edit(${abs(posix.join(layout.workdir, '.git', 'hooks', '**'))})`,
+    'Edit(~/.gitconfig)',
+    'Edit(~/.config/git/**)',
+    ...['.bashrc', '.bash_profile', '.profile', '.zshrc', '.zprofile', '.zshenv'].map((f) => `Edit(~/${f})`),
+  ];
+  for (const [list, rules] of [['deny', deny], ['ask', ask]] as const) {
+    for (const rule of rules) {
+      const problem = ruleProblem(rule, list);
+      if (problem) {
+        throw new OperationError(`the guard rule ${rule} would be skipped by Claude Code (${describeProblem(problem)}); is there a parenthesis in the workdir path?`);
+      }
+    }
+  }
+  return { deny, ask };
+}
+
+function settingsManaged(recipe: Recipe, layout: Layout, channels: Array<[ChannelName, Channel]>, hookCommand: string): ManagedJson {
   const p = recipe.permissions;
+  const guards = p.guardRails ? guardRules(layout, channels) : { deny: [], ask: [] };
   const allow = [...p.allow, ...channels.filter(([, c]) => c.allowTools).map(([, c]) => pluginToolsRule(c.plugin))];
   const hookEntry: JsonValue = {
     matcher: 'Bash',
@@ -242,25 +283,11 @@ function settingsManaged(recipe: Recipe, channels: Array<[ChannelName, Channel]>
     ],
     members: [
       { path: ['permissions', 'allow'], items: [...new Set(allow)] },
-      { path: ['permissions', 'deny'], items: p.deny },
-      { path: ['permissions', 'ask'], items: p.ask },
+      { path: ['permissions', 'deny'], items: [...new Set([...p.deny, ...guards.deny])] },
+      { path: ['permissions', 'ask'], items: [...new Set([...p.ask, ...guards.ask])] },
       { path: ['permissions', 'additionalDirectories'], items: p.additionalDirectories },
       { path: ['hooks', 'PreToolUse'], items: recipe.hook.enabled ? [hookEntry] : [] },
     ],
-  };
-}
-
-/**
- * The flags that let claude start unattended: onboarding done, the workdir trusted, and (with an API
- * key) the key approved, which Claude Code records as the key's last 20 characters.
- */
-export function claudeJsonManaged(layout: Pick<Layout, 'trustKey'>, apiKey?: string): ManagedJson {
-  return {
-    values: [
-      { path: ['hasCompletedOnboarding'], value: true },
-      { path: ['projects', layout.trustKey, 'hasTrustDialogAccepted'], value: true },
-    ],
-    members: apiKey ? [{ path: ['customApiKeyResponses', 'approved'], items: [apiKey.slice(-20)] }] : [],
   };
 }
 
@@ -272,8 +299,9 @@ function accessManaged(channel: Channel): ManagedJson {
       ...groups.map(([id, g]) => ({ path: ['groups', id, 'requireMention'], value: g.requireMention })),
     ],
     members: [
-      { path: ['allowFrom'], items: channel.allowFrom },
-      ...groups.map(([id, g]) => ({ path: ['groups', id, 'allowFrom'], items: g.allowFrom })),
+      // The plugin reads these lists on every message; an empty one must be there, not missing.
+      { path: ['allowFrom'], items: channel.allowFrom, ensure: true },
+      ...groups.map(([id, g]) => ({ path: ['groups', id, 'allowFrom'], items: g.allowFrom, ensure: true })),
     ],
   };
 }

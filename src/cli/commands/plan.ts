@@ -40,7 +40,7 @@ export async function buildPlan(argv: TargetArgs, ctx: CommandContext): Promise<
     out.addSecrets(secrets.values());
     const rendering = renderStep(loaded, facts, secrets);
     const plan = await planStep(target, loaded, facts, rendering);
-    return { loaded, target, facts, plan, requirements: requirementsOf(loaded, facts) };
+    return { loaded, target, facts, plan, requirements: requirementsOf(loaded, facts, target) };
   } catch (err) {
     await target.close();
     throw err;

@@ -41,3 +41,17 @@ export function canonical(value: unknown): string {
 }
 
 export const jsonEqual = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+
+/**
+ * The part of a shared JSON file that buddy-init manages. Everything else in the file belongs to the
+ * user or to Claude Code and is kept as found.
+ */
+export interface ManagedJson {
+  /** Keys buddy-init sets. */
+  values: Array<{ path: string[]; value: Json }>;
+  /**
+   * Arrays buddy-init contributes entries to (rules, hook entries, allowlisted ids). With `ensure`, the
+   * array exists even when empty (a consumer may not expect it to be missing).
+   */
+  members: Array<{ path: string[]; items: Json[]; ensure?: boolean }>;
+}

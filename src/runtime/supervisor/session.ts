@@ -1,0 +1,93 @@
+/**
+ * The pinned conversation. The first start creates it with `--session-id <uuid>`; every later start
+ * resumes that id with `--resume <uuid>`, from the same directory. (Taking the newest transcript in the
+ * project folder, as `--continue` does, picks up whatever another claude in that folder wrote last.)
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../shared/atomic.js';
+
+export interface PinnedSession {
+  sessionId: string;
+  createdAt: string;
+  /** A transcript for this id has been seen on disk; if it later disappears, the conversation is lost. */
+  transcriptSeen: boolean;
+}
+
+/** Claude Code's project folder name: every character outside [A-Za-z0-9] becomes '-'. */
+export function projectFolderName(cwd: string): string {
+  return cwd.replace(/[^A-Za-z0-9]/g, '-');
+}
+
+/**
+ * Where claude keeps the transcript of `sessionId` started in `cwd`. Folder names longer than 200
+ * characters are cut and get a hash suffix, so those are found by prefix.
+ */
+export function findTranscript(home: string, cwd: string, sessionId: string): string | undefined {
+  const projects = join(home, '.claude', 'projects');
+  const name = projectFolderName(cwd);
+  const direct = join(projects, name, `${sessionId}.jsonl`);
+  if (existsSync(direct)) return direct;
+  if (name.length <= 200) return undefined;
+  let folders: string[] = [];
+  try {
+    folders = readdirSync(projects).filter((f) => f.startsWith(name.slice(0, 200)));
+  } catch {
+    return undefined;
+  }
+  return folders.map((f) => join(projects, f, `${sessionId}.jsonl`)).find((p) => existsSync(p));
+}
+
+export class SessionPin {
+  private pin: PinnedSession | undefined;
+
+  constructor(private readonly file: string) {
+    try {
+      this.pin = JSON.parse(readFileSync(file, 'utf8')) as PinnedSession;
+    } catch {
+      this.pin = undefined;
+    }
+  }
+
+  get current(): PinnedSession | undefined {
+    return this.pin;
+  }
+
+  private save(pin: PinnedSession): PinnedSession {
+    this.pin = pin;
+    writeFileAtomicSync(this.file, `${JSON.stringify(pin, null, 2)}\n`, 0o600);
+    return pin;
+  }
+
+  /**
+   * The arguments that continue the pinned conversation, and a note when something had to change.
+   */
+  startArgs(home: string, cwd: string): { args: string[]; note?: string } {
+    const pin = this.pin;
+    if (!pin) {
+      const fresh = this.save({ sessionId: randomUUID(), createdAt: new Date().toISOString(), transcriptSeen: false });
+      return { args: ['--session-id', fresh.sessionId], note: `pinned a new conversation ${fresh.sessionId}` };
+    }
+    if (findTranscript(home, cwd, pin.sessionId)) {
+      if (!pin.transcriptSeen) this.save({ ...pin, transcriptSeen: true });
+      return { args: ['--resume', pin.sessionId] };
+    }
+    if (!pin.transcriptSeen) {
+      // Nothing was said yet in this conversation, so nothing is lost: start it under the same id.
+      return { args: ['--session-id', pin.sessionId] };
+    }
+    const fresh = this.save({ sessionId: randomUUID(), createdAt: new Date().toISOString(), transcriptSeen: false });
+    return {
+      args: ['--session-id', fresh.sessionId],
+      note: `the transcript of conversation ${pin.sessionId} is gone from ${join(home, '.claude', 'projects', projectFolderName(cwd))}; pinned a new conversation ${fresh.sessionId}`,
+    };
+  }
+
+  /** Called on each check: remembers that claude wrote the transcript. */
+  noticeTranscript(home: string, cwd: string): void {
+    if (this.pin && !this.pin.transcriptSeen && findTranscript(home, cwd, this.pin.sessionId)) {
+      this.save({ ...this.pin, transcriptSeen: true });
+    }
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Keeps one claude alive in one tmux session, in one pinned conversation.
+ *
+ * - adopts a running session (after its own crash or SIGKILL) instead of starting another;
+ * - hears of claude's death at once through tmux's pane-died hook (SIGUSR1), with a periodic check as the
+ *   backstop, and respawns it, backing off when it keeps crashing;
+ * - reports READY=1 and WATCHDOG=1 to systemd, the latter only while its own loop is healthy;
+ * - on SIGTERM asks claude to /exit so the transcript is flushed, then ends the session.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../shared/atomic.js';
+import { assertUnattendedFlags, unattendedFlags } from '../shared/claudeState.js';
+import { parseShellEnv, shellWord } from '../shared/shell.js';
+import type { SupervisorConfig } from './config.js';
+import { Notifier } from './notify.js';
+import { SessionPin } from './session.js';
+import { Tmux } from './tmux.js';
+
+/** pane_current_command while claude runs: its native binary, its Node.js launcher, or Bun (plugins). */
+const CLAUDE_COMMANDS = new Set(['claude', 'node', 'bun']);
+/** A claude that lived less than this crashed on start; repeated, that is a crash loop. */
+const QUICK_DEATH_MS = 10_000;
+/** Time a fresh pane gets to exec claude before its foreground command is judged. */
+const START_GRACE_MS = 5_000;
+
+export interface Status {
+  pid: number;
+  name: string;
+  session: string;
+  sessionId?: string;
+  state: 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped';
+  startedAt: string;
+  claudeStartedAt?: string;
+  restarts: number;
+  lastExit?: { at: string; reason: string };
+  updatedAt: string;
+}
+
+export type Log = (message: string) => void;
+
+/** The environment tmux and claude inherit: ours without systemd's notification variables. */
+export function childEnvironment(config: SupervisorConfig, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, PATH: config.path || env.PATH };
+  for (const key of Object.keys(out)) {
+    if (key === 'NOTIFY_SOCKET' || key.startsWith('WATCHDOG_')) delete out[key];
+  }
+  return out;
+}
+
+export class Supervisor {
+  private readonly tmux: Tmux;
+  private readonly pin: SessionPin;
+  private readonly notifier: Notifier;
+  private readonly childEnv: NodeJS.ProcessEnv;
+  private readonly home: string;
+  private readonly status: Status;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+  private recheck = false;
+  private stopping = false;
+  private claudeStartedAt = 0;
+  private quickDeaths = 0;
+  private backoffUntil = 0;
+  private lastHealthyAt = Date.now();
+
+  constructor(
+    private readonly config: SupervisorConfig,
+    private readonly log: Log,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.home = env.HOME || homedir();
+    this.childEnv = childEnvironment(config, env);
+    this.tmux = new Tmux(config.tmuxSocket, config.session, this.childEnv);
+    this.pin = new SessionPin(join(config.stateDir, 'session.json'));
+    this.notifier = new Notifier(env);
+    const now = new Date().toISOString();
+    this.status = { pid: process.pid, name: config.name, session: config.session, state: 'starting', startedAt: now, restarts: 0, updatedAt: now };
+  }
+
+  async start(): Promise<void> {
+    if (await this.tmux.hasSession()) {
+      this.log(`adopting the running tmux session "${this.config.session}" (socket ${this.config.tmuxSocket})`);
+      await this.tmux.configure(process.pid);
+      const pane = await this.tmux.pane();
+      if (pane && !pane.dead) this.claudeStartedAt = Date.now() - QUICK_DEATH_MS; // alive: not a fresh start
+    } else {
+      await this.startSession('no tmux session');
+    }
+    await this.check();
+    this.status.state = 'running';
+    this.writeStatus();
+    if (await this.notifier.send('READY=1', 'STATUS=claude is running')) this.log('told systemd READY=1');
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.checkTimer = setInterval(() => this.requestCheck(), this.config.tickSeconds * 1000);
+    if (this.config.watchdogSeconds && this.notifier.enabled) {
+      const every = (this.config.watchdogSeconds * 1000) / 2;
+      this.pingTimer = setInterval(() => {
+        // Ping only while the loop itself is healthy: a wedged loop must let systemd's watchdog fire.
+        if (Date.now() - this.lastHealthyAt < this.config.watchdogSeconds! * 1000) void this.notifier.send('READY=1', 'WATCHDOG=1');
+      }, every);
+    }
+  }
+
+  /** Runs a check now (tmux's pane-died hook sends SIGUSR1), coalescing requests that overlap. */
+  requestCheck(): void {
+    if (this.stopping) return;
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
+    this.checking = this.check()
+      .catch((err: Error) => this.log(`check failed: ${err.message}`))
+      .finally(() => {
+        this.checking = undefined;
+        if (this.recheck) {
+          this.recheck = false;
+          this.requestCheck();
+        }
+      });
+  }
+
+  private async check(): Promise<void> {
+    if (this.stopping) return;
+    const pane = (await this.tmux.hasSession()) ? await this.tmux.pane() : undefined;
+    if (!pane) {
+      await this.startSession('the tmux session is gone');
+    } else if (pane.dead) {
+      await this.respawn(`claude exited${pane.deadStatus !== undefined ? ` with status ${pane.deadStatus}` : ''}`);
+    } else if (!CLAUDE_COMMANDS.has(pane.command) && Date.now() - this.claudeStartedAt > START_GRACE_MS) {
+      await this.respawn(`the pane runs "${pane.command}" instead of claude`);
+    } else {
+      this.pin.noticeTranscript(this.home, this.config.workdir);
+      if (Date.now() - this.claudeStartedAt > 6 * QUICK_DEATH_MS) this.quickDeaths = 0;
+    }
+    this.lastHealthyAt = Date.now();
+    this.writeStatus();
+  }
+
+  /** The shell line the pane runs: secrets come from the env file, never from argv. */
+  private paneCommand(): string {
+    this.reassertFlags();
+    const { args: sessionArgs, note } = this.pin.startArgs(this.home, this.config.workdir);
+    if (note) this.log(note);
+    this.status.sessionId = this.pin.current?.sessionId;
+    const { claude } = this.config;
+    const argv = [claude.bin, ...claude.args, ...sessionArgs];
+    if (claude.channels.length) argv.push('--channels', ...claude.channels.map((c) => `plugin:${c}`));
+    const exports = Object.entries(this.config.env).map(([k, v]) => `export ${k}=${shellWord(v)}; `).join('');
+    const secrets = this.config.envFile ? `set -a; . ${shellWord(this.config.envFile)}; set +a; ` : '';
+    return `${exports}${secrets}exec ${argv.map(shellWord).join(' ')}`;
+  }
+
+  private reassertFlags(): void {
+    try {
+      let apiKey: string | undefined;
+      if (this.config.envFile && existsSync(this.config.envFile)) {
+        apiKey = parseShellEnv(readFileSync(this.config.envFile, 'utf8')).ANTHROPIC_API_KEY;
+      }
+      const fixed = assertUnattendedFlags(this.config.claudeJson, unattendedFlags(this.config.trustKey, apiKey));
+      if (fixed.length) this.log(`restored ${fixed.join(', ')} in ${this.config.claudeJson}`);
+    } catch (err) {
+      this.log(`could not check ${this.config.claudeJson}: ${(err as Error).message}; claude may stop at a dialog`);
+    }
+  }
+
+  private tmuxConfigFile(): string {
+    const file = join(this.config.stateDir, 'tmux.conf');
+    // remain-on-exit from the very first pane, so a claude that dies at once still leaves a dead pane
+    // (and fires pane-died) instead of taking the session with it.
+    const text = [
+      '# Written by the buddy-init supervisor; read when the buddy\'s tmux server starts.',
+      'set -g remain-on-exit on',
+      'set -g history-limit 20000',
+      `set-hook -g pane-died 'run-shell "kill -USR1 ${process.pid} 2>/dev/null || true"'`,
+      '',
+    ].join('\n');
+    writeFileAtomicSync(file, text, 0o600);
+    return file;
+  }
+
+  private async startSession(reason: string): Promise<void> {
+    if (await this.waitForBackoff()) return;
+    this.log(`starting tmux session "${this.config.session}" (${reason})`);
+    const command = this.paneCommand();
+    const config = this.tmuxConfigFile();
+    let result;
+    if (this.config.scope) {
+      // Its own transient scope keeps the tmux server out of the service's cgroup, so stopping or
+      // killing the supervisor never takes the conversation down with it.
+      const unit = `buddy-init-${this.config.name}-tmux-${Date.now()}`;
+      result = await this.tmux.newSession(command, this.config.workdir, config, ['systemd-run', '--user', '--scope', '--quiet', '--collect', `--unit=${unit}`]);
+      if (result.code !== 0) {
+        this.log(`systemd-run --scope failed (${result.stderr.trim()}); starting tmux in the service's own cgroup`);
+        result = await this.tmux.newSession(command, this.config.workdir, config);
+      }
+    } else {
+      result = await this.tmux.newSession(command, this.config.workdir, config);
+    }
+    if (result.code !== 0) throw new Error(`tmux new-session failed: ${result.stderr.trim()}`);
+    await this.tmux.configure(process.pid);
+    this.started();
+  }
+
+  private async respawn(reason: string): Promise<void> {
+    const lived = Date.now() - this.claudeStartedAt;
+    this.status.lastExit = { at: new Date().toISOString(), reason };
+    this.quickDeaths = lived < QUICK_DEATH_MS ? this.quickDeaths + 1 : 0;
+    if (this.quickDeaths >= 2 && !this.backoffUntil) {
+      const delay = Math.min(2 ** (this.quickDeaths - 2), this.config.backoffMaxSeconds);
+      this.backoffUntil = Date.now() + delay * 1000;
+      this.log(`${reason}; claude keeps crashing (${this.quickDeaths} quick exits in a row), waiting ${delay}s before starting it again`);
+    } else {
+      this.log(`${reason}; restarting claude`);
+    }
+    if (await this.waitForBackoff()) return;
+    const r = await this.tmux.respawn(this.paneCommand(), this.config.workdir);
+    if (r.code !== 0) throw new Error(`tmux respawn-pane failed: ${r.stderr.trim()}`);
+    this.started();
+  }
+
+  /** True while a crash-loop pause is still running (a timer brings the next check). */
+  private async waitForBackoff(): Promise<boolean> {
+    const wait = this.backoffUntil - Date.now();
+    if (wait <= 0) {
+      this.backoffUntil = 0;
+      return false;
+    }
+    this.status.state = 'backoff';
+    setTimeout(() => this.requestCheck(), wait + 10).unref();
+    return true;
+  }
+
+  private started(): void {
+    this.claudeStartedAt = Date.now();
+    this.status.restarts += this.status.claudeStartedAt ? 1 : 0;
+    this.status.claudeStartedAt = new Date().toISOString();
+    this.status.state = 'running';
+    this.writeStatus();
+  }
+
+  private writeStatus(): void {
+    this.status.updatedAt = new Date().toISOString();
+    try {
+      writeFileAtomicSync(join(this.config.stateDir, 'status.json'), `${JSON.stringify(this.status, null, 2)}\n`, 0o600);
+    } catch (err) {
+      this.log(`cannot write the status file: ${(err as Error).message}`);
+    }
+  }
+
+  /** SIGTERM: /exit lets claude write its transcript; then the session ends and the supervisor exits. */
+  async stop(signal: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.checkTimer);
+    clearInterval(this.pingTimer);
+    this.status.state = 'stopping';
+    this.writeStatus();
+    this.log(`${signal}: asking claude to /exit`);
+    await this.notifier.send('STOPPING=1');
+    await this.checking;
+    const pane = (await this.tmux.hasSession()) ? await this.tmux.pane() : undefined;
+    if (pane && !pane.dead) {
+      await this.tmux.sendLine('/exit');
+      const deadline = Date.now() + this.config.exitGraceSeconds * 1000;
+      while (Date.now() < deadline) {
+        const p = await this.tmux.pane();
+        if (!p || p.dead) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const p = await this.tmux.pane();
+      this.log(p && !p.dead ? `claude did not exit within ${this.config.exitGraceSeconds}s; ending the session` : 'claude exited');
+    }
+    await this.tmux.killSession();
+    this.status.state = 'stopped';
+    this.writeStatus();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The buddy's tmux server, on its own socket (`tmux -L buddy-init-<name>`) so it never mixes with the
+ * user's tmux. Every call has a timeout: a wedged tmux must not wedge the supervisor.
+ */
+import { execFile } from 'node:child_process';
+
+export interface PaneState {
+  dead: boolean;
+  /** Foreground command of the pane (claude, node or bun while claude runs). */
+  command: string;
+  pid: number;
+  deadStatus?: number;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(argv: string[], env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { env, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 127) : 0;
+      resolve({ code, stdout, stderr: stderr || (err && typeof err.code !== 'number' ? err.message : '') });
+    });
+  });
+}
+
+export class Tmux {
+  constructor(
+    readonly socket: string,
+    readonly session: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  private tmux(...args: string[]): Promise<RunResult> {
+    return run(['tmux', '-L', this.socket, ...args], this.env);
+  }
+
+  async hasSession(): Promise<boolean> {
+    return (await this.tmux('has-session', '-t', `=${this.session}`)).code === 0;
+  }
+
+  async pane(): Promise<PaneState | undefined> {
+    const r = await this.tmux('list-panes', '-t', `=${this.session}`, '-F', '#{pane_dead} #{pane_pid} #{pane_dead_status} #{pane_current_command}');
+    const line = r.code === 0 ? r.stdout.split('\n')[0] : undefined;
+    if (!line) return undefined;
+    const [dead, pid, status, ...command] = line.split(' ');
+    return {
+      dead: dead === '1',
+      pid: Number(pid),
+      command: command.join(' '),
+      ...(status ? { deadStatus: Number(status) } : {}),
+    };
+  }
+
+  /**
+   * Starts the server (if needed) and the session with `shellCommand` in its only pane. `prefix` runs the
+   * tmux client through something else, e.g. systemd-run for its own scope.
+   */
+  async newSession(shellCommand: string, cwd: string, configFile: string, prefix: string[] = []): Promise<RunResult> {
+    return run(
+      [...prefix, 'tmux', '-L', this.socket, '-f', configFile, 'new-session', '-d', '-s', this.session, '-x', '200', '-y', '50', '-c', cwd, shellCommand],
+      this.env,
+    );
+  }
+
+  respawn(shellCommand: string, cwd: string): Promise<RunResult> {
+    return this.tmux('respawn-pane', '-k', '-t', `=${this.session}:`, '-c', cwd, shellCommand);
+  }
+
+  /** Re-points the pane-died hook at this supervisor (a new one after a restart has a new pid). */
+  async configure(supervisorPid: number): Promise<void> {
+    await this.tmux('set-option', '-g', 'remain-on-exit', 'on');
+    await this.tmux('set-hook', '-g', 'pane-died', `run-shell "kill -USR1 ${supervisorPid} 2>/dev/null || true"`);
+  }
+
+  async sendLine(text: string): Promise<void> {
+    await this.tmux('send-keys', '-t', `=${this.session}:`, '-l', text);
+    await this.tmux('send-keys', '-t', `=${this.session}:`, 'Enter');
+  }
+
+  async killSession(): Promise<void> {
+    await this.tmux('kill-session', '-t', `=${this.session}`);
+  }
+}

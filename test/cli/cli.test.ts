@@ -1,0 +1,201 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recipeJsonSchema } from '../../src/recipe/index.js';
+import { runCli, tempDir, writeFile } from '../helpers.js';
+
+const HOME = homedir();
+const TOKEN = 'discord-token-0123456789-abcdefghij';
+const OAUTH = 'sk-ant-oat01-cli-test-0123456789abcdefghij';
+const ENV = { BUDDY_TEST_DISCORD: TOKEN, BUDDY_TEST_OAUTH: OAUTH };
+
+function recipe(dir: string, posture = 'balanced', extra = ''): string {
+  return writeFile(
+    join(dir, 'buddy.yaml'),
+    `name: clibud\nextends: ${posture}\nworkdir: ~/work\nchannels:\n  discord:\n    token: { env: BUDDY_TEST_DISCORD }\n    allowFrom: ['42']\nauth:\n  oauthToken: { env: BUDDY_TEST_OAUTH }\n${extra}`,
+  );
+}
+
+/** Every file under a directory with its mode and mtime: what "nothing written" is checked against. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const s = statSync(p);
+        out[p.slice(root.length)] = `${(s.mode & 0o777).toString(8)} ${s.mtimeMs} ${s.size}`;
+      }
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return out;
+}
+
+const settingsPath = (root: string) => join(root, HOME, 'work', '.claude', 'settings.local.json');
+
+describe('buddy-init CLI', () => {
+  it('validate: 0 for a good recipe, 2 and file:line:col for a bad one', () => {
+    const dir = tempDir();
+    expect(runCli(['validate', '--recipe', recipe(dir)], { env: {} }).code).toBe(0);
+    const bad = writeFile(join(dir, 'bad.yaml'), 'name: ok\npermissions:\n  deny: ["Bash(echo a)b)"]\n');
+    const r = runCli(['validate', '--recipe', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`bad\\.yaml:3:10: permissions\\.deny\\.0: Claude Code would skip this deny rule: Mismatched parentheses`));
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('schema prints the JSON Schema the loader enforces', () => {
+    const r = runCli(['schema']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(recipeJsonSchema())));
+  });
+
+  it('usage errors exit 2 with one line', () => {
+    expect(runCli([]).code).toBe(2);
+    const r = runCli(['plan', '--recipe', 'x.yaml', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument: bogus/);
+  });
+
+  it('render writes the files under --out with secrets as placeholders', () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const r = runCli(['render', '--recipe', recipe(dir), '--out', out], { env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    const unit = readFileSync(join(out, HOME, '.config/systemd/user/clibud.service'), 'utf8');
+    expect(unit).toMatch(/^Type=notify$/m);
+    const token = join(out, HOME, '.claude/channels/discord/.env');
+    expect(readFileSync(token, 'utf8')).toBe('DISCORD_BOT_TOKEN="<secret from env BUDDY_TEST_DISCORD>"\n');
+    expect(statSync(token).mode & 0o777).toBe(0o600);
+  });
+
+  it('plan shows the changes and writes nothing', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const r = runCli(['plan', '--recipe', recipe(dir), '--root', root], { env: ENV });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\+ ~\/\.config\/systemd\/user\/clibud\.service +create/);
+    expect(r.stdout).toMatch(/systemctl --user enable --now clibud\.service {2}# --root/);
+    expect(snapshot(root)).toEqual({});
+  });
+
+  it('apply writes every file once with its mode; a second apply writes nothing and says so', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const file = recipe(dir);
+    const first = runCli(['apply', '--recipe', file, '--root', root, '--yes'], { env: ENV });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Applied: 10 file\(s\) written, 0 backup\(s\) kept/);
+    const mode = (p: string) => statSync(join(root, HOME, p)).mode & 0o777;
+    expect(mode('.config/buddy-init/clibud/auth.env')).toBe(0o600);
+    expect(mode('.claude/channels/discord/.env')).toBe(0o600);
+    expect(mode('.claude.json')).toBe(0o600);
+    expect(mode('.config/systemd/user/clibud.service')).toBe(0o644);
+    expect(mode('.local/state/buddy-init/clibud/apply-state.json')).toBe(0o600);
+    expect(readFileSync(join(root, HOME, '.claude/channels/discord/.env'), 'utf8')).toBe(`DISCORD_BOT_TOKEN=${TOKEN}\n`);
+
+    const before = snapshot(root);
+    const second = runCli(['apply', '--recipe', file, '--root', root, '--yes'], { env: ENV });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/No changes: the target already matches the recipe\.\nNothing written\./);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('a posture change keeps a rule granted by hand and backs up what it replaces', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    expect(runCli(['apply', '--recipe', recipe(dir), '--root', root, '--yes'], { env: ENV }).code).toBe(0);
+    // Claude Code writes a "don't ask again" grant into the file.
+    const settings = JSON.parse(readFileSync(settingsPath(root), 'utf8'));
+    settings.permissions.allow.push('Bash(npm test)');
+    writeFileSync(settingsPath(root), JSON.stringify(settings, null, 2));
+
+    const r = runCli(['apply', '--recipe', recipe(dir, 'strict'), '--root', root, '--yes'], { env: ENV });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Kept as found .*\n.*settings\.local\.json: permissions\.allow: Bash\(npm test\)/);
+    const after = JSON.parse(readFileSync(settingsPath(root), 'utf8'));
+    expect(after.permissions.defaultMode).toBe('default');
+    expect(after.permissions.allow).toContain('Bash(npm test)');
+    expect(after.permissions.allow).not.toContain('Bash(git log *)');
+    expect(after.permissions.deny).toContain('Bash(sudo *)');
+    const backups = join(root, HOME, '.local/state/buddy-init/clibud/backups');
+    const [stamp] = readdirSync(backups);
+    const backup = JSON.parse(readFileSync(join(backups, stamp!, HOME, 'work/.claude/settings.local.json'), 'utf8'));
+    expect(backup.permissions.allow).toContain('Bash(git log *)');
+  });
+
+  it('never prints a secret: not in plan, not in apply, not in --json', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const outputs = [
+      runCli(['plan', '--recipe', recipe(dir), '--root', root], { env: ENV }),
+      runCli(['plan', '--recipe', recipe(dir), '--root', root, '--json'], { env: ENV }),
+      runCli(['apply', '--recipe', recipe(dir), '--root', root, '--yes', '--json'], { env: ENV }),
+      runCli(['apply', '--recipe', recipe(dir, 'strict'), '--root', root, '--yes'], { env: { ...ENV, BUDDY_TEST_DISCORD: `${TOKEN}-rotated` } }),
+    ];
+    for (const o of outputs) {
+      expect(o.code, o.stderr).toBe(0);
+      expect(o.stdout + o.stderr).not.toContain(TOKEN);
+      expect(o.stdout + o.stderr).not.toContain(OAUTH);
+    }
+    expect(outputs[3]!.stdout).toMatch(/channels\/discord\/\.env: holds secrets, content not shown \(\+ DISCORD_BOT_TOKEN\)/);
+    const json = JSON.parse(outputs[1]!.stdout);
+    expect(json.changes.find((c: { path: string }) => c.path.endsWith('discord/.env'))).toMatchObject({ op: 'create', mode: '0600' });
+  });
+
+  it('refuses to apply without --yes when there is no terminal, and writes nothing', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const r = runCli(['apply', '--recipe', recipe(dir), '--root', root], { env: ENV });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pass --yes to confirm/);
+    expect(snapshot(root)).toEqual({});
+  });
+
+  it('a missing secret is an input error at its place in the recipe, with nothing written', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const r = runCli(['apply', '--recipe', recipe(dir), '--root', root, '--yes'], { env: { BUDDY_TEST_OAUTH: OAUTH, BUDDY_TEST_DISCORD: undefined } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/buddy\.yaml:6:12: channels\.discord\.token: environment variable BUDDY_TEST_DISCORD is not set/);
+    expect(snapshot(root)).toEqual({});
+  });
+
+  it('will not overwrite a settings file it cannot parse, and writes nothing else either', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    writeFile(join(dir, 'x'), '');
+    const broken = settingsPath(root);
+    mkdirSync(join(broken, '..'), { recursive: true });
+    writeFileSync(broken, '{ "permissions": ');
+    const before = snapshot(root);
+    const r = runCli(['apply', '--recipe', recipe(dir), '--root', root, '--yes'], { env: ENV });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/settings\.local\.json is not valid JSON .*will not overwrite it/);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('replaces a unit edited by hand, says so, and keeps the edit in a backup', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    expect(runCli(['apply', '--recipe', recipe(dir), '--root', root, '--yes'], { env: ENV }).code).toBe(0);
+    const unit = join(root, HOME, '.config/systemd/user/clibud.service');
+    writeFileSync(unit, `${readFileSync(unit, 'utf8')}# my tweak\n`);
+    const r = runCli(['apply', '--recipe', recipe(dir), '--root', root, '--yes'], { env: ENV });
+    expect(r.stdout).toMatch(/clibud\.service +update .*edited on the target since the last apply/);
+    expect(r.stdout).toMatch(/^-# my tweak$/m);
+    expect(readFileSync(unit, 'utf8')).not.toContain('# my tweak');
+    const backups = join(root, HOME, '.local/state/buddy-init/clibud/backups');
+    const [stamp] = readdirSync(backups);
+    expect(readFileSync(join(backups, stamp!, HOME, '.config/systemd/user/clibud.service'), 'utf8')).toContain('# my tweak');
+  });
+
+  it('prints no colour codes with --no-color or NO_COLOR', () => {
+    const dir = tempDir();
+    const r = runCli(['plan', '--recipe', recipe(dir), '--root', join(dir, 'root'), '--no-color'], { env: { ...ENV, FORCE_COLOR: '1', NO_COLOR: undefined } });
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+});

@@ -1,0 +1,72 @@
+/** Shared by the tests: run the real CLI, make temp dirs, stock facts. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Facts } from '../src/target/index.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = join(ROOT, 'bin', 'buddy-init.js');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a person would, without a terminal (so prompts are impossible). */
+export function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): CliResult {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+  for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, cwd: options.cwd ?? ROOT, timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir(prefix = 'buddy-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeFile(path: string, text: string): string {
+  writeFileSync(path, text);
+  return path;
+}
+
+export function linuxFacts(overrides: Partial<Facts> = {}): Facts {
+  return {
+    os: 'linux',
+    arch: 'x86_64',
+    user: 'ada',
+    uid: 1000,
+    home: '/home/ada',
+    shell: '/bin/bash',
+    init: 'systemd',
+    linger: false,
+    sudo: 'passwordless',
+    tools: {
+      node: { path: '/usr/bin/node', version: '20.11.0' },
+      tmux: { path: '/usr/bin/tmux', version: '3.3.0' },
+      claude: { path: '/home/ada/.local/bin/claude', version: '2.1.197' },
+      bun: { path: '/home/ada/.bun/bin/bun', version: '1.2.0' },
+    },
+    service: { enabled: false, active: false },
+    workdirExists: true,
+    ...overrides,
+  };
+}
+
+export function macFacts(overrides: Partial<Facts> = {}): Facts {
+  return linuxFacts({
+    os: 'macos',
+    arch: 'arm64',
+    home: '/Users/ada',
+    init: 'launchd',
+    tools: {
+      node: { path: '/opt/homebrew/bin/node', version: '22.1.0' },
+      tmux: { path: '/opt/homebrew/bin/tmux', version: '3.5.0' },
+      claude: { path: '/opt/homebrew/bin/claude', version: '2.1.197' },
+    },
+    ...overrides,
+  });
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { describeEntry, mergeManaged, parseEnvFile, renderEnvFile } from '../../src/plan/index.js';
+import type { ManagedJson } from '../../src/render/index.js';
+
+const want = (allow: string[], mode = 'acceptEdits'): ManagedJson => ({
+  values: [{ path: ['permissions', 'defaultMode'], value: mode }],
+  members: [{ path: ['permissions', 'allow'], items: allow }],
+});
+
+describe('three-way merge of a shared settings file', () => {
+  it('adds to an empty file and owns what it added', () => {
+    const r = mergeManaged({}, want(['Read', 'Bash(ls *)']), undefined);
+    expect(r.document).toEqual({ permissions: { defaultMode: 'acceptEdits', allow: ['Read', 'Bash(ls *)'] } });
+    expect(r.owned).toEqual(want(['Read', 'Bash(ls *)']));
+  });
+
+  it('keeps a rule granted by hand through a posture change, and removes only its own old rules', () => {
+    const first = mergeManaged({}, want(['Read', 'Bash(ls *)', 'Bash(cat *)']), undefined);
+    // Claude Code appends a "don't ask again" grant; the user also changes an unrelated key.
+    const onDisk = structuredClone(first.document) as { permissions: { allow: string[] }; model?: string };
+    onDisk.permissions.allow.push('Bash(npm test)');
+    onDisk.model = 'sonnet';
+    const second = mergeManaged(onDisk, want(['Read', 'Bash(git log *)'], 'default'), first.owned);
+    expect(second.document).toEqual({
+      permissions: { defaultMode: 'default', allow: ['Read', 'Bash(npm test)', 'Bash(git log *)'] },
+      model: 'sonnet',
+    });
+    expect(second.removed.map((e) => describeEntry(e))).toEqual(['permissions.allow: Bash(ls *)', 'permissions.allow: Bash(cat *)']);
+    expect(second.kept.map((e) => describeEntry(e))).toEqual(['permissions.allow: Bash(npm test)']);
+  });
+
+  it('never claims a rule the user already had, so dropping it from the recipe keeps it', () => {
+    const r1 = mergeManaged({ permissions: { allow: ['Bash(make)'] } }, want(['Bash(make)', 'Read']), undefined);
+    expect(r1.owned.members[0]!.items).toEqual(['Read']);
+    const r2 = mergeManaged(r1.document, want(['Read']), r1.owned);
+    expect((r2.document as any).permissions.allow).toEqual(['Bash(make)', 'Read']);
+  });
+
+  it('does not undo a value someone changed after buddy-init set it', () => {
+    const r1 = mergeManaged({}, want([]), undefined);
+    const edited = { permissions: { defaultMode: 'plan' } };
+    const r2 = mergeManaged(edited, { values: [], members: [] }, r1.owned);
+    expect(r2.document).toEqual({ permissions: { defaultMode: 'plan' } });
+    const r3 = mergeManaged(r1.document, { values: [], members: [] }, r1.owned);
+    expect(r3.document).toEqual({ permissions: {} });
+  });
+
+  it('replaces its old hook entry when the runtime version changes', () => {
+    const hook = (v: string) => ({ matcher: 'Bash', hooks: [{ type: 'command', command: `node /r/${v}/hook.mjs`, timeout: 10 }] });
+    const user = { matcher: 'Edit', hooks: [{ type: 'command', command: 'mine' }] };
+    const m = (v: string): ManagedJson => ({ values: [], members: [{ path: ['hooks', 'PreToolUse'], items: [hook(v)] }] });
+    const r1 = mergeManaged({ hooks: { PreToolUse: [user] } }, m('0.1.0'), undefined);
+    const r2 = mergeManaged(r1.document, m('0.2.0'), r1.owned);
+    expect((r2.document as any).hooks.PreToolUse).toEqual([user, hook('0.2.0')]);
+  });
+
+  it('compares entries regardless of key order (Claude Code rewrites files)', () => {
+    const entry = { matcher: 'Bash', hooks: [] };
+    const r = mergeManaged({ hooks: { PreToolUse: [{ hooks: [], matcher: 'Bash' }] } }, { values: [], members: [{ path: ['hooks', 'PreToolUse'], items: [entry] }] }, undefined);
+    expect(r.added).toEqual([]);
+  });
+
+  it('refuses to merge through a value of the wrong shape', () => {
+    expect(() => mergeManaged({ permissions: 'all' }, want(['Read']), undefined)).toThrow(/permissions is not an object/);
+    expect(() => mergeManaged({ permissions: { allow: 'Read' } }, want(['Read']), undefined)).toThrow(/permissions\.allow is not a list/);
+  });
+});
+
+describe('KEY=value files', () => {
+  it('updates its key and keeps comments and other keys where they were', () => {
+    const original = '# set by /discord:configure\nDISCORD_STATE_DIR=/x\nDISCORD_BOT_TOKEN=old\n';
+    const doc = { ...parseEnvFile(original), DISCORD_BOT_TOKEN: 'new' };
+    expect(renderEnvFile(original, doc)).toBe('# set by /discord:configure\nDISCORD_STATE_DIR=/x\nDISCORD_BOT_TOKEN=new\n');
+  });
+
+  it('reads quoted and exported values and writes unsafe values quoted', () => {
+    expect(parseEnvFile(`export A="x y"\nB='z'\n`)).toEqual({ A: 'x y', B: 'z' });
+    expect(renderEnvFile(undefined, { A: 'x $y' })).toBe('A="x \\$y"\n');
+  });
+
+  it('drops a removed key', () => {
+    expect(renderEnvFile('A=1\nB=2\n', { B: '2' })).toBe('B=2\n');
+  });
+});
