@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { computeChange } from '../../src/plan/index.js';
 import { loadRecipe, type SecretValues } from '../../src/recipe/index.js';

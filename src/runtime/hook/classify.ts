@@ -163,7 +163,9 @@ class Classifier {
     if (outer === 'xargs' && result.layers.length > 1 && !this.policy.safeVerbs.has(last.verb)) {
       notReadOnly(`xargs feeds arbitrary arguments to ${last.verb}`);
     }
-    if (!result.notReadOnly && !result.opaque && !this.isWrapperOnly(last) && !argumentsAreReadOnly(last.verb, last.args, this.policy)) {
+    // A shell -c or eval is judged by the script it runs (result.nested), not as a command of its own.
+    const judgedByScript = result.nested.length > 0;
+    if (!result.notReadOnly && !result.opaque && !judgedByScript && !this.isWrapperOnly(last) && !argumentsAreReadOnly(last.verb, last.args, this.policy)) {
       notReadOnly(`${last.verb} is not known to be read-only with these arguments`);
     }
     return result;
@@ -268,6 +270,11 @@ class Classifier {
     if (c < 0) {
       result.notReadOnly ??= `${verb} runs a script`;
       return undefined;
+    }
+    // Login and interactive shells read startup files (~/.profile, ~/.bashrc) that could hold anything.
+    const options = args.slice(0, c + 1).map((a) => a.value ?? '');
+    if (options.some((o) => (/^-[a-zA-Z]+$/.test(o) && /[il]/.test(o)) || (o.startsWith('--') && o !== '--norc' && o !== '--noprofile'))) {
+      result.notReadOnly ??= `${verb} starts a login or interactive shell, which reads startup files`;
     }
     const script = args[c + 1];
     if (!script || script.value === undefined) {

@@ -257,7 +257,8 @@ export function analyze(root: Node, cwd: string | undefined, home: string): Anal
         check(c);
         continue;
       }
-      const r = visit(c, scope, depth + 1);
+      // `a && b && c` nests list in list; a long chain is wide, not deep, so it does not count as depth.
+      const r = visit(c, scope, c.type === 'list' && n.type === 'list' ? depth : depth + 1);
       first ??= r;
     }
     return first;

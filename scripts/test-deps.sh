@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the system packages the tests use (real tmux, python3 for plist parsing, OpenSSH, ...).
+# Idempotent: installs only what is missing. Needs root (or sudo) on a Debian/Ubuntu machine.
+set -eu
+need=""
+command -v tmux >/dev/null 2>&1 || need="$need tmux"
+command -v python3 >/dev/null 2>&1 || need="$need python3"
+command -v git >/dev/null 2>&1 || need="$need git"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "test-deps: missing:$need; install them (apt-get install$need) or run as root" >&2
+    exit 1
+  fi
+else sudo=""; fi
+echo "test-deps: installing$need" >&2
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need >/dev/null
