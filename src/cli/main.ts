@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
+import { hookCommand, superviseCommand } from './commands/runtime.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommandContext } from './context.js';
@@ -41,6 +42,8 @@ export async function main(args: string[]): Promise<number> {
     .command(renderCommand(ctx))
     .command(planCommand(ctx))
     .command(applyCommand(ctx))
+    .command(superviseCommand())
+    .command(hookCommand())
     .completion('completion', 'Print a shell completion script (bash, zsh)')
     .demandCommand(1, 'Name a command; see --help')
     .strict()

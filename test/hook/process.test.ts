@@ -101,3 +101,15 @@ describe('hook process', () => {
     expect(decision('kubectl delete pod x')).toBe('deny');
   });
 });
+
+describe('buddy-init hook', () => {
+  it('runs the same bundle from the CLI', async () => {
+    const { runCli } = await import('../helpers.js');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'buddy-init.js'), 'hook'], {
+      input: JSON.stringify(call('cat /etc/hostname | wc -c')),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(r.stdout).hookSpecificOutput.permissionDecision).toBe('allow');
+    expect(runCli(['hook', '--help']).stdout).toMatch(/PreToolUse/);
+  });
+});

@@ -16,7 +16,7 @@ import { parseShellEnv, shellWord } from '../shared/shell.js';
 import type { SupervisorConfig } from './config.js';
 import { Notifier } from './notify.js';
 import { SessionPin } from './session.js';
-import { Tmux } from './tmux.js';
+import { processIsGone, Tmux } from './tmux.js';
 
 /** pane_current_command while claude runs: its native binary, its Node.js launcher, or Bun (plugins). */
 const CLAUDE_COMMANDS = new Set(['claude', 'node', 'bun']);
@@ -24,6 +24,8 @@ const CLAUDE_COMMANDS = new Set(['claude', 'node', 'bun']);
 const QUICK_DEATH_MS = 10_000;
 /** Time a fresh pane gets to exec claude before its foreground command is judged. */
 const START_GRACE_MS = 5_000;
+/** How often the pane's process is asked of the kernel (a syscall, no process spawned). */
+const LIVENESS_MS = 1_000;
 
 export interface Status {
   pid: number;
@@ -58,6 +60,8 @@ export class Supervisor {
   private readonly status: Status;
   private checkTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private panePid = 0;
   private checking: Promise<void> | undefined;
   private recheck = false;
   private stopping = false;
@@ -98,6 +102,10 @@ export class Supervisor {
 
   private schedule(): void {
     this.checkTimer = setInterval(() => this.requestCheck(), this.config.tickSeconds * 1000);
+    // The fast path besides tmux's pane-died hook, which a tmux that misses SIGCHLD never fires.
+    this.livenessTimer = setInterval(() => {
+      if (this.panePid && processIsGone(this.panePid)) this.requestCheck();
+    }, LIVENESS_MS);
     if (this.config.watchdogSeconds && this.notifier.enabled) {
       const every = (this.config.watchdogSeconds * 1000) / 2;
       this.pingTimer = setInterval(() => {
@@ -130,11 +138,13 @@ export class Supervisor {
     const pane = (await this.tmux.hasSession()) ? await this.tmux.pane() : undefined;
     if (!pane) {
       await this.startSession('the tmux session is gone');
-    } else if (pane.dead) {
-      await this.respawn(`claude exited${pane.deadStatus !== undefined ? ` with status ${pane.deadStatus}` : ''}`);
+    } else if (pane.dead || processIsGone(pane.pid)) {
+      const how = pane.deadSignal ? ` (signal ${pane.deadSignal})` : pane.deadStatus !== undefined ? ` with status ${pane.deadStatus}` : '';
+      await this.respawn(`claude exited${how}`);
     } else if (!CLAUDE_COMMANDS.has(pane.command) && Date.now() - this.claudeStartedAt > START_GRACE_MS) {
       await this.respawn(`the pane runs "${pane.command}" instead of claude`);
     } else {
+      this.panePid = pane.pid;
       this.pin.noticeTranscript(this.home, this.config.workdir);
       if (Date.now() - this.claudeStartedAt > 6 * QUICK_DEATH_MS) this.quickDeaths = 0;
     }
@@ -185,7 +195,7 @@ export class Supervisor {
   }
 
   private async startSession(reason: string): Promise<void> {
-    if (await this.waitForBackoff()) return;
+    if (this.inBackoff()) return;
     this.log(`starting tmux session "${this.config.session}" (${reason})`);
     const command = this.paneCommand();
     const config = this.tmuxConfigFile();
@@ -204,39 +214,42 @@ export class Supervisor {
     }
     if (result.code !== 0) throw new Error(`tmux new-session failed: ${result.stderr.trim()}`);
     await this.tmux.configure(process.pid);
-    this.started();
+    await this.started();
   }
 
+  /**
+   * Restarts claude in its pane. Quick exits in a row are a crash loop: the pause before the next start
+   * doubles each time (up to backoffMaxSeconds) and the log says so.
+   */
   private async respawn(reason: string): Promise<void> {
-    const lived = Date.now() - this.claudeStartedAt;
-    this.status.lastExit = { at: new Date().toISOString(), reason };
-    this.quickDeaths = lived < QUICK_DEATH_MS ? this.quickDeaths + 1 : 0;
-    if (this.quickDeaths >= 2 && !this.backoffUntil) {
-      const delay = Math.min(2 ** (this.quickDeaths - 2), this.config.backoffMaxSeconds);
-      this.backoffUntil = Date.now() + delay * 1000;
-      this.log(`${reason}; claude keeps crashing (${this.quickDeaths} quick exits in a row), waiting ${delay}s before starting it again`);
+    if (this.inBackoff()) return;
+    if (this.backoffUntil) {
+      this.backoffUntil = 0; // the pause is over; this is the start it was waiting for
     } else {
+      const lived = Date.now() - this.claudeStartedAt;
+      this.status.lastExit = { at: new Date().toISOString(), reason };
+      this.quickDeaths = lived < QUICK_DEATH_MS ? this.quickDeaths + 1 : 0;
+      if (this.quickDeaths >= 2) {
+        const delay = Math.min(2 ** (this.quickDeaths - 2), this.config.backoffMaxSeconds);
+        this.backoffUntil = Date.now() + delay * 1000;
+        this.log(`${reason}; claude keeps crashing (${this.quickDeaths} quick exits in a row), waiting ${delay}s before starting it again`);
+        this.status.state = 'backoff';
+        setTimeout(() => this.requestCheck(), delay * 1000 + 10).unref();
+        return;
+      }
       this.log(`${reason}; restarting claude`);
     }
-    if (await this.waitForBackoff()) return;
     const r = await this.tmux.respawn(this.paneCommand(), this.config.workdir);
     if (r.code !== 0) throw new Error(`tmux respawn-pane failed: ${r.stderr.trim()}`);
-    this.started();
+    await this.started();
   }
 
-  /** True while a crash-loop pause is still running (a timer brings the next check). */
-  private async waitForBackoff(): Promise<boolean> {
-    const wait = this.backoffUntil - Date.now();
-    if (wait <= 0) {
-      this.backoffUntil = 0;
-      return false;
-    }
-    this.status.state = 'backoff';
-    setTimeout(() => this.requestCheck(), wait + 10).unref();
-    return true;
+  private inBackoff(): boolean {
+    return this.backoffUntil > Date.now();
   }
 
-  private started(): void {
+  private async started(): Promise<void> {
+    this.panePid = (await this.tmux.pane())?.pid ?? 0;
     this.claudeStartedAt = Date.now();
     this.status.restarts += this.status.claudeStartedAt ? 1 : 0;
     this.status.claudeStartedAt = new Date().toISOString();
@@ -259,6 +272,7 @@ export class Supervisor {
     this.stopping = true;
     clearInterval(this.checkTimer);
     clearInterval(this.pingTimer);
+    clearInterval(this.livenessTimer);
     this.status.state = 'stopping';
     this.writeStatus();
     this.log(`${signal}: asking claude to /exit`);

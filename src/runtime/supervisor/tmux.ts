@@ -3,13 +3,16 @@
  * user's tmux. Every call has a timeout: a wedged tmux must not wedge the supervisor.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface PaneState {
   dead: boolean;
   /** Foreground command of the pane (claude, node or bun while claude runs). */
   command: string;
   pid: number;
+  /** Exit status or signal, when tmux has reaped the process (see processIsGone for when it has not). */
   deadStatus?: number;
+  deadSignal?: number;
 }
 
 export interface RunResult {
@@ -25,6 +28,26 @@ export function run(argv: string[], env: NodeJS.ProcessEnv, timeoutMs = 10_000):
       resolve({ code, stdout, stderr: stderr || (err && typeof err.code !== 'number' ? err.message : '') });
     });
   });
+}
+
+/**
+ * Whether a pane's process has ended, asked of the kernel rather than of tmux. tmux learns of a child's
+ * exit through SIGCHLD, and on some kernels a tmux 3.3 server misses it: the process stays a zombie, the
+ * pane-died hook never fires and pane_dead_status stays empty. A gone pid or a zombie is dead either way.
+ */
+export function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    // Linux: the state is the field after the parenthesised command name.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false; // no /proc (macOS): kill(pid, 0) has answered
+  }
 }
 
 export class Tmux {
@@ -43,15 +66,16 @@ export class Tmux {
   }
 
   async pane(): Promise<PaneState | undefined> {
-    const r = await this.tmux('list-panes', '-t', `=${this.session}`, '-F', '#{pane_dead} #{pane_pid} #{pane_dead_status} #{pane_current_command}');
+    const r = await this.tmux('list-panes', '-t', `=${this.session}`, '-F', '#{pane_dead}|#{pane_pid}|#{pane_dead_status}|#{pane_dead_signal}|#{pane_current_command}');
     const line = r.code === 0 ? r.stdout.split('\n')[0] : undefined;
     if (!line) return undefined;
-    const [dead, pid, status, ...command] = line.split(' ');
+    const [dead, pid, status, signal, ...command] = line.split('|');
     return {
       dead: dead === '1',
       pid: Number(pid),
-      command: command.join(' '),
+      command: command.join('|'),
       ...(status ? { deadStatus: Number(status) } : {}),
+      ...(signal ? { deadSignal: Number(signal) } : {}),
     };
   }
 
