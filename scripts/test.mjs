@@ -10,4 +10,5 @@ const step = (cmd, args) => {
 };
 step('sh', [join(root, 'scripts', 'test-deps.sh')]);
 step(process.execPath, [join(root, 'scripts', 'build.mjs')]);
+step(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.check.json')]);
 step(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...process.argv.slice(2)]);
