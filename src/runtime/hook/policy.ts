@@ -70,30 +70,15 @@ const gitListOnly = (allowed: RegExp): ArgPolicy => (args) => {
   return listing || positionals(args, LIST_ONLY_VALUES).length === 0;
 };
 
+/** Subcommands that only read, with any arguments (the forbidden flags above aside). */
+const GIT_READERS = [
+  'status', 'log', 'diff', 'show', 'whatchanged', 'blame', 'annotate', 'shortlog', 'describe', 'rev-parse', 'rev-list',
+  'ls-files', 'ls-tree', 'cat-file', 'merge-base', 'name-rev', 'for-each-ref', 'count-objects', 'check-ignore',
+  'check-attr', 'show-ref', 'grep', 'version',
+];
+
 const GIT_SUBCOMMANDS: Record<string, ArgPolicy> = {
-  status: () => true,
-  log: () => true,
-  diff: () => true,
-  show: () => true,
-  whatchanged: () => true,
-  blame: () => true,
-  annotate: () => true,
-  shortlog: () => true,
-  describe: () => true,
-  'rev-parse': () => true,
-  'rev-list': () => true,
-  'ls-files': () => true,
-  'ls-tree': () => true,
-  'cat-file': () => true,
-  'merge-base': () => true,
-  'name-rev': () => true,
-  'for-each-ref': () => true,
-  'count-objects': () => true,
-  'check-ignore': () => true,
-  'check-attr': () => true,
-  'show-ref': () => true,
-  grep: () => true,
-  version: () => true,
+  ...Object.fromEntries(GIT_READERS.map((sub) => [sub, () => true])),
   branch: gitListOnly(/^(-a|--all|-r|--remotes|-v|-vv|--verbose|-l|--list|--show-current|--merged|--no-merged|--contains|--no-contains|--points-at|--sort(=.*)?|--format(=.*)?|--color(=.*)?|--no-color|--column(=.*)?|--no-column|-i|--ignore-case|--abbrev=.*|--no-abbrev)$/),
   tag: gitListOnly(/^(-l|--list|-n\d*|--sort(=.*)?|--format(=.*)?|--contains|--no-contains|--merged|--no-merged|--points-at|--color(=.*)?|--column(=.*)?|--no-column|-i|--ignore-case)$/),
   remote: (args) => args.length === 0 || args.every((a) => a === '-v' || a === '--verbose') || ['show', 'get-url'].includes(args[0]!),
