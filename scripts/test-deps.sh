@@ -6,6 +6,10 @@ need=""
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 command -v git >/dev/null 2>&1 || need="$need git"
+[ -x /usr/sbin/sshd ] || need="$need openssh-server"
+command -v ssh-keygen >/dev/null 2>&1 || need="$need openssh-client"
+command -v pkill >/dev/null 2>&1 || need="$need procps"
+command -v systemd-notify >/dev/null 2>&1 || need="$need systemd"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else

@@ -15,7 +15,9 @@ import {
   type SecretValues,
 } from '../recipe/index.js';
 import { renderBuddy, type Rendering, type RuntimeBundles } from '../render/index.js';
-import { checkRequirements, gatherFacts, LocalTarget, type Facts, type Requirement, type Target } from '../target/index.js';
+import { checkRequirements, gatherFacts, LocalTarget, openSshTarget, type Facts, type Requirement, type Target } from '../target/index.js';
+import type { CommandContext } from './context.js';
+import { promptPassphrase } from './prompts.js';
 import { VERSION } from '../version.js';
 import type { Output } from './output.js';
 
@@ -27,14 +29,22 @@ export function loadStep(file: string, out: Output): LoadedRecipe {
 
 export interface TargetOptions {
   root?: string;
+  /** An SSH destination or ~/.ssh/config alias that overrides the recipe's target. */
+  host?: string;
+  acceptNew?: boolean;
 }
 
-export function openTarget(loaded: LoadedRecipe, options: TargetOptions): Target {
-  const { target } = loaded.recipe;
-  if (target !== 'local') {
-    throw new InputError(`target: ssh targets (${target.ssh}) are not supported by this version yet`, loaded.locate(['target']));
-  }
-  return new LocalTarget(options.root);
+/** The recipe's target (or --host): this machine, optionally under --root, or one connection over SSH. */
+export async function openTarget(loaded: LoadedRecipe, options: TargetOptions, ctx: CommandContext): Promise<Target> {
+  const recipeTarget = loaded.recipe.target;
+  const destination = options.host ?? (recipeTarget === 'local' ? undefined : recipeTarget.ssh);
+  if (destination === undefined) return new LocalTarget(options.root);
+  if (options.root !== undefined) throw new InputError('--root rebases files on this machine; it cannot be used with an SSH target');
+  return openSshTarget(destination, {
+    acceptNew: Boolean(options.acceptNew),
+    ...(ctx.interactive ? { passphrase: promptPassphrase } : {}),
+    onRecorded: (name) => ctx.out.warn(`recorded the host key of ${name} in ~/.ssh/known_hosts`),
+  });
 }
 
 export async function factsStep(target: Target, loaded: LoadedRecipe): Promise<Facts> {

@@ -12,7 +12,7 @@ function changeBody(change: Change): string | undefined {
   if (change.op === 'unchanged') return undefined;
   const { artifact } = change;
   if (artifact.display === 'summary') {
-    return `${artifact.path}: ${Buffer.byteLength(change.after)} bytes${change.before !== undefined ? ' (replaces a different build)' : ''}`;
+    return `${artifact.path}: ${Buffer.byteLength(change.after)} bytes${change.beforeMode !== undefined ? ' (replaces a different build)' : ''}`;
   }
   if (artifact.display === 'secret') {
     // Keys only: values in these files are secrets, and so may be what was there before.

@@ -28,3 +28,7 @@ export async function confirmApply(interactive: boolean, yes: boolean): Promise<
   if (!interactive) throw new InputError('apply changes the target: pass --yes to confirm when not running in a terminal');
   return ask(() => confirm({ message: 'Apply these changes?', default: false }));
 }
+
+export function promptPassphrase(keyFile: string): Promise<string> {
+  return ask(() => password({ message: `Passphrase for ${keyFile}:`, mask: false }));
+}

@@ -8,7 +8,7 @@ import type { Effect } from '../render/index.js';
 import { jsonEqual } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
-import { computeChange, sha256, type Change, type Plan } from './plan.js';
+import { computeChange, readCurrent, sha256, type Change, type Plan } from './plan.js';
 import { writeApplyState, type ApplyState, type FileRecord } from './state.js';
 
 export interface ApplyResult {
@@ -52,8 +52,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     let change = planned;
     if (planned.op !== 'unchanged' && planned.artifact.kind !== 'file') {
       // Claude Code may have rewritten a shared file since the plan was made: merge into what is there now.
-      const [data, info] = await Promise.all([target.read(planned.artifact.path), target.stat(planned.artifact.path)]);
-      change = computeChange(planned.artifact, data && info ? { text: data.toString('utf8'), mode: info.mode } : undefined, plan.previous);
+      change = computeChange(planned.artifact, await readCurrent(target, planned.artifact), plan.previous);
     }
     final.push(change);
     if (change.op === 'unchanged') continue;

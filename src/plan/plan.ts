@@ -57,16 +57,18 @@ function parseJsonFile(path: string, text: string): JsonRecord {
 }
 
 /** The change for one artifact, given the file as it is now. Also used by apply to re-merge at write time. */
-export function computeChange(
-  artifact: Artifact,
-  current: { text: string; mode: number } | undefined,
-  previous: ApplyState | undefined,
-): Change {
+/** A file as it is on the target: its text, or for bundles compared by hash, only the hash. */
+export type Current = { text: string; mode: number } | { sha256: string; mode: number };
+
+export function computeChange(artifact: Artifact, current: Current | undefined, previous: ApplyState | undefined): Change {
   const record = previous?.files[artifact.path];
+  const text = current && 'text' in current ? current.text : undefined;
+  const currentHash = current && ('sha256' in current ? current.sha256 : sha256(current.text));
   const base = {
     artifact,
     op: 'unchanged' as ChangeOp,
-    ...(current ? { before: current.text, beforeMode: current.mode } : {}),
+    ...(current ? { beforeMode: current.mode } : {}),
+    ...(text !== undefined ? { before: text } : {}),
     added: [] as MergeEntry[],
     removed: [] as MergeEntry[],
     kept: [] as MergeEntry[],
@@ -77,27 +79,38 @@ export function computeChange(
   let mode = artifact.mode;
   if (artifact.kind === 'file') {
     after = artifact.content;
-    same = current?.text === after;
-    base.editedSinceApply = Boolean(current && record?.sha256 && record.sha256 !== sha256(current.text));
+    same = currentHash === sha256(after);
+    base.editedSinceApply = Boolean(current && record?.sha256 && record.sha256 !== currentHash);
   } else {
     const isEnv = artifact.kind === 'env-merge';
-    const doc = current ? (isEnv ? parseEnvFile(current.text) : parseJsonFile(artifact.path, current.text)) : {};
+    const doc = text !== undefined ? (isEnv ? parseEnvFile(text) : parseJsonFile(artifact.path, text)) : {};
     let merged;
     try {
       merged = mergeManaged(doc, artifact.managed, record?.owned);
     } catch (err) {
       throw new OperationError(`${artifact.path}: ${(err as Error).message}; buddy-init will not overwrite it, fix it first`);
     }
-    after = isEnv ? renderEnvFile(current?.text, merged.document as Record<string, string>) : `${JSON.stringify(merged.document, null, 2)}\n`;
-    same = current !== undefined && (isEnv ? current.text === after : jsonEqual(doc, merged.document));
+    after = isEnv ? renderEnvFile(text, merged.document as Record<string, string>) : `${JSON.stringify(merged.document, null, 2)}\n`;
+    same = text !== undefined && (isEnv ? text === after : jsonEqual(doc, merged.document));
     Object.assign(base, { owned: merged.owned, added: merged.added, removed: merged.removed, kept: merged.kept });
     // A shared file keeps the mode its owner gave it, unless it holds secrets and must be private.
     if (current && artifact.mode !== 0o600) mode = current.mode;
   }
   if (same && current) {
-    return { ...base, op: current.mode === mode ? 'unchanged' : 'update', after: current.text, mode };
+    return { ...base, op: current.mode === mode ? 'unchanged' : 'update', after, mode };
   }
   return { ...base, op: current ? 'update' : 'create', after, mode };
+}
+
+/** What a file holds now; bundles only by hash (they are large and the hash says all). */
+export async function readCurrent(target: Target, artifact: Artifact, digests?: Map<string, string>): Promise<Current | undefined> {
+  if (artifact.display === 'summary') {
+    const hash = (digests ?? (await target.digest([artifact.path]))).get(artifact.path);
+    const info = hash ? await target.stat(artifact.path) : undefined;
+    return hash && info ? { sha256: hash, mode: info.mode } : undefined;
+  }
+  const [data, info] = await Promise.all([target.read(artifact.path), target.stat(artifact.path)]);
+  return data && info ? { text: data.toString('utf8'), mode: info.mode } : undefined;
 }
 
 export async function planChanges(options: {
@@ -109,12 +122,8 @@ export async function planChanges(options: {
 }): Promise<Plan> {
   const { target, artifacts, layout, facts } = options;
   const previous = await readApplyState(target, layout.applyState);
-  const currents = await Promise.all(
-    artifacts.map(async (a) => {
-      const [data, info] = await Promise.all([target.read(a.path), target.stat(a.path)]);
-      return data && info ? { text: data.toString('utf8'), mode: info.mode } : undefined;
-    }),
-  );
+  const digests = await target.digest(artifacts.filter((a) => a.display === 'summary').map((a) => a.path));
+  const currents = await Promise.all(artifacts.map((a) => readCurrent(target, a, digests)));
   const changes = artifacts.map((a, i) => computeChange(a, currents[i], previous));
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));

@@ -1,5 +1,6 @@
 /** The machine buddy-init runs on, optionally with every path rebased under a directory (--root). */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import fse from 'fs-extra';
@@ -36,6 +37,15 @@ export class LocalTarget implements Target {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw fileError('stat', path, err);
     }
+  }
+
+  async digest(paths: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const path of paths) {
+      const data = await this.read(path);
+      if (data) out.set(path, createHash('sha256').update(data).digest('hex'));
+    }
+    return out;
   }
 
   async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {

@@ -31,6 +31,8 @@ export interface Target {
   readonly rebasedUnder?: string;
   read(path: string): Promise<Buffer | undefined>;
   stat(path: string): Promise<FileInfo | undefined>;
+  /** sha256 (hex) of each file that exists, in one round trip: large files are compared without reading them. */
+  digest(paths: string[]): Promise<Map<string, string>>;
   /** Replaces `path` atomically (temp file + rename in the same directory), creating missing parents 0700. */
   writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void>;
   remove(path: string): Promise<void>;

@@ -10,6 +10,8 @@ import { planJson, printPlan } from '../planText.js';
 export interface TargetArgs {
   recipe: string;
   root?: string;
+  host?: string;
+  acceptNew?: boolean;
 }
 
 export function targetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
@@ -18,7 +20,11 @@ export function targetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
     .option('root', {
       type: 'string',
       describe: 'local target only: put every file under this folder instead of /, and run no service commands',
-    }) as Argv<T & TargetArgs>;
+    })
+    .option('host', { type: 'string', describe: "provision this host over SSH instead of the recipe's target (user@host[:port] or a ~/.ssh/config alias)" })
+    .option('accept-new', { type: 'boolean', default: false, describe: 'record the host key of a host not yet in ~/.ssh/known_hosts (like StrictHostKeyChecking=accept-new)' }) as Argv<
+    T & TargetArgs
+  >;
 }
 
 export interface Planned {
@@ -33,7 +39,7 @@ export interface Planned {
 export async function buildPlan(argv: TargetArgs, ctx: CommandContext): Promise<Planned> {
   const { out } = ctx;
   const loaded = loadStep(argv.recipe, out);
-  const target = openTarget(loaded, argv.root !== undefined ? { root: argv.root } : {});
+  const target = await openTarget(loaded, argv, ctx);
   try {
     const facts = await factsStep(target, loaded);
     const secrets = await secretsStep(loaded, 'resolve', ctx.interactive ? promptSecret : undefined);

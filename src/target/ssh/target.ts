@@ -1,0 +1,189 @@
+/**
+ * A machine at the end of one SSH connection: SFTP for files, exec for commands. Writes are atomic on
+ * the remote side too: a temp file in the same directory, its mode set, fsync, then posix-rename, so a
+ * connection cut in the middle leaves each file either old or new.
+ */
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { OperationError } from '../../errors.js';
+import { shellWord } from '../../runtime/shared/shell.js';
+import type { CommandResult, FileInfo, RunOptions, Target } from '../types.js';
+import type { SshClient } from './connect.js';
+
+const NO_SUCH_FILE = 2;
+const PERMISSION_DENIED = 3;
+const CHUNK = 32 * 1024;
+
+type SftpError = Error & { code?: number };
+
+
+export class SshTarget implements Target {
+  readonly rebasedUnder = undefined;
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  /** Commands run and bytes written, for the benchmarks and the "one connection, zero writes" tests. */
+  readonly counters = { commands: 0, reads: 0, writes: 0, bytesWritten: 0 };
+
+  /** Operations in flight; a dropped connection fails them all (ssh2 would leave them pending). */
+  private readonly pending = new Set<(err: Error) => void>();
+  private lost: OperationError | undefined;
+
+  constructor(
+    readonly label: string,
+    private readonly clients: SshClient[],
+  ) {
+    for (const client of clients) {
+      client.once('close', () => {
+        this.lost ??= new OperationError(`the SSH connection to ${label} was lost`);
+        this.pending.forEach((fail) => fail(this.lost!));
+        this.pending.clear();
+      });
+    }
+  }
+
+  /** Runs one callback-style operation, failing it if the connection is (or gets) lost. */
+  private call<T>(fn: (cb: (err: SftpError | null | undefined, value: T) => void) => void): Promise<T> {
+    if (this.lost) return Promise.reject(this.lost);
+    return new Promise<T>((resolve, reject) => {
+      const fail = (err: Error) => reject(err);
+      this.pending.add(fail);
+      fn((err, value) => {
+        this.pending.delete(fail);
+        if (err) reject(err);
+        else resolve(value);
+      });
+    });
+  }
+
+  private get client(): SshClient {
+    return this.clients[this.clients.length - 1]!;
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= this.call<SFTPWrapper>((cb) => this.client.sftp(cb as never));
+    return this.sftpSession;
+  }
+
+  private fail(verb: string, path: string, err: SftpError): OperationError {
+    const why = err.code === PERMISSION_DENIED ? 'permission denied' : /no space|quota/i.test(err.message) ? 'disk full' : err.message;
+    return new OperationError(`cannot ${verb} ${path} on ${this.label}: ${why}`, { cause: err });
+  }
+
+  async read(path: string): Promise<Buffer | undefined> {
+    const sftp = await this.sftp();
+    this.counters.reads++;
+    try {
+      return await this.call<Buffer>((cb) => sftp.readFile(path, cb));
+    } catch (err) {
+      if ((err as SftpError).code === NO_SUCH_FILE) return undefined;
+      throw this.fail('read', path, err as SftpError);
+    }
+  }
+
+  async stat(path: string): Promise<FileInfo | undefined> {
+    const sftp = await this.sftp();
+    try {
+      const s = await this.call<Stats>((cb) => sftp.stat(path, cb));
+      return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory() };
+    } catch (err) {
+      if ((err as SftpError).code === NO_SUCH_FILE) return undefined;
+      throw this.fail('stat', path, err as SftpError);
+    }
+  }
+
+  async digest(paths: string[]): Promise<Map<string, string>> {
+    if (!paths.length) return new Map();
+    // sha256sum on Linux, shasum on macOS; missing files print nothing.
+    const script = 'for f do [ -f "$f" ] || continue; if command -v sha256sum >/dev/null 2>&1; then sha256sum "$f"; else shasum -a 256 "$f"; fi; done';
+    const r = await this.run(['sh', '-c', script, 'sh', ...paths]);
+    if (r.code !== 0) throw new OperationError(`cannot hash files on ${this.label}: ${r.stderr.trim()}`);
+    return new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [hash, ...rest] = line.split('  ');
+          return [rest.join('  '), hash!] as [string, string];
+        }),
+    );
+  }
+
+  private async mkdirs(dir: string): Promise<void> {
+    const sftp = await this.sftp();
+    const missing: string[] = [];
+    for (let d = dir; d !== '/' && !(await this.stat(d)); d = posix.dirname(d)) missing.unshift(d);
+    for (const d of missing) {
+      try {
+        await this.call((cb) => sftp.mkdir(d, { mode: 0o700 }, cb as never));
+      } catch (err) {
+        if (!(await this.stat(d))) throw this.fail('create the folder', d, err as SftpError);
+      }
+    }
+  }
+
+  async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+    const sftp = await this.sftp();
+    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
+    const dir = posix.dirname(path);
+    await this.mkdirs(dir);
+    const temp = posix.join(dir, `.${posix.basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+    this.counters.writes++;
+    this.counters.bytesWritten += bytes.length;
+    let handle: Buffer | undefined;
+    try {
+      handle = await this.call<Buffer>((cb) => sftp.open(temp, 'wx', { mode }, cb));
+      const writes: Array<Promise<unknown>> = [];
+      for (let offset = 0; offset < bytes.length; offset += CHUNK) {
+        const length = Math.min(CHUNK, bytes.length - offset);
+        writes.push(this.call((cb) => sftp.write(handle!, bytes, offset, length, offset, cb as never)));
+      }
+      await Promise.all(writes);
+      await this.call((cb) => sftp.fchmod(handle!, mode, cb as never)); // the remote umask narrowed open's mode
+      await this.call((cb) => sftp.ext_openssh_fsync(handle!, cb as never)).catch(() => undefined); // best effort
+      await this.call((cb) => sftp.close(handle!, cb as never));
+      handle = undefined;
+      await this.call((cb) => sftp.ext_openssh_rename(temp, path, cb as never));
+    } catch (err) {
+      if (handle) await this.call((cb) => sftp.close(handle!, cb as never)).catch(() => undefined);
+      await this.call((cb) => sftp.unlink(temp, cb as never)).catch(() => undefined);
+      throw this.fail('write', path, err as SftpError);
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    const r = await this.run(['rm', '-rf', '--', path]);
+    if (r.code !== 0) throw new OperationError(`cannot remove ${path} on ${this.label}: ${r.stderr.trim()}`);
+  }
+
+  run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+    const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellWord(v)}`);
+    // sshd hands the string to the login shell: POSIX words, with env(1) for extra variables.
+    const command = [...(env.length ? ['env', ...env] : []), ...argv.map(shellWord)].join(' ');
+    this.counters.commands++;
+    if (this.lost) return Promise.reject(this.lost);
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error) => reject(err);
+      this.pending.add(fail);
+      this.client.exec(command, (err, stream) => {
+        if (err) {
+          this.pending.delete(fail);
+          return reject(new OperationError(`cannot run ${argv[0]} on ${this.label}: ${err.message}`));
+        }
+        let stdout = '';
+        let stderr = '';
+        stream.on('data', (d: Buffer) => (stdout += d));
+        stream.stderr.on('data', (d: Buffer) => (stderr += d));
+        stream.on('close', (code: number | null, signal?: string) => {
+          this.pending.delete(fail);
+          resolve({ code: code ?? (signal ? 128 : 255), stdout, stderr });
+        });
+        stream.end(options.input ?? '');
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    [...this.clients].reverse().forEach((c) => c.end());
+  }
+}

@@ -1,0 +1,207 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli, tempDir, writeFile } from '../helpers.js';
+import { keygen, TestSshd } from './sshd.js';
+
+// A real sshd on loopback and a real user; see sshd.ts.
+const sshd = new TestSshd();
+beforeAll(() => sshd.start(), 60_000);
+afterAll(() => sshd.stop());
+
+const TOKEN = 'ssh-test-discord-token-0123456789';
+const env = () => ({ HOME: sshd.laptop, SSH_AUTH_SOCK: undefined, BUDDY_SSH_TOKEN: TOKEN });
+
+function recipe(name: string, posture = 'balanced'): string {
+  return writeFile(
+    join(tempDir(), `${name}.yaml`),
+    `name: ${name}\nextends: ${posture}\nworkdir: ~/${name}\nchannels:\n  discord:\n    token: { env: BUDDY_SSH_TOKEN }\n    allowFrom: ['7']\n`,
+  );
+}
+
+/** Files under the remote user's home with mode and mtime: what "zero writes" is checked against. */
+function remoteSnapshot(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const s = statSync(p);
+        out[p] = `${(s.mode & 0o777).toString(8)} ${s.mtimeMs} ${s.uid}`;
+      }
+    }
+  };
+  walk(sshd.home);
+  return out;
+}
+
+describe('SSH target', () => {
+  it('refuses an unknown host, naming its fingerprint, and writes nothing', () => {
+    rmSync(join(sshd.laptop, '.ssh', 'known_hosts'), { force: true });
+    const before = remoteSnapshot();
+    const r = runCli(['plan', '--recipe', recipe('unk'), '--host', sshd.destination()], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\[127\.0\.0\.1\]:\d+ is not in .*known_hosts \(it presents ssh-ed25519 SHA256:[A-Za-z0-9+/]+\); .*--accept-new/);
+    expect(remoteSnapshot()).toEqual(before);
+  });
+
+  it('with --accept-new records the key, then provisions over one connection', () => {
+    rmSync(join(sshd.laptop, '.ssh', 'known_hosts'), { force: true });
+    const logins = sshd.logins();
+    const r = runCli(['apply', '--recipe', recipe('first'), '--host', sshd.destination(), '--accept-new', '--yes'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/recorded the host key of \[127\.0\.0\.1\]:\d+/);
+    expect(readFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), 'utf8')).toContain(sshd.hostKey());
+    expect(sshd.logins() - logins).toBe(1);
+    const token = join(sshd.home, '.claude/channels/discord/.env');
+    expect(readFileSync(token, 'utf8')).toBe(`DISCORD_BOT_TOKEN=${TOKEN}\n`);
+    const uid = Number(sshd.asUser('id -u').trim());
+    expect(statSync(token)).toMatchObject({ uid });
+    expect(statSync(token).mode & 0o777).toBe(0o600);
+    expect(statSync(join(sshd.home, '.config/systemd/user/first.service')).mode & 0o777).toBe(0o644);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it('a no-op re-apply uses one connection and writes nothing', () => {
+    sshd.trust();
+    const file = recipe('noop');
+    expect(runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() }).code).toBe(0);
+    const before = remoteSnapshot();
+    const logins = sshd.logins();
+    const r = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/No changes[\s\S]*Nothing written/);
+    expect(sshd.logins() - logins).toBe(1);
+    expect(remoteSnapshot()).toEqual(before);
+  });
+
+  it('a posture change over SSH keeps a rule granted by hand on the target', () => {
+    sshd.trust();
+    expect(runCli(['apply', '--recipe', recipe('posture'), '--host', sshd.destination(), '--yes'], { env: env() }).code).toBe(0);
+    const settings = join(sshd.home, 'posture/.claude/settings.local.json');
+    const doc = JSON.parse(readFileSync(settings, 'utf8'));
+    doc.permissions.allow.push('Bash(make test)');
+    sshd.asUser(`cat > ${settings} <<'EOF'\n${JSON.stringify(doc)}\nEOF`);
+    const r = runCli(['apply', '--recipe', recipe('posture', 'strict'), '--host', sshd.destination(), '--yes'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    const after = JSON.parse(readFileSync(settings, 'utf8'));
+    expect(after.permissions.allow).toContain('Bash(make test)');
+    expect(after.permissions.allow).not.toContain('Bash(git log *)');
+    expect(after.permissions.defaultMode).toBe('default');
+  });
+
+  it('refuses a changed host key with both fingerprints and never continues', () => {
+    const other = tempDir();
+    keygen(join(other, 'k'));
+    const fake = readFileSync(join(other, 'k.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    sshd.trust(fake);
+    const before = remoteSnapshot();
+    const r = runCli(['apply', '--recipe', recipe('mitm'), '--host', sshd.destination(), '--yes', '--accept-new'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/host key of \[127\.0\.0\.1\]:\d+ has CHANGED: it presents ssh-ed25519 SHA256:\S+, .*expects ssh-ed25519 SHA256:\S+ \(line 1\)/);
+    expect(remoteSnapshot()).toEqual(before);
+  });
+
+  it('accepts a hashed known_hosts entry (ssh-keygen -H)', () => {
+    sshd.trust();
+    spawnSync('ssh-keygen', ['-H', '-f', join(sshd.laptop, '.ssh', 'known_hosts')]);
+    expect(readFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), 'utf8')).toMatch(/^\|1\|/);
+    expect(runCli(['plan', '--recipe', recipe('hashed'), '--host', sshd.destination()], { env: env() }).code).toBe(0);
+  });
+
+  it('refuses a key the server does not know, listing what it tried', () => {
+    sshd.trust();
+    const stranger = tempDir();
+    mkdirp(join(stranger, '.ssh'));
+    keygen(join(stranger, '.ssh', 'id_ed25519'));
+    writeFileSync(join(stranger, '.ssh', 'known_hosts'), readFileSync(join(sshd.laptop, '.ssh', 'known_hosts')));
+    const r = runCli(['plan', '--recipe', recipe('wrongkey'), '--host', sshd.destination()], { env: { ...env(), HOME: stranger } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`authentication failed for ${sshd.user}@\\[127\\.0\\.0\\.1\\]:\\d+ \\(tried: publickey .*id_ed25519\\)`));
+  });
+
+  it('says when an encrypted key needs a passphrase and there is no terminal to ask', () => {
+    sshd.trust();
+    const locked = tempDir();
+    mkdirp(join(locked, '.ssh'));
+    keygen(join(locked, '.ssh', 'id_ed25519'), 'secret words');
+    writeFileSync(join(locked, '.ssh', 'known_hosts'), readFileSync(join(sshd.laptop, '.ssh', 'known_hosts')));
+    const r = runCli(['plan', '--recipe', recipe('locked'), '--host', sshd.destination()], { env: { ...env(), HOME: locked } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/encrypted; no terminal to ask for its passphrase/);
+  });
+
+  it('follows ~/.ssh/config: alias, HostName, User, Port, IdentityFile and ProxyJump', () => {
+    sshd.trust();
+    const key = join(sshd.laptop, '.ssh', 'id_ed25519');
+    writeFileSync(
+      join(sshd.laptop, '.ssh', 'config'),
+      `Host jump\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${key}\n` +
+        `Host mini\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${key}\n  ProxyJump jump\n`,
+    );
+    // known_hosts names hosts as the person wrote them: the jump by its alias, the target by its alias.
+    writeFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), `[jump]:${sshd.port} ${sshd.hostKey()}\n[mini]:${sshd.port} ${sshd.hostKey()}\n`);
+    const logins = sshd.logins();
+    const r = runCli(['plan', '--recipe', recipe('alias'), '--host', 'mini'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`on ssh ${sshd.user}@\\[mini\\]:${sshd.port}`));
+    expect(sshd.logins() - logins).toBe(2); // the jump host, then the target through it
+    rmSync(join(sshd.laptop, '.ssh', 'config'));
+  });
+
+  it('names DNS failures and refused connections', () => {
+    sshd.trust();
+    const dns = runCli(['plan', '--recipe', recipe('dns'), '--host', 'ada@no-such-host.invalid'], { env: env() });
+    expect(dns.code).toBe(2);
+    expect(dns.stderr).toMatch(/cannot resolve no-such-host\.invalid \(DNS\)/);
+    const refused = runCli(['plan', '--recipe', recipe('refused'), '--host', `ada@127.0.0.1:1`], { env: env() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/connection refused by 127\.0\.0\.1:1/);
+  });
+
+  it('a connection cut in the middle of apply leaves every file old or new, and a re-run converges', async () => {
+    sshd.trust();
+    const file = recipe('cut');
+    const bundle = join(sshd.home, '.local/share/buddy-init');
+    rmSync(bundle, { recursive: true, force: true });
+    // A slow link (300 KB/s up): the 2.3 MB hook bundle takes seconds, so the cut lands inside it.
+    const link = await sshd.slowLink(300_000);
+    writeFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), `[127.0.0.1]:${link.port} ${sshd.hostKey()}\n[127.0.0.1]:${sshd.port} ${sshd.hostKey()}\n`);
+    const proc = spawn(process.execPath, [CLI, 'apply', '--recipe', file, '--host', `${sshd.user}@127.0.0.1:${link.port}`, '--yes'], {
+      env: { ...process.env, ...env(), NO_COLOR: '1' } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr!.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+    const tempFile = () => {
+      const versions = existsSync(bundle) ? readdirSync(bundle) : [];
+      return versions.some((v) => readdirSync(join(bundle, v)).some((f) => f.endsWith('.tmp')));
+    };
+    const deadline = Date.now() + 30_000;
+    while (!tempFile() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(tempFile()).toBe(true);
+    await new Promise((r) => setTimeout(r, 500)); // well inside the upload
+    link.cut();
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/error: .*(hook\.mjs|connection|closed|No response)/i);
+    // Nothing half-written: the bundle is not at its final path, the files written before are whole.
+    const version = readdirSync(bundle)[0]!;
+    expect(existsSync(join(bundle, version, 'hook.mjs'))).toBe(false);
+    for (const f of ['.claude.json', 'cut/.claude/settings.local.json']) {
+      expect(() => JSON.parse(readFileSync(join(sshd.home, f), 'utf8'))).not.toThrow();
+    }
+    const again = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
+    expect(again.code, again.stderr).toBe(0);
+    const third = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
+    expect(third.stdout).toMatch(/No changes/);
+    expect(readFileSync(join(bundle, version, 'hook.mjs'))).toEqual(readFileSync(join(CLI, '..', '..', 'dist', 'runtime', 'hook.mjs')));
+  }, 90_000);
+});
+
+function mkdirp(dir: string): void {
+  spawnSync('mkdir', ['-p', '-m', '700', dir]);
+}
