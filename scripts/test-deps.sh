@@ -10,6 +10,7 @@ command -v git >/dev/null 2>&1 || need="$need git"
 command -v ssh-keygen >/dev/null 2>&1 || need="$need openssh-client"
 command -v pkill >/dev/null 2>&1 || need="$need procps"
 command -v systemd-notify >/dev/null 2>&1 || need="$need systemd"
+command -v sudo >/dev/null 2>&1 || need="$need sudo"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else

@@ -97,12 +97,13 @@ export function renderStep(loaded: LoadedRecipe, facts: Facts, secrets: SecretVa
   return renderBuddy(loaded.recipe, facts, { secrets, runtime: runtimeBundles() });
 }
 
-export async function planStep(target: Target, loaded: LoadedRecipe, facts: Facts, rendering: Rendering): Promise<Plan> {
+export async function planStep(target: Target, loaded: LoadedRecipe, facts: Facts, rendering: Rendering, interactive: boolean): Promise<Plan> {
   return planChanges({
     target,
     artifacts: rendering.artifacts,
     layout: rendering.layout,
     facts,
     linger: loaded.recipe.init.linger,
+    canAskSudoPassword: interactive,
   });
 }

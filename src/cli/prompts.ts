@@ -32,3 +32,7 @@ export async function confirmApply(interactive: boolean, yes: boolean): Promise<
 export function promptPassphrase(keyFile: string): Promise<string> {
   return ask(() => password({ message: `Passphrase for ${keyFile}:`, mask: false }));
 }
+
+export function promptSudoPassword(where: string): Promise<string> {
+  return ask(() => password({ message: `sudo password on ${where} (input hidden, sent only to sudo):`, mask: false }));
+}

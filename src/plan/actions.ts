@@ -44,7 +44,8 @@ function systemdActions(effects: ReadonlySet<Effect>, layout: Layout, facts: Fac
   const actions: Action[] = [];
   if (linger && !facts.linger) {
     actions.push({
-      argv: ['loginctl', 'enable-linger', facts.user],
+      // By absolute path: sudo's secure_path may not hold the user's PATH.
+      argv: [facts.tools.loginctl?.path ?? 'loginctl', 'enable-linger', facts.user],
       reason: 'start the user manager at boot, without a login',
       root: facts.uid !== 0,
     });
@@ -65,19 +66,20 @@ function launchdActions(effects: ReadonlySet<Effect>, layout: Layout, facts: Fac
   const domain = daemon ? 'system' : `gui/${facts.uid}`;
   const service = `${domain}/${layout.serviceName}`;
   const root = daemon && facts.uid !== 0;
+  const launchctl = facts.tools.launchctl?.path ?? '/bin/launchctl';
   const actions: Action[] = [];
   const bootstrap = (reason: string) => {
-    actions.push({ argv: ['launchctl', 'enable', service], reason, root });
-    actions.push({ argv: ['launchctl', 'bootstrap', domain, layout.servicePath], reason, root });
+    actions.push({ argv: [launchctl, 'enable', service], reason, root });
+    actions.push({ argv: [launchctl, 'bootstrap', domain, layout.servicePath], reason, root });
   };
   if (!facts.service.enabled) {
     bootstrap('first start; load the job');
   } else if (effects.has('reload-init')) {
     // launchd reads a plist only when it loads the job: unload and load it again.
-    actions.push({ argv: ['launchctl', 'bootout', service], reason: 'the plist changed', root });
+    actions.push({ argv: [launchctl, 'bootout', service], reason: 'the plist changed', root });
     bootstrap('the plist changed');
   } else if (effects.has('restart-buddy')) {
-    actions.push({ argv: ['launchctl', 'kickstart', '-k', service], reason: 'the supervisor, its config or a token changed', root });
+    actions.push({ argv: [launchctl, 'kickstart', '-k', service], reason: 'the supervisor, its config or a token changed', root });
   }
   return { actions, notes: [] };
 }

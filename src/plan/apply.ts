@@ -22,6 +22,8 @@ export interface ApplyOptions {
   buddyInit: string;
   name: string;
   facts: Facts;
+  /** Asked once, when a root command or file needs sudo with a password; never logged. */
+  sudoPassword?: () => Promise<string>;
   now?: Date;
   progress?: (line: string) => void;
 }
@@ -32,21 +34,59 @@ function stateRecords(changes: Change[]): Record<string, FileRecord> {
   );
 }
 
-async function runAction(target: Target, action: Action, facts: Facts): Promise<void> {
-  const argv = action.root && facts.sudo === 'passwordless' ? ['sudo', '-n', ...action.argv] : action.argv;
-  const result = await target.run(argv, action.env ? { env: action.env } : {});
-  if (result.code !== 0) {
-    const why = (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
-    throw new OperationError(`\`${argv.join(' ')}\` failed on ${target.label} (exit ${result.code}): ${why}`);
+/** Runs commands as root the way the target allows: directly, sudo -n, or sudo -S with the password on stdin. */
+class RootRunner {
+  private password: string | undefined;
+
+  constructor(
+    private readonly target: Target,
+    private readonly facts: Facts,
+    private readonly askPassword?: () => Promise<string>,
+  ) {}
+
+  async run(argv: string[], root: boolean, env?: Record<string, string>): Promise<void> {
+    let command = argv;
+    let input: string | undefined;
+    if (root && this.facts.sudo === 'passwordless') command = ['sudo', '-n', '--', ...argv];
+    else if (root && this.facts.sudo === 'password') {
+      if (!this.askPassword) throw new OperationError(`${argv.join(' ')} needs sudo's password and there is no terminal to ask for it`);
+      this.password ??= await this.askPassword();
+      command = ['sudo', '-S', '-p', '', '--', ...argv];
+      input = `${this.password}\n`;
+    } else if (root && this.facts.sudo !== 'root') {
+      throw new OperationError(`${argv.join(' ')} needs root and ${this.target.label} has no sudo`);
+    }
+    const result = await this.target.run(command, { ...(env ? { env } : {}), ...(input ? { input } : {}) });
+    if (result.code !== 0) {
+      const why = (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
+      if (input && /incorrect password|try again|no password was provided/i.test(result.stderr)) {
+        throw new OperationError(`sudo refused the password on ${this.target.label}`);
+      }
+      throw new OperationError(`\`${argv.join(' ')}\` failed on ${this.target.label} (exit ${result.code}): ${why}`);
+    }
   }
 }
 
+/**
+ * A file only root may write (a LaunchDaemon plist): staged as the user in the state folder, then put
+ * in place by root with cp to a temp name, chown, chmod and an atomic mv.
+ */
+async function writeAsRoot(target: Target, root: RootRunner, stateDir: string, path: string, content: string, mode: number): Promise<void> {
+  const staged = posix.join(stateDir, 'staging', posix.basename(path));
+  await target.writeAtomic(staged, content, 0o600);
+  const temp = `${path}.buddy-init.tmp`;
+  const script = 'set -e; cp "$1" "$2"; chown 0:0 "$2"; chmod "$3" "$2"; mv -f "$2" "$4"; rm -f "$1"';
+  await root.run(['sh', '-c', script, 'sh', staged, temp, mode.toString(8), path], true);
+}
+
 export async function applyPlan(plan: Plan, target: Target, options: ApplyOptions): Promise<ApplyResult> {
+  if (plan.blocked) throw new OperationError(plan.blocked);
   const progress = options.progress ?? (() => {});
   const now = options.now ?? new Date();
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const result: ApplyResult = { written: [], backups: [], ran: [], stateWritten: false };
   const final: Change[] = [];
+  const root = new RootRunner(target, options.facts, options.sudoPassword);
 
   for (const planned of plan.changes) {
     let change = planned;
@@ -61,7 +101,8 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
       await target.writeAtomic(backup, change.before, 0o600); // a backup may hold a secret
       result.backups.push(backup);
     }
-    await target.writeAtomic(change.artifact.path, change.after, change.mode);
+    if (change.artifact.privileged && !target.rebasedUnder) await writeAsRoot(target, root, plan.layout.stateDir, change.artifact.path, change.after, change.mode);
+    else await target.writeAtomic(change.artifact.path, change.after, change.mode);
     result.written.push(change);
     progress(`${change.op === 'create' ? 'created' : 'updated'} ${change.artifact.path}`);
   }
@@ -81,8 +122,8 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     // Written before the commands run: if one fails, the next apply still knows what is owed.
     await writeApplyState(target, plan.layout.applyState, state(plan.effects));
     for (const action of plan.actions) {
-      progress(`running ${action.argv.join(' ')}`);
-      await runAction(target, action, options.facts);
+      progress(`running ${action.root ? 'as root: ' : ''}${action.argv.join(' ')}`);
+      await root.run(action.argv, Boolean(action.root), action.env);
       result.ran.push(action);
     }
   }

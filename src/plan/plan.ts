@@ -41,6 +41,8 @@ export interface Plan {
   notes: string[];
   effects: Effect[];
   previous?: ApplyState;
+  /** Why apply cannot run at all (it then writes nothing). */
+  blocked?: string;
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -119,6 +121,8 @@ export async function planChanges(options: {
   layout: Layout;
   facts: Facts;
   linger: boolean;
+  /** A person can type the sudo password (apply asks for it once, hidden). */
+  canAskSudoPassword?: boolean;
 }): Promise<Plan> {
   const { target, artifacts, layout, facts } = options;
   const previous = await readApplyState(target, layout.applyState);
@@ -138,10 +142,15 @@ export async function planChanges(options: {
   const actions: Action[] = [];
   for (const action of followUp.actions) {
     if (target.rebasedUnder) skipped.push({ action, why: '--root' });
-    else if (action.root && facts.sudo !== 'root' && facts.sudo !== 'passwordless') {
-      skipped.push({ action, why: 'needs root and sudo asks for a password; run it yourself with sudo' });
+    else if (action.root && !rootReachable(facts, options.canAskSudoPassword)) {
+      skipped.push({ action, why: rootUnreachable(facts) });
     } else actions.push(action);
   }
+  const privileged = changes.find((c) => c.op !== 'unchanged' && c.artifact.privileged);
+  const blocked =
+    privileged && !target.rebasedUnder && !rootReachable(facts, options.canAskSudoPassword)
+      ? `${privileged.artifact.path} can only be written by root: ${rootUnreachable(facts).replace(/^needs root and /, '')}`
+      : undefined;
   return {
     target: target.label,
     layout,
@@ -151,7 +160,19 @@ export async function planChanges(options: {
     notes: followUp.notes,
     effects: [...effects],
     ...(previous ? { previous } : {}),
+    ...(blocked ? { blocked } : {}),
   };
+}
+
+/** Whether apply can act as root on the target: it is root, or sudo works (without or with a password). */
+export function rootReachable(facts: Facts, canAskPassword = false): boolean {
+  return facts.sudo === 'root' || facts.sudo === 'passwordless' || (facts.sudo === 'password' && canAskPassword);
+}
+
+export function rootUnreachable(facts: Facts): string {
+  return facts.sudo === 'none'
+    ? 'needs root and the target has no sudo; run it as root'
+    : 'needs root and sudo asks for a password, with no terminal to type it; run it yourself with sudo';
 }
 
 export function planIsEmpty(plan: Plan): boolean {

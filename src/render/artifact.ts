@@ -23,6 +23,8 @@ interface ArtifactBase {
   description: string;
   effects: Effect[];
   display: Display;
+  /** Only root may write it (a LaunchDaemon plist in /Library/LaunchDaemons): apply goes through sudo. */
+  privileged?: boolean;
 }
 
 /** A file buddy-init owns entirely. */

@@ -117,6 +117,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     content: renderTemplate(layout.init === 'systemd-user' ? 'systemd.service' : 'launchd.plist', serviceContext),
     effects: ['reload-init', 'restart-buddy'],
     display: 'diff',
+    ...(layout.init === 'launchd-daemon' ? { privileged: true } : {}),
   });
 
   const supervisorConfig: SupervisorConfig = {

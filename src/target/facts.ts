@@ -24,7 +24,7 @@ export interface Facts {
   linger: boolean;
   /** How root can be reached: we are root, sudo without a password, sudo with one, or not at all. */
   sudo: 'root' | 'passwordless' | 'password' | 'none';
-  tools: { tmux?: Tool; node?: Tool; claude?: Tool; bun?: Tool; systemdRun?: Tool };
+  tools: { tmux?: Tool; node?: Tool; claude?: Tool; bun?: Tool; systemdRun?: Tool; launchctl?: Tool; loginctl?: Tool };
   /** State of this buddy's service as the init system sees it. */
   service: { enabled: boolean; active: boolean };
   /** The git top level that holds the workdir (Claude Code keys trust by it), if any. */
@@ -53,6 +53,8 @@ tool node node --version
 tool claude claude --version
 tool bun bun --version
 tool systemd-run systemdRun --version
+p=$(command -v launchctl 2>/dev/null) && echo "launchctl.path=$p"
+p=$(command -v loginctl 2>/dev/null) && echo "loginctl.path=$p"
 if [ -d /run/systemd/system ]; then echo "init=systemd"; elif [ "$kernel" = Darwin ]; then echo "init=launchd"; else echo "init=none"; fi
 [ -e "/var/lib/systemd/linger/$(id -un)" ] && echo "linger=yes"
 if [ "$(id -u)" = 0 ]; then echo "sudo=root"
@@ -96,7 +98,7 @@ export function parseProbe(output: string): Facts {
   const kernel = required('kernel');
   if (kernel !== 'Linux' && kernel !== 'Darwin') throw new OperationError(`unsupported operating system ${kernel}`);
   const tools: Facts['tools'] = {};
-  for (const key of ['tmux', 'node', 'claude', 'bun', 'systemdRun'] as const) {
+  for (const key of ['tmux', 'node', 'claude', 'bun', 'systemdRun', 'launchctl', 'loginctl'] as const) {
     const t = tool(key);
     if (t) tools[key] = t;
   }

@@ -5,7 +5,7 @@
  * own SSH setup is used or touched.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '../helpers.js';
@@ -76,6 +76,8 @@ export class TestSshd {
         'KbdInteractiveAuthentication no',
         'PubkeyAuthentication yes',
         'Subsystem sftp internal-sftp',
+        // Lets a test put fake tools first on the remote PATH (~/.ssh/environment), and say so.
+        'PermitUserEnvironment yes',
         'LogLevel VERBOSE',
         '',
       ].join('\n'),
@@ -150,7 +152,14 @@ export class TestSshd {
     };
   }
 
+  /** A sudoers rule for the test user (removed by stop). */
+  allowSudo(rule: 'NOPASSWD: ALL' | 'ALL'): void {
+    mkdirSync('/etc/sudoers.d', { recursive: true });
+    writeFileSync(`/etc/sudoers.d/${this.user}`, `${this.user} ALL=(ALL) ${rule}\n`, { mode: 0o440 });
+  }
+
   stop(): void {
+    rmSync(`/etc/sudoers.d/${this.user}`, { force: true });
     this.proc?.kill();
     spawnSync('pkill', ['-KILL', '-u', this.user]);
     spawnSync('userdel', ['-r', '-f', this.user]);

@@ -2,7 +2,8 @@ import type { CommandModule } from 'yargs';
 import { applyPlan, planIsEmpty } from '../../plan/index.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
-import { confirmApply } from '../prompts.js';
+import { confirmApply, promptSudoPassword } from '../prompts.js';
+import { InputError } from '../../errors.js';
 import { planJson } from '../planText.js';
 import { buildPlan, showPlan, targetOptions, type TargetArgs } from './plan.js';
 
@@ -23,6 +24,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
           else out.print('Nothing written.');
           return;
         }
+        if (plan.blocked) throw new InputError(`apply cannot run: ${plan.blocked}`);
         if (!(await confirmApply(context.interactive, context.flags.yes))) {
           out.print('Not applied; nothing was written.');
           return;
@@ -31,6 +33,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
           buddyInit: VERSION,
           name: loaded.recipe.name,
           facts,
+          ...(context.interactive ? { sudoPassword: () => promptSudoPassword(target.label) } : {}),
           progress: (line) => out.info(`  ${line}`),
         });
         if (out.json) {

@@ -45,7 +45,7 @@ export async function buildPlan(argv: TargetArgs, ctx: CommandContext): Promise<
     const secrets = await secretsStep(loaded, 'resolve', ctx.interactive ? promptSecret : undefined);
     out.addSecrets(secrets.values());
     const rendering = renderStep(loaded, facts, secrets);
-    const plan = await planStep(target, loaded, facts, rendering);
+    const plan = await planStep(target, loaded, facts, rendering, ctx.interactive);
     return { loaded, target, facts, plan, requirements: requirementsOf(loaded, facts, target) };
   } catch (err) {
     await target.close();
@@ -57,6 +57,7 @@ export function showPlan(planned: Planned, out: CommandContext['out']): void {
   const { plan, facts, loaded, requirements } = planned;
   const title = `Plan for buddy "${loaded.recipe.name}" on ${plan.target} (${facts.os} ${facts.arch}, user ${facts.user})`;
   printPlan(plan, requirements, out, title);
+  if (plan.blocked) out.warn(`apply cannot run: ${plan.blocked}`);
   out.print();
   out.print(planIsEmpty(plan) ? out.c.green('No changes: the target already matches the recipe.') : summary(plan));
 }
