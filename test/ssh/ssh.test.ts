@@ -162,6 +162,42 @@ describe('SSH target', () => {
     expect(refused.stderr).toMatch(/connection refused by 127\.0\.0\.1:1/);
   });
 
+  it('times out on a host that accepts TCP but never speaks SSH (ConnectTimeout from ~/.ssh/config)', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {}).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    const port = (silent.address() as { port: number }).port;
+    writeFileSync(join(sshd.laptop, '.ssh', 'config'), `Host silent\n  HostName 127.0.0.1\n  Port ${port}\n  ConnectTimeout 2\n`);
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [CLI, 'plan', '--recipe', recipe('silent'), '--host', 'ada@silent'], {
+        env: { ...process.env, ...env(), NO_COLOR: '1' } as NodeJS.ProcessEnv,
+      });
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => (stderr += d));
+      p.on('exit', (code) => resolve({ code, stderr }));
+    });
+    silent.close();
+    rmSync(join(sshd.laptop, '.ssh', 'config'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`timed out connecting to 127\\.0\\.0\\.1:${port}`));
+  });
+
+  it('names the path when the target refuses a write (a root-owned file in the home)', () => {
+    sshd.trust();
+    const file = recipe('denied');
+    const claudeJson = join(sshd.home, '.claude.json');
+    const dir = join(sshd.home, 'denied', '.claude');
+    spawnSync('mkdir', ['-p', dir]);
+    writeFileSync(join(dir, 'settings.local.json'), '{}');
+    spawnSync('chown', ['root:root', dir]); // the user cannot create files in it
+    const r = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`cannot write ${dir}/settings\\.local\\.json on ssh .*: permission denied`));
+    // The files written before the refusal are whole, and the state records no apply that did not finish.
+    expect(() => JSON.parse(readFileSync(claudeJson, 'utf8'))).not.toThrow();
+    expect(existsSync(join(sshd.home, '.local/state/buddy-init/denied/apply-state.json'))).toBe(false);
+  });
+
   it('a connection cut in the middle of apply leaves every file old or new, and a re-run converges', async () => {
     sshd.trust();
     const file = recipe('cut');

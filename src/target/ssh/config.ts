@@ -14,6 +14,8 @@ export interface SshEndpoint {
   port: number;
   user: string;
   identityFiles: string[];
+  /** ConnectTimeout in seconds, if the config sets one. */
+  connectTimeout?: number;
   /** Hosts to hop through first (ProxyJump), each resolved the same way. */
   jump: SshEndpoint[];
 }
@@ -47,6 +49,7 @@ export function resolveEndpoint(destination: string, options: { home: string; lo
   const resolvedPort = Number(port ?? one('Port') ?? 22);
   if (!(resolvedPort > 0 && resolvedPort < 65536)) throw new InputError(`"${destination}": port ${resolvedPort} is out of range`);
   const jumps = one('ProxyJump');
+  const timeout = Number(one('ConnectTimeout'));
   const depth = options.depth ?? 0;
   if (jumps && depth > 5) throw new InputError(`ProxyJump of ${alias} nests more than five hosts deep`);
   return {
@@ -55,6 +58,7 @@ export function resolveEndpoint(destination: string, options: { home: string; lo
     port: resolvedPort,
     user: user ?? one('User') ?? options.localUser,
     identityFiles: (Array.isArray(identity) ? identity : identity ? [identity] : []).map((f) => expandTilde(f, options.home)),
+    ...(timeout > 0 ? { connectTimeout: timeout } : {}),
     jump:
       jumps && jumps.toLowerCase() !== 'none'
         ? jumps.split(',').map((j) => resolveEndpoint(j, { ...options, depth: depth + 1 }))

@@ -80,7 +80,7 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Reada
     host: endpoint.host,
     port: endpoint.port,
     username: endpoint.user,
-    readyTimeout: options.readyTimeoutMs ?? 20_000,
+    readyTimeout: endpoint.connectTimeout ? endpoint.connectTimeout * 1000 : (options.readyTimeoutMs ?? 20_000),
     keepaliveInterval: 15_000,
     ...(sock ? { sock } : {}),
     ...(algorithms ? { algorithms: { serverHostKey: algorithms as never } } : {}),
