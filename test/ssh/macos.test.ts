@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { CLI, runCli, tempDir, writeFile } from '../helpers.js';
+import { Terminal } from '../pty.js';
 import { TestSshd } from './sshd.js';
 
 // SAID PLAINLY: there is no Mac here. The target is this Linux machine over a real sshd, made to
@@ -71,4 +72,35 @@ describe('macOS LaunchDaemon over SSH (Linux host reporting Darwin, see above)',
     // Nothing root-owned was left in the user's state folder.
     expect(existsSync(join(sshd.home, '.local/state/buddy-init', `mac${sshd.user.slice(-4)}`, 'staging', `${LABEL()}.plist`))).toBe(false);
   });
+
+  it('at a terminal, asks for the sudo password (hidden), refuses a wrong one, uses a right one', async () => {
+    rmSync(PLIST(), { force: true });
+    rmSync(join(sshd.home, '.local/state/buddy-init'), { recursive: true, force: true });
+    spawnSync('chpasswd', { input: `${sshd.user}:right horse battery\n` });
+    sshd.allowSudo('ALL');
+    const run = () => new Terminal([process.execPath, CLI, 'apply', '--recipe', recipe(), '--host', sshd.destination(), '--yes'], { HOME: sshd.laptop, NO_COLOR: '1', PATH: process.env.PATH! });
+    const wrong = run();
+    try {
+      await wrong.waitFor(/sudo password on ssh .*\(input hidden, sent only to sudo\):/);
+      wrong.type('wrong guess');
+      wrong.key('Enter');
+      expect(await wrong.exitCode()).toBe(1);
+      expect(wrong.screen()).toMatch(/sudo refused the password on ssh/);
+      expect(wrong.screen()).not.toContain('wrong guess');
+      expect(existsSync(PLIST())).toBe(false);
+    } finally {
+      wrong.close();
+    }
+    const right = run();
+    try {
+      await right.waitFor(/sudo password on ssh/);
+      right.type('right horse battery');
+      right.key('Enter');
+      expect(await right.exitCode()).toBe(0);
+      expect(right.screen()).not.toContain('right horse battery');
+      expect(statSync(PLIST()).uid).toBe(0);
+    } finally {
+      right.close();
+    }
+  }, 90_000);
 });

@@ -1,0 +1,46 @@
+/** A program in a real pseudo-terminal (a tmux pane), driven like a person would: read the screen, type. */
+import { spawnSync } from 'node:child_process';
+import { shellWord } from '../src/runtime/shared/shell.js';
+
+export class Terminal {
+  private readonly socket = `buddy-pty-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(argv: string[], env: Record<string, string>) {
+    const command = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv].map(shellWord).join(' ');
+    this.tmux('new-session', '-d', '-x', '160', '-y', '50', `${command}; echo "EXIT=$?"; sleep 600`);
+  }
+
+  private tmux(...args: string[]): string {
+    return spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' }).stdout;
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-J', '-S', '-200');
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = this.screen();
+      if (pattern.test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} on the screen:\n${text}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  type(text: string): void {
+    this.tmux('send-keys', '-l', text);
+  }
+
+  key(name: string): void {
+    this.tmux('send-keys', name);
+  }
+
+  async exitCode(timeoutMs = 30_000): Promise<number> {
+    return Number(/EXIT=(\d+)/.exec(await this.waitFor(/EXIT=\d+/, timeoutMs))![1]);
+  }
+
+  close(): void {
+    this.tmux('kill-server');
+  }
+}
