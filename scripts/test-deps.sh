@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the system packages the tests use (real tmux, python3 for plist parsing, OpenSSH, ...).
+# Installs the system packages the tests use (real tmux, python3 for plist parsing, OpenSSH, sudo,
+# systemd-nspawn and debootstrap for the booted VPS container, ...).
 # Idempotent: installs only what is missing. Needs root (or sudo) on a Debian/Ubuntu machine.
 set -eu
 need=""
@@ -11,6 +12,9 @@ command -v ssh-keygen >/dev/null 2>&1 || need="$need openssh-client"
 command -v pkill >/dev/null 2>&1 || need="$need procps"
 command -v systemd-notify >/dev/null 2>&1 || need="$need systemd"
 command -v sudo >/dev/null 2>&1 || need="$need sudo"
+command -v systemd-nspawn >/dev/null 2>&1 || need="$need systemd-container"
+command -v debootstrap >/dev/null 2>&1 || need="$need debootstrap"
+command -v ip >/dev/null 2>&1 || need="$need iproute2"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Builds (once, then reuses) the Debian 12 root filesystem the end-to-end tests boot as a VPS with
+# systemd-nspawn. Prints the rootfs path. The mirror is the one apt already uses on this machine, read
+# at run time; no mirror host is written into the repository.
+#   usage: scripts/vps-image.sh [cache dir]     (default /var/cache/buddy-init/vps)
+set -eu
+cache="${1:-${BUDDY_VPS_CACHE:-/var/cache/buddy-init/vps}}"
+packages="systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,openssh-server,tmux,nodejs,sudo,iproute2,procps"
+# The image changes when this script or the package list does.
+key=$(cat "$0" | sha256sum | cut -c1-12)
+image="$cache/bookworm-$key"
+if [ -f "$image/.complete" ]; then echo "$image/rootfs"; exit 0; fi
+
+mkdir -p "$cache"
+lock="$cache/.lock-$key"
+while ! mkdir "$lock" 2>/dev/null; do
+  # Another test process is building the same image: wait for it.
+  [ -f "$image/.complete" ] && { echo "$image/rootfs"; exit 0; }
+  sleep 1
+done
+trap 'rmdir "$lock"' EXIT
+[ -f "$image/.complete" ] && { echo "$image/rootfs"; exit 0; }
+
+mirror=$( (grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'; \
+           grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}') | grep -v security | head -n 1)
+[ -n "$mirror" ] || { echo "vps-image: no Debian mirror found in the apt sources" >&2; exit 1; }
+
+rm -rf "$image.tmp"
+mkdir -p "$image.tmp"
+echo "vps-image: debootstrap bookworm from $mirror (about a minute)" >&2
+debootstrap --variant=minbase --include="$packages" bookworm "$image.tmp/rootfs" "$mirror" >"$image.tmp/debootstrap.log" 2>&1 ||
+  { tail -n 20 "$image.tmp/debootstrap.log" >&2; exit 1; }
+root="$image.tmp/rootfs"
+chroot "$root" sh -c '
+  set -e
+  useradd -m -s /bin/bash ada
+  echo "ada ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/ada && chmod 440 /etc/sudoers.d/ada
+  echo buddy-vps > /etc/hostname
+  rm -f /etc/ssh/ssh_host_*
+  systemctl enable ssh >/dev/null 2>&1 || true
+  systemctl mask console-getty.service >/dev/null 2>&1 || true
+'
+touch "$image.tmp/.complete"
+rm -rf "$image"
+mv "$image.tmp" "$image"
+echo "$image/rootfs"

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir, writeFile } from '../helpers.js';
+import { Vps } from './vps.js';
+
+// A booted Debian 12 VPS (systemd-nspawn, see vps.ts) provisioned over SSH from nothing.
+const vps = new Vps();
+beforeAll(() => vps.boot(), 300_000);
+afterAll(() => vps.stop());
+
+let journalUnit = '';
+afterEach((ctx) => {
+  // A failure prints the guest's journal for the unit.
+  if (ctx.task.result?.state === 'fail' && journalUnit) console.error(`journal of ${journalUnit}:\n${vps.journal(journalUnit)}`);
+});
+
+const recipe = (posture: string) =>
+  writeFile(join(tempDir(), 'vps.yaml'), `name: jarvis\nextends: ${posture}\nworkdir: ~/work\nsupervisor: { tick: 5 }\n`);
+const apply = (posture = 'balanced') =>
+  runCli(['apply', '--recipe', recipe(posture), '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } });
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('provisioning a fresh VPS over SSH', () => {
+  it('from nothing: files, modes, linger, unit active and READY, tmux with claude in the workdir', async () => {
+    journalUnit = 'jarvis';
+    const r = apply();
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/sudo loginctl enable-linger ada|loginctl enable-linger ada/);
+    expect(r.stdout).toMatch(/systemctl --user enable --now jarvis\.service/);
+    expect(vps.ssh('loginctl show-user ada -p Linger').stdout.trim()).toBe('Linger=yes');
+    const show = await until('the unit to be active', () => {
+      const out = vps.ssh('systemctl --user show jarvis -p ActiveState -p SubState -p StatusText -p UnitFileState').stdout;
+      return /ActiveState=active/.test(out) ? out : undefined;
+    });
+    expect(show).toMatch(/UnitFileState=enabled/);
+    expect(show).toMatch(/StatusText=claude is running/); // sent with READY=1
+    const pane = await until('claude in the pane', () => {
+      const out = vps.ssh('tmux -L buddy-init-jarvis list-panes -F "#{pane_dead} #{pane_current_command} #{pane_current_path}"').stdout.trim();
+      return out.startsWith('0 node') ? out : undefined;
+    });
+    expect(pane).toBe('0 node /home/ada/work');
+    expect(vps.ssh('stat -c %a ~/.claude.json ~/.config/buddy-init/jarvis').stdout.split('\n').slice(0, 2)).toEqual(['600', '700']);
+    // The tmux server lives in its own scope, not in the service's cgroup.
+    expect(vps.ssh('systemctl --user show jarvis -p ControlGroup --value').stdout).toMatch(/app\.slice\/jarvis\.service/);
+    expect(vps.ssh('systemctl --user list-units --type=scope --no-legend').stdout).toMatch(/buddy-init-jarvis-tmux-\d+\.scope/);
+  }, 120_000);
+
+  it('a no-op re-apply changes nothing and restarts nothing', () => {
+    const pid = vps.ssh('systemctl --user show jarvis -p MainPID --value').stdout.trim();
+    const r = apply();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/No changes[\s\S]*Nothing written/);
+    expect(vps.ssh('systemctl --user show jarvis -p MainPID --value').stdout.trim()).toBe(pid);
+  }, 60_000);
+
+  it('a posture change updates settings without restarting the session and keeps a hand-granted rule', () => {
+    const pid = vps.ssh('systemctl --user show jarvis -p MainPID --value').stdout.trim();
+    const claude = vps.ssh('tmux -L buddy-init-jarvis list-panes -F "#{pane_pid}"').stdout.trim();
+    const settings = '~/work/.claude/settings.local.json';
+    vps.ssh(`node -e 'const f=process.argv[1];const d=JSON.parse(require("fs").readFileSync(f));d.permissions.allow.push("Bash(make test)");require("fs").writeFileSync(f,JSON.stringify(d))' ${settings}`);
+    const r = apply('strict');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/systemctl --user restart/);
+    const doc = JSON.parse(vps.ssh(`cat ${settings}`).stdout);
+    expect(doc.permissions.defaultMode).toBe('default');
+    expect(doc.permissions.allow).toContain('Bash(make test)');
+    expect(vps.ssh('systemctl --user show jarvis -p MainPID --value').stdout.trim()).toBe(pid);
+    expect(vps.ssh('tmux -L buddy-init-jarvis list-panes -F "#{pane_pid}"').stdout.trim()).toBe(claude);
+  }, 60_000);
+});

@@ -1,0 +1,145 @@
+/**
+ * A VPS for the end-to-end tests: Debian 12 booted by systemd-nspawn as a real PID-1 systemd, from a
+ * cached image (scripts/vps-image.sh) under an overlay, so each boot starts pristine while reboots and
+ * power cuts keep what the guest wrote. It has its own network namespace with a veth pair: the host
+ * reaches it at 10.77.<n>.2, nothing else does. A loop around nspawn boots it again when the guest
+ * reboots (nspawn exits 133).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { FIXTURES, ROOT, tempDir } from '../helpers.js';
+import { keygen } from '../ssh/sshd.js';
+
+function sh(cmd: string, args: string[], input?: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+let imagePath: string | undefined;
+/** Builds or reuses the image (about a minute the first time on a machine). */
+export function vpsImage(): string {
+  imagePath ??= sh('sh', [join(ROOT, 'scripts', 'vps-image.sh')]).trim();
+  return imagePath;
+}
+
+export class Vps {
+  readonly n = 1 + Math.floor(Math.random() * 250);
+  readonly name = `bvps${this.n}`;
+  readonly ip = `10.77.${this.n}.2`;
+  readonly dir = tempDir('buddy-vps-');
+  readonly merged = join(this.dir, 'merged');
+  /** The laptop's HOME, with the key that the guest user `ada` authorizes and a known_hosts for the guest. */
+  readonly laptop = tempDir('buddy-vps-laptop-');
+  private loop?: ChildProcess;
+  private console = '';
+
+  async boot(): Promise<this> {
+    if (process.getuid?.() !== 0) throw new Error('the VPS tests boot a container: run them as root (CI does)');
+    const rootfs = vpsImage();
+    for (const d of ['upper', 'work', 'merged']) mkdirSync(join(this.dir, d));
+    sh('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${rootfs},upperdir=${join(this.dir, 'upper')},workdir=${join(this.dir, 'work')}`, this.merged]);
+    this.provision();
+    this.network();
+    this.start();
+    await this.waitForSsh();
+    return this;
+  }
+
+  /** Fresh host keys, the laptop's key authorized for ada, and the stand-in claude (see its header). */
+  private provision(): void {
+    const etcSsh = join(this.merged, 'etc', 'ssh');
+    keygen(join(etcSsh, 'ssh_host_ed25519_key'));
+    mkdirSync(join(this.laptop, '.ssh'), { mode: 0o700 });
+    const pub = keygen(join(this.laptop, '.ssh', 'id_ed25519'));
+    const adaSsh = join(this.merged, 'home', 'ada', '.ssh');
+    mkdirSync(adaSsh, { recursive: true, mode: 0o700 });
+    writeFileSync(join(adaSsh, 'authorized_keys'), pub);
+    const hostKey = readFileSync(join(etcSsh, 'ssh_host_ed25519_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    writeFileSync(join(this.laptop, '.ssh', 'known_hosts'), `${this.ip} ${hostKey}\n`);
+    // The real claude needs an Anthropic account to reach its prompt; the stand-in behaves like it for
+    // the supervisor. Named claude via a symlink so node still sees the .mjs (ESM) file.
+    copyFileSync(join(FIXTURES, 'fake-claude.mjs'), join(this.merged, 'usr', 'local', 'lib', 'fake-claude.mjs'));
+    sh('chmod', ['755', join(this.merged, 'usr', 'local', 'lib', 'fake-claude.mjs')]);
+    symlinkSync('/usr/local/lib/fake-claude.mjs', join(this.merged, 'usr', 'local', 'bin', 'claude'));
+    sh('chroot', [this.merged, 'chown', '-R', 'ada:ada', '/home/ada']);
+  }
+
+  private network(): void {
+    spawnSync('ip', ['netns', 'del', this.name]);
+    spawnSync('ip', ['link', 'del', `bvh${this.n}`]);
+    sh('ip', ['netns', 'add', this.name]);
+    sh('ip', ['link', 'add', `bvh${this.n}`, 'type', 'veth', 'peer', 'name', `bvg${this.n}`]);
+    sh('ip', ['link', 'set', `bvg${this.n}`, 'netns', this.name]);
+    sh('ip', ['addr', 'add', `10.77.${this.n}.1/30`, 'dev', `bvh${this.n}`]);
+    sh('ip', ['link', 'set', `bvh${this.n}`, 'up']);
+    sh('ip', ['netns', 'exec', this.name, 'ip', 'addr', 'add', `${this.ip}/30`, 'dev', `bvg${this.n}`]);
+    sh('ip', ['netns', 'exec', this.name, 'ip', 'link', 'set', `bvg${this.n}`, 'up']);
+    sh('ip', ['netns', 'exec', this.name, 'ip', 'link', 'set', 'lo', 'up']);
+  }
+
+  private start(): void {
+    const nspawn = [
+      'systemd-nspawn', '-D', this.merged, '--boot', '--register=no', '--keep-unit', `--machine=${this.name}`,
+      `--network-namespace-path=/run/netns/${this.name}`, '--console=pipe',
+    ].join(' ');
+    // 133: the guest rebooted; boot it again, like a VPS comes back.
+    const script = `while :; do ${nspawn}; rc=$?; [ $rc -eq 133 ] || exit $rc; done`;
+    this.loop = spawn('sh', ['-c', script], { env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.loop.stdout!.on('data', (d: Buffer) => (this.console += d));
+    this.loop.stderr!.on('data', (d: Buffer) => (this.console += d));
+  }
+
+  async waitForSsh(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const open = await new Promise<boolean>((resolve) => {
+        const s = connect(22, this.ip);
+        s.once('data', () => (s.destroy(), resolve(true))); // sshd's banner: really up, not just listening
+        s.once('error', () => resolve(false));
+        setTimeout(() => (s.destroy(), resolve(false)), 1000);
+      });
+      if (open) return;
+      if (Date.now() > deadline) throw new Error(`the VPS did not come up:\n${this.console.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Runs a command in the guest as ada over SSH (the OpenSSH client, independent of buddy-init). */
+  ssh(command: string): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync('ssh', ['-q', '-i', join(this.laptop, '.ssh', 'id_ed25519'), '-o', `UserKnownHostsFile=${join(this.laptop, '.ssh', 'known_hosts')}`, '-o', 'BatchMode=yes', `ada@${this.ip}`, command], { encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** The unit's journal, printed when a test fails. */
+  journal(unit: string): string {
+    return this.ssh(`journalctl --user -u ${unit} --no-pager -n 80`).stdout;
+  }
+
+  destination(): string {
+    return `ada@${this.ip}`;
+  }
+
+  /** Power cut: nspawn killed outright, then the machine boots again from the same disk. */
+  async powerCut(): Promise<void> {
+    this.loop?.kill('SIGKILL');
+    spawnSync('pkill', ['-KILL', '-f', `machine=${this.name} `]);
+    await new Promise((r) => setTimeout(r, 500));
+    this.start();
+    await this.waitForSsh();
+  }
+
+  stop(): void {
+    this.loop?.kill('SIGKILL');
+    spawnSync('pkill', ['-KILL', '-f', `machine=${this.name} `]);
+    for (let i = 0; i < 20 && existsSync(join(this.merged, 'etc')); i++) {
+      if (spawnSync('umount', [this.merged]).status === 0) break;
+      spawnSync('sleep', ['0.2']);
+    }
+    spawnSync('ip', ['netns', 'del', this.name]);
+    spawnSync('ip', ['link', 'del', `bvh${this.n}`]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
