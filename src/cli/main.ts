@@ -10,6 +10,8 @@ import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
 import { hookCommand, superviseCommand } from './commands/runtime.js';
+import { uninstallCommand } from './commands/uninstall.js';
+import { wizardCommand } from './commands/wizard.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommandContext } from './context.js';
@@ -37,15 +39,16 @@ export async function main(args: string[]): Promise<number> {
         interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
       };
     })
+    .command(wizardCommand(ctx))
     .command(validateCommand(ctx))
     .command(schemaCommand(ctx))
     .command(renderCommand(ctx))
     .command(planCommand(ctx))
     .command(applyCommand(ctx))
+    .command(uninstallCommand(ctx))
     .command(superviseCommand())
     .command(hookCommand())
     .completion('completion', 'Print a shell completion script (bash, zsh)')
-    .demandCommand(1, 'Name a command; see --help')
     .strict()
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))

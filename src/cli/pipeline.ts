@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError, OperationError } from '../errors.js';
 import { RUNTIME_DIR } from '../paths.js';
-import { planChanges, type Plan } from '../plan/index.js';
+import { parseEnvFile, planChanges, type Plan } from '../plan/index.js';
 import {
   loadRecipe,
   placeholderSecrets,
@@ -14,7 +14,8 @@ import {
   type LoadedRecipe,
   type SecretValues,
 } from '../recipe/index.js';
-import { renderBuddy, type Rendering, type RuntimeBundles } from '../render/index.js';
+import { renderBuddy, storedSecretLocation, type Rendering, type RuntimeBundles } from '../render/index.js';
+import { parseShellEnv } from '../runtime/shared/shell.js';
 import { checkRequirements, gatherFacts, LocalTarget, openSshTarget, type Facts, type Requirement, type Target } from '../target/index.js';
 import type { CommandContext } from './context.js';
 import { promptPassphrase } from './prompts.js';
@@ -58,21 +59,36 @@ export async function factsStep(target: Target, loaded: LoadedRecipe): Promise<F
 
 export function requirementsOf(loaded: LoadedRecipe, facts: Facts, target: Target): Requirement[] {
   const hasChannels = Object.values(loaded.recipe.channels).some(Boolean);
-  const reqs = checkRequirements(facts, hasChannels);
   // Under --root nothing is started, so this machine's init system does not matter.
-  return target.rebasedUnder ? reqs.filter((r) => r.what !== 'init system') : reqs;
+  return checkRequirements(facts, hasChannels, !target.rebasedUnder);
 }
 
-export async function secretsStep(
-  loaded: LoadedRecipe,
-  mode: 'placeholders' | 'resolve',
-  prompt?: (label: string) => Promise<string>,
-): Promise<SecretValues> {
+export interface SecretsOptions {
+  prompt?: (label: string) => Promise<string>;
+  /** Values typed into the wizard, by slot key. */
+  known?: ReadonlyMap<string, string>;
+  /** For { stored: true }: the target and its facts, where an earlier apply stored the value. */
+  target?: Target;
+  facts?: Facts;
+}
+
+export async function secretsStep(loaded: LoadedRecipe, mode: 'placeholders' | 'resolve', options: SecretsOptions = {}): Promise<SecretValues> {
   if (mode === 'placeholders') return placeholderSecrets(loaded.recipe);
+  const { target, facts } = options;
   return resolveSecrets(loaded.recipe, {
     baseDir: dirname(loaded.file),
     locate: loaded.locate,
-    ...(prompt ? { prompt } : {}),
+    ...(options.prompt ? { prompt: options.prompt } : {}),
+    ...(options.known ? { known: options.known } : {}),
+    stored: async (slot) => {
+      const where = target && facts ? storedSecretLocation(loaded.recipe, facts, slot.path) : undefined;
+      const data = where ? await target!.read(where.path) : undefined;
+      if (!where || !data) return undefined;
+      // auth.env is shell-quoted (buddy-init's own file); a channel .env is plain KEY=value.
+      const text = data.toString('utf8');
+      const value = slot.path[0] === 'auth' ? parseShellEnv(text)[where.variable] : parseEnvFile(text)[where.variable];
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    },
   });
 }
 

@@ -23,10 +23,11 @@ export function promptSecret(label: string): Promise<string> {
   return ask(() => password({ message: `${label} (input hidden):`, mask: false }));
 }
 
-export async function confirmApply(interactive: boolean, yes: boolean): Promise<boolean> {
+/** Asks before changing a target; --yes answers for the person, and without a terminal --yes is required. */
+export async function confirmAction(interactive: boolean, yes: boolean, question: string): Promise<boolean> {
   if (yes) return true;
-  if (!interactive) throw new InputError('apply changes the target: pass --yes to confirm when not running in a terminal');
-  return ask(() => confirm({ message: 'Apply these changes?', default: false }));
+  if (!interactive) throw new InputError(`this changes the target: pass --yes to confirm when not running in a terminal`);
+  return ask(() => confirm({ message: question, default: false }));
 }
 
 export function promptPassphrase(keyFile: string): Promise<string> {

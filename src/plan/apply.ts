@@ -35,7 +35,7 @@ function stateRecords(changes: Change[]): Record<string, FileRecord> {
 }
 
 /** Runs commands as root the way the target allows: directly, sudo -n, or sudo -S with the password on stdin. */
-class RootRunner {
+export class RootRunner {
   private password: string | undefined;
 
   constructor(

@@ -6,3 +6,5 @@ export { parseEnvFile, renderEnvFile } from './envfile.js';
 export { readApplyState, type ApplyState } from './state.js';
 export { Redactor, unifiedDiff, REDACTED } from './diff.js';
 export type { Action } from './actions.js';
+export { planUninstall, applyUninstall, type UninstallPlan } from './uninstall.js';
+export { RootRunner } from './apply.js';

@@ -11,7 +11,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PLUGIN_ID = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9._-]*$/;
 const SSH_DESTINATION = /^(?:[A-Za-z0-9._-]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/;
 
-const secretHelp = 'write a reference instead: { env: NAME }, { file: PATH } or { prompt: true }';
+const secretHelp = 'write a reference instead: { env: NAME }, { file: PATH }, { prompt: true } or { stored: true }';
 
 export const secretRefSchema = z
   .union(
@@ -19,6 +19,7 @@ export const secretRefSchema = z
       z.strictObject({ env: z.string().regex(ENV_NAME, 'must be an environment variable name') }),
       z.strictObject({ file: z.string().min(1) }),
       z.strictObject({ prompt: z.literal(true) }),
+      z.strictObject({ stored: z.literal(true) }).meta({ description: 'Already stored on the target by an earlier apply (e.g. typed into the wizard): keep it' }),
     ],
     {
       error: (issue) =>

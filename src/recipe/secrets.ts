@@ -72,6 +72,7 @@ export type SecretValues = ReadonlyMap<string, string>;
 export function describeRef(ref: SecretRef): string {
   if ('env' in ref) return `env ${ref.env}`;
   if ('file' in ref) return `file ${ref.file}`;
+  if ('stored' in ref) return 'the target';
   return 'prompt';
 }
 
@@ -87,6 +88,10 @@ export interface ResolveOptions {
   env?: NodeJS.ProcessEnv;
   /** Asks a person; absent when there is no terminal. */
   prompt?: (label: string) => Promise<string>;
+  /** Reads a secret an earlier apply stored on the target ({ stored: true }). */
+  stored?: (slot: SecretSlot) => Promise<string | undefined>;
+  /** Values already known (typed into the wizard), by slot key; they win over the references. */
+  known?: ReadonlyMap<string, string>;
 }
 
 export async function resolveSecrets(recipe: Recipe, options: ResolveOptions): Promise<SecretValues> {
@@ -96,7 +101,14 @@ export async function resolveSecrets(recipe: Recipe, options: ResolveOptions): P
     const at = options.locate(slot.path);
     const fail = (message: string) => new InputError(`${slotKey(slot.path)}: ${message}`, at);
     let value: string;
-    if ('env' in slot.ref) {
+    const known = options.known?.get(slotKey(slot.path));
+    if (known !== undefined) {
+      value = known;
+    } else if ('stored' in slot.ref) {
+      const stored = await options.stored?.(slot);
+      if (stored === undefined) throw fail(`nothing is stored on the target yet for the ${slot.label}; give it once with { env: NAME }, { prompt: true } or the wizard`);
+      value = stored;
+    } else if ('env' in slot.ref) {
       const v = env[slot.ref.env];
       if (v === undefined || v === '') throw fail(`environment variable ${slot.ref.env} is not set (the ${slot.label})`);
       value = v;

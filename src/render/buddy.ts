@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import { describeProblem, ruleProblem } from '../permissions/rules.js';
-import { slotKey, type Channel, type ChannelName, type Recipe, type SecretValues } from '../recipe/index.js';
+import { slotKey, type Channel, type ChannelName, type PathKey, type Recipe, type SecretValues } from '../recipe/index.js';
 import type { HookConfig } from '../runtime/hook/config.js';
 import { unattendedFlags } from '../runtime/shared/claudeState.js';
 import type { SupervisorConfig } from '../runtime/supervisor/config.js';
@@ -42,6 +42,19 @@ const CHANNEL_TOKEN_VARIABLES: Record<ChannelName, string> = {
   discord: 'DISCORD_BOT_TOKEN',
   telegram: 'TELEGRAM_BOT_TOKEN',
 };
+
+/**
+ * Where an apply stores the secret of a recipe slot on the target, and under which variable: what
+ * `{ stored: true }` reads back.
+ */
+export function storedSecretLocation(recipe: Recipe, facts: Facts, slot: readonly PathKey[]): { path: string; variable: string } | undefined {
+  const layout = layoutFor(recipe, facts, '');
+  if (slot[0] === 'auth' && (slot[1] === 'oauthToken' || slot[1] === 'apiKey')) return { path: layout.authEnv, variable: AUTH_VARIABLES[slot[1]] };
+  if (slot[0] === 'channels' && (slot[1] === 'discord' || slot[1] === 'telegram')) {
+    return { path: posix.join(layout.channelDir(slot[1]), '.env'), variable: CHANNEL_TOKEN_VARIABLES[slot[1]] };
+  }
+  return undefined;
+}
 
 function channelEntries(recipe: Recipe): Array<[ChannelName, Channel]> {
   return (Object.entries(recipe.channels) as Array<[ChannelName, Channel | undefined]>).filter(

@@ -138,8 +138,11 @@ export interface Requirement {
 
 export const MIN_VERSIONS = { tmux: '3.3.0', node: '18.0.0', claudeChannels: '2.1.80' } as const;
 
-/** Checks the facts against what a buddy needs; `needsChannels` adds Claude >= 2.1.80 and Bun. */
-export function checkRequirements(facts: Facts, needsChannels: boolean): Requirement[] {
+/**
+ * Checks the facts against what a buddy needs; `needsChannels` adds Claude >= 2.1.80 and Bun;
+ * `startsService` (false under --root, where nothing is started) adds the init system.
+ */
+export function checkRequirements(facts: Facts, needsChannels: boolean, startsService = true): Requirement[] {
   const apt = facts.os === 'linux' ? 'sudo apt-get install -y' : 'brew install';
   const versioned = (name: keyof Facts['tools'], label: string, min: string, fix: string): Requirement => {
     const t = facts.tools[name];
@@ -165,7 +168,7 @@ export function checkRequirements(facts: Facts, needsChannels: boolean): Require
         : { what: 'bun', ok: false, detail: 'not found (the chat plugins run on Bun)', fix: 'curl -fsSL https://bun.sh/install | bash' },
     );
   }
-  if (facts.init === 'none') {
+  if (facts.init === 'none' && startsService) {
     reqs.push({
       what: 'init system',
       ok: false,

@@ -2,4 +2,4 @@
 export type { Target, CommandResult, RunOptions, FileInfo } from './types.js';
 export { LocalTarget } from './local.js';
 export { gatherFacts, parseProbe, checkRequirements, MIN_VERSIONS, type Facts, type Tool, type Requirement } from './facts.js';
-export { openSshTarget, SshTarget, resolveEndpoint, type SshEndpoint } from './ssh/index.js';
+export { openSshTarget, SshTarget, resolveEndpoint, UnknownHostKey, type SshEndpoint } from './ssh/index.js';

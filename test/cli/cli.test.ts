@@ -151,7 +151,7 @@ describe('buddy-init CLI', () => {
     const root = join(dir, 'root');
     const r = runCli(['apply', '--recipe', recipe(dir), '--root', root], { env: ENV });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/pass --yes to confirm/);
+    expect(r.stderr).toMatch(/pass --yes to confirm when not running in a terminal/);
     expect(snapshot(root)).toEqual({});
   });
 

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { applyPlan, planIsEmpty } from '../../plan/index.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
-import { confirmApply, promptSudoPassword } from '../prompts.js';
+import { confirmAction, promptSudoPassword } from '../prompts.js';
 import { InputError } from '../../errors.js';
 import { planJson } from '../planText.js';
 import { buildPlan, showPlan, targetOptions, type TargetArgs } from './plan.js';
@@ -25,7 +25,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
           return;
         }
         if (plan.blocked) throw new InputError(`apply cannot run: ${plan.blocked}`);
-        if (!(await confirmApply(context.interactive, context.flags.yes))) {
+        if (!(await confirmAction(context.interactive, context.flags.yes, 'Apply these changes?'))) {
           out.print('Not applied; nothing was written.');
           return;
         }

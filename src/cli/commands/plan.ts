@@ -35,14 +35,26 @@ export interface Planned {
   requirements: Requirement[];
 }
 
-/** recipe -> plan, shared by `plan` and `apply`. The caller closes `target`. */
-export async function buildPlan(argv: TargetArgs, ctx: CommandContext): Promise<Planned> {
+export interface PlanExtras {
+  /** A connection the caller already opened (the wizard tested it before asking anything else). */
+  target?: Target;
+  /** Secrets typed into the wizard, by slot key: used for this apply, never written to the recipe. */
+  known?: ReadonlyMap<string, string>;
+}
+
+/** recipe -> plan, shared by `plan`, `apply` and the wizard. The caller closes `target`. */
+export async function buildPlan(argv: TargetArgs, ctx: CommandContext, extras: PlanExtras = {}): Promise<Planned> {
   const { out } = ctx;
   const loaded = loadStep(argv.recipe, out);
-  const target = await openTarget(loaded, argv, ctx);
+  const target = extras.target ?? (await openTarget(loaded, argv, ctx));
   try {
     const facts = await factsStep(target, loaded);
-    const secrets = await secretsStep(loaded, 'resolve', ctx.interactive ? promptSecret : undefined);
+    const secrets = await secretsStep(loaded, 'resolve', {
+      target,
+      facts,
+      ...(extras.known ? { known: extras.known } : {}),
+      ...(ctx.interactive ? { prompt: promptSecret } : {}),
+    });
     out.addSecrets(secrets.values());
     const rendering = renderStep(loaded, facts, secrets);
     const plan = await planStep(target, loaded, facts, rendering, ctx.interactive);

@@ -15,6 +15,17 @@ import { algorithmsFor, knownHostsName, knownKeys, verifyHostKey } from './known
 const { Client, utils } = ssh2;
 export type SshClient = InstanceType<typeof Client>;
 
+/** The host is not in known_hosts: a person may check the fingerprint and accept it. */
+export class UnknownHostKey extends InputError {
+  constructor(
+    message: string,
+    readonly host: { name: string; type: string; fingerprint: string },
+  ) {
+    super(message);
+    this.name = 'UnknownHostKey';
+  }
+}
+
 export interface ConnectOptions {
   home: string;
   /** Record an unknown host key (like StrictHostKeyChecking=accept-new) instead of refusing. */
@@ -72,6 +83,7 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Reada
   const tried: string[] = [];
   const steps = authSequence(endpoint, options, tried);
   let hostKeyProblem: string | undefined;
+  let unknownHost: { name: string; type: string; fingerprint: string } | undefined;
   let authProblem: Error | undefined;
   const client = new Client();
   const algorithms = algorithmsFor(knownKeys(knownHostsFile, endpoint.alias, endpoint.port));
@@ -87,7 +99,10 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Reada
     hostVerifier: (key: Buffer) => {
       // known_hosts lists the name the person used (the alias), as OpenSSH records it.
       const verdict = verifyHostKey(knownHostsFile, endpoint.alias, endpoint.port, key, options.acceptNew);
-      if (!verdict.ok) hostKeyProblem = verdict.reason;
+      if (!verdict.ok) {
+        hostKeyProblem = verdict.reason;
+        unknownHost = verdict.unknown;
+      }
       else if (verdict.recorded) options.onRecorded?.(knownHostsName(endpoint.alias, endpoint.port));
       return verdict.ok;
     },
@@ -111,7 +126,10 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Reada
     client.once('ready', () => resolve(client));
     client.once('error', (err: Error & { code?: string; level?: string }) => {
       const where = describe(endpoint);
-      if (hostKeyProblem) return reject(new InputError(`host key check failed: ${hostKeyProblem}`));
+      if (hostKeyProblem) {
+        const message = `host key check failed: ${hostKeyProblem}`;
+        return reject(unknownHost ? new UnknownHostKey(message, unknownHost) : new InputError(message));
+      }
       if (authProblem) return reject(authProblem);
       if (err.level === 'client-authentication') {
         return reject(new InputError(`authentication failed for ${where} (tried: ${tried.join(', ') || 'nothing: no agent and no key file'})`));

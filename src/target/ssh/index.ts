@@ -7,6 +7,7 @@ import { SshTarget } from './target.js';
 
 export { SshTarget } from './target.js';
 export { resolveEndpoint, type SshEndpoint } from './config.js';
+export { UnknownHostKey } from './connect.js';
 
 export interface OpenSshOptions extends Omit<ConnectOptions, 'home' | 'agent'> {
   home?: string;

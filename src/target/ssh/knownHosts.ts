@@ -68,7 +68,7 @@ export function blobType(blob: Buffer): string {
   return blob.subarray(4, 4 + len).toString('latin1');
 }
 
-export type HostKeyVerdict = { ok: true; recorded?: boolean } | { ok: false; reason: string };
+export type HostKeyVerdict = { ok: true; recorded?: boolean } | { ok: false; reason: string; unknown?: { name: string; type: string; fingerprint: string } };
 
 /** Host key algorithms ssh2 should ask for, so the server offers a key of a type we know. */
 export function algorithmsFor(keys: KnownKey[]): string[] | undefined {
@@ -105,6 +105,7 @@ export function verifyHostKey(
   if (!acceptNew) {
     return {
       ok: false,
+      unknown: { name, type, fingerprint: fingerprint(blob) },
       reason: `${name} is not in ${file} (it presents ${type} ${fingerprint(blob)}); check the fingerprint and run again with --accept-new to record it`,
     };
   }

@@ -1,0 +1,52 @@
+import type { CommandModule } from 'yargs';
+import { applyUninstall, planUninstall, RootRunner } from '../../plan/index.js';
+import { layoutFor } from '../../render/index.js';
+import { VERSION } from '../../version.js';
+import type { CommandContext } from '../context.js';
+import { factsStep, loadStep, openTarget } from '../pipeline.js';
+import { confirmAction, promptSudoPassword } from '../prompts.js';
+import { targetOptions, type TargetArgs } from './plan.js';
+
+export interface UninstallArgs extends TargetArgs {
+  purge?: boolean;
+}
+
+/** Shows what uninstall removes, asks, removes. Shared by the command and the wizard. */
+export async function runUninstall(argv: UninstallArgs, context: CommandContext): Promise<void> {
+  const { out } = context;
+  const loaded = loadStep(argv.recipe, out);
+  const target = await openTarget(loaded, argv, context);
+  try {
+    const facts = await factsStep(target, loaded);
+    const layout = layoutFor(loaded.recipe, facts, VERSION);
+    const plan = await planUninstall(target, layout, facts, loaded.recipe.name, Boolean(argv.purge));
+    if (out.json) out.printJson(plan);
+    else {
+      out.print(out.c.bold(`Uninstall buddy "${loaded.recipe.name}" from ${target.label}`));
+      plan.stop.forEach((a) => out.print(`  run     ${a.argv.join(' ')}  ${out.c.dim(`# ${a.reason}`)}`));
+      plan.unmerge.forEach((u) => out.print(`  ~ ${u.path}  ${out.c.dim(`(${u.removed.length} entries of buddy-init's taken out; the rest kept)`)}`));
+      plan.remove.forEach((p) => out.print(`  - ${p}`));
+      plan.shared.forEach((p) => out.print(`  = ${p}  ${out.c.dim('(kept: another buddy uses it)')}`));
+      plan.purge.forEach((p) => out.print(`  - ${p}/  ${out.c.dim('(--purge)')}`));
+      if (!plan.purge.length) out.print(out.c.dim('  Kept: the pinned conversation, transcripts, backups and the audit log (--purge removes buddy-init\'s state too).'));
+    }
+    if (!(await confirmAction(context.interactive, context.flags.yes, 'Uninstall?'))) {
+      out.print('Not uninstalled; nothing was changed.');
+      return;
+    }
+    const root = new RootRunner(target, facts, context.interactive ? () => promptSudoPassword(target.label) : undefined);
+    await applyUninstall(plan, target, layout, (a) => root.run(a.argv, Boolean(a.root), a.env), (line) => out.info(`  ${line}`));
+    out.print(out.c.green(`Uninstalled buddy "${loaded.recipe.name}".`));
+  } finally {
+    await target.close();
+  }
+}
+
+export function uninstallCommand(ctx: () => CommandContext): CommandModule<object, UninstallArgs> {
+  return {
+    command: 'uninstall',
+    describe: "Stop the buddy and remove what buddy-init installed (its unit, runtime and rules); keeps the person's files",
+    builder: (y) => targetOptions(y).option('purge', { type: 'boolean', default: false, describe: "also remove buddy-init's state: pinned conversation id, backups, audit log" }),
+    handler: (argv) => runUninstall(argv, ctx()),
+  };
+}

@@ -1,0 +1,32 @@
+import type { CommandModule } from 'yargs';
+import { runWizard, type WizardArgs } from '../../wizard/wizard.js';
+import type { CommandContext } from '../context.js';
+
+export function wizardCommand(ctx: () => CommandContext): CommandModule<object, WizardArgs> {
+  return {
+    command: '$0',
+    describe: 'The wizard: asks a few questions, writes a recipe, shows the plan, applies it (every answer also has a flag)',
+    builder: (y) =>
+      y
+        .option('recipe', { alias: 'r', type: 'string', default: 'buddy.yaml', describe: 'recipe to write (or, if it exists, to change)' })
+        .option('root', { type: 'string', describe: 'local target only: put every file under this folder' })
+        .option('host', { type: 'string', describe: 'provision this SSH host (user@host[:port] or an alias)' })
+        .option('accept-new', { type: 'boolean', describe: 'record an unknown host key' })
+        .option('where', { choices: ['local', 'ssh'], describe: 'this machine or another over SSH' })
+        .option('name', { type: 'string', describe: 'buddy name' })
+        .option('workdir', { type: 'string', describe: 'working directory on the box' })
+        .option('chat', { choices: ['discord', 'telegram', 'none'], describe: 'chat platform' })
+        .option('token-env', { type: 'string', describe: 'environment variable holding the bot token' })
+        .option('allow-from', { type: 'array', string: true, describe: 'chat user ids allowed to talk to the bot' })
+        .option('auth', { choices: ['oauth', 'api-key', 'none'], describe: 'how Claude authenticates' })
+        .option('auth-env', { type: 'string', describe: 'environment variable holding the OAuth token or API key' })
+        .option('posture', { choices: ['strict', 'balanced', 'open'], describe: 'permission posture preset' })
+        .option('allow', { type: 'array', string: true, describe: 'extra allow rules' })
+        .option('deny', { type: 'array', string: true, describe: 'extra deny rules' })
+        .option('safe-verb', { type: 'array', string: true, describe: 'commands the hook treats as read-only' })
+        .option('init-kind', { choices: ['launchd-daemon', 'launchd-agent'], describe: 'macOS: start at boot or at login' })
+        .option('linger', { type: 'boolean', describe: 'Linux: start at boot without a login' })
+        .option('action', { choices: ['posture', 'chat', 'apply', 'uninstall'], describe: 'when the recipe exists: what to change' }) as never,
+    handler: (argv) => runWizard(argv, ctx()),
+  };
+}
