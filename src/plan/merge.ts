@@ -10,7 +10,7 @@
  * stays theirs, even if the recipe asks for it too, and is kept when the recipe stops asking.
  */
 import type { JsonRecord, Json } from '../runtime/shared/json.js';
-import { deleteIn, getIn, jsonEqual, setIn } from '../runtime/shared/json.js';
+import { deleteIn, getIn, isRecord, jsonEqual, setIn } from '../runtime/shared/json.js';
 import type { ManagedJson } from '../render/index.js';
 
 /** One thing a merge did: a key set or removed, or a list entry added, removed or kept. */
@@ -38,6 +38,15 @@ export interface MergeResult {
 
 const samePath = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
+/** Removes objects along `path` that our removals left empty (`hooks: {}` after the hook entry went). */
+function pruneEmptied(doc: JsonRecord, path: string[]): void {
+  for (let n = path.length; n > 0; n--) {
+    const node = getIn(doc, path.slice(0, n));
+    if (!isRecord(node) || Object.keys(node).length > 0) return;
+    deleteIn(doc, path.slice(0, n));
+  }
+}
+
 export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: ManagedJson | undefined): MergeResult {
   const doc = structuredClone(current);
   const result: MergeResult = { document: doc, owned: { values: [], members: [] }, added: [], removed: [], kept: [] };
@@ -49,6 +58,7 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     // Only undo our own value: if someone changed it since, it is theirs now.
     if (jsonEqual(getIn(doc, prev.path), prev.value)) {
       deleteIn(doc, prev.path);
+      pruneEmptied(doc, prev.path.slice(0, -1));
       result.removed.push({ path: prev.path });
     }
   }
@@ -93,7 +103,12 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     for (const item of list) {
       if (!has(ownedNow, item) && !has(wanted, item)) result.kept.push({ path, value: item });
     }
-    if (existing !== undefined || list.length > 0 || wantedEntry?.ensure) setIn(doc, path, list);
+    // Emptied by this merge's removals (not empty before): take the list, and objects it leaves empty, away.
+    const emptiedByUs = existing !== undefined && existing.length > 0 && list.length === 0 && !wantedEntry;
+    if (emptiedByUs) {
+      deleteIn(doc, path);
+      pruneEmptied(doc, path.slice(0, -1));
+    } else if (existing !== undefined || list.length > 0 || wantedEntry?.ensure) setIn(doc, path, list);
     if (ownedNow.length) result.owned.members.push({ path, items: ownedNow });
   }
   return result;

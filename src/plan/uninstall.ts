@@ -36,8 +36,13 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
   if (!state) throw new InputError(`nothing of buddy "${name}" is installed on ${target.label} (no ${layout.applyState})`);
   const owned = Object.entries(state.files).filter(([, r]) => r.sha256).map(([p]) => p);
   // Several buddies share one runtime version folder: keep its files while another state names them.
-  const others = await target.run(['sh', '-c', 'for f in "$1"/*/apply-state.json; do [ "$f" = "$2" ] || cat "$f" 2>/dev/null; done', 'sh', posix.dirname(layout.stateDir), layout.applyState]);
-  const shared = owned.filter((p) => p.startsWith(`${posix.dirname(layout.runtimeDir)}/`) && others.stdout.includes(JSON.stringify(p)));
+  const states = posix.dirname(layout.stateDir);
+  let others = '';
+  for (const buddy of (await target.list(states)) ?? []) {
+    const file = posix.join(states, buddy, 'apply-state.json');
+    if (file !== layout.applyState) others += (await target.read(file))?.toString('utf8') ?? '';
+  }
+  const shared = owned.filter((p) => p.startsWith(`${posix.dirname(layout.runtimeDir)}/`) && others.includes(JSON.stringify(p)));
   const unmerge: Unmerge[] = [];
   for (const [path, record] of Object.entries(state.files)) {
     if (!record.owned) continue;
@@ -106,7 +111,9 @@ export async function applyUninstall(
     progress(`removed ${path}`);
   }
   // Folders buddy-init made and emptied (the runtime version, the config); kept if anything else is in them.
-  await target.run(['sh', '-c', 'for d do rmdir "$d" 2>/dev/null; done; true', 'sh', layout.runtimeDir, layout.configDir]);
+  for (const dir of [layout.runtimeDir, posix.dirname(layout.runtimeDir), layout.configDir, posix.dirname(layout.configDir)]) {
+    if ((await target.list(dir))?.length === 0) await target.remove(dir);
+  }
   for (const action of plan.reload) await run(action);
   await target.remove(layout.applyState);
   for (const dir of plan.purge) {

@@ -1,7 +1,7 @@
 /** The machine buddy-init runs on, optionally with every path rebased under a directory (--root). */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import fse from 'fs-extra';
 import { OperationError } from '../errors.js';
@@ -61,6 +61,15 @@ export class LocalTarget implements Target {
       await fse.remove(this.real(path));
     } catch (err) {
       throw fileError('remove', path, err);
+    }
+  }
+
+  async list(path: string): Promise<string[] | undefined> {
+    try {
+      return await readdir(this.real(path));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fileError('list', path, err);
     }
   }
 

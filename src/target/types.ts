@@ -36,6 +36,8 @@ export interface Target {
   /** Replaces `path` atomically (temp file + rename in the same directory), creating missing parents 0700. */
   writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void>;
   remove(path: string): Promise<void>;
+  /** Names in a directory, or undefined when it does not exist. */
+  list(path: string): Promise<string[] | undefined>;
   /** Runs argv on the machine (no shell unless argv starts one). */
   run(argv: string[], options?: RunOptions): Promise<CommandResult>;
   close(): Promise<void>;

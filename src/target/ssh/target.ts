@@ -151,6 +151,17 @@ export class SshTarget implements Target {
     }
   }
 
+  async list(path: string): Promise<string[] | undefined> {
+    const sftp = await this.sftp();
+    try {
+      const entries = await this.call<Array<{ filename: string }>>((cb) => sftp.readdir(path, cb as never));
+      return entries.map((e) => e.filename).filter((n) => n !== '.' && n !== '..');
+    } catch (err) {
+      if ((err as SftpError).code === NO_SUCH_FILE) return undefined;
+      throw this.fail('list', path, err as SftpError);
+    }
+  }
+
   async remove(path: string): Promise<void> {
     const r = await this.run(['rm', '-rf', '--', path]);
     if (r.code !== 0) throw new OperationError(`cannot remove ${path} on ${this.label}: ${r.stderr.trim()}`);

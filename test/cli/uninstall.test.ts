@@ -1,0 +1,58 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir, writeFile } from '../helpers.js';
+
+const HOME = homedir();
+
+describe('uninstall', () => {
+  it("removes what buddy-init installed, keeps the person's rules and Claude Code's state, and the pinned conversation unless --purge", () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const recipe = writeFile(join(dir, 'u.yaml'), 'name: gone\nextends: balanced\nworkdir: ~/w\n');
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    const at = (p: string) => join(root, HOME, p);
+    // The person and Claude Code add their own things to the shared files, and the supervisor pinned a conversation.
+    const settings = at('w/.claude/settings.local.json');
+    const s = JSON.parse(readFileSync(settings, 'utf8'));
+    s.permissions.allow.push('Bash(make)');
+    s.model = 'sonnet';
+    writeFileSync(settings, JSON.stringify(s));
+    const claudeJson = at('.claude.json');
+    writeFileSync(claudeJson, JSON.stringify({ ...JSON.parse(readFileSync(claudeJson, 'utf8')), numStartups: 3 }));
+    writeFile(at('.local/state/buddy-init/gone/session.json'), '{"sessionId":"x"}');
+
+    const r = runCli(['uninstall', '--recipe', recipe, '--root', root, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Uninstalled buddy "gone"/);
+    for (const p of ['.config/systemd/user/gone.service', '.config/buddy-init/gone', '.local/share/buddy-init', '.local/state/buddy-init/gone/apply-state.json']) {
+      expect(existsSync(at(p)), p).toBe(false);
+    }
+    expect(JSON.parse(readFileSync(settings, 'utf8'))).toEqual({ permissions: { allow: ['Bash(make)'] }, model: 'sonnet' });
+    expect(JSON.parse(readFileSync(claudeJson, 'utf8'))).toEqual({ numStartups: 3 });
+    expect(existsSync(at('.local/state/buddy-init/gone/session.json'))).toBe(true);
+
+    // Nothing left to uninstall: said so, exit 2. Re-install, then --purge takes the state too.
+    expect(runCli(['uninstall', '--recipe', recipe, '--root', root, '--yes']).stderr).toMatch(/nothing of buddy "gone" is installed/);
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    expect(runCli(['uninstall', '--recipe', recipe, '--root', root, '--yes', '--purge']).code).toBe(0);
+    expect(existsSync(at('.local/state/buddy-init/gone'))).toBe(false);
+  });
+
+  it('keeps a runtime another buddy on the target still uses', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const one = writeFile(join(dir, 'one.yaml'), 'name: one\n');
+    const two = writeFile(join(dir, 'two.yaml'), 'name: two\nworkdir: ~/two\n');
+    expect(runCli(['apply', '--recipe', one, '--root', root, '--yes']).code).toBe(0);
+    expect(runCli(['apply', '--recipe', two, '--root', root, '--yes']).code).toBe(0);
+    const r = runCli(['uninstall', '--recipe', one, '--root', root, '--yes']);
+    expect(r.stdout).toMatch(/hook\.mjs {2}\(kept: another buddy uses it\)/);
+    expect(readdir(join(root, HOME, '.local/share/buddy-init'))).toHaveLength(1);
+  });
+});
+
+function readdir(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
