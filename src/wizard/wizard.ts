@@ -48,6 +48,7 @@ const HOW_TO_FIND_IDS: Record<Platform, string> = {
   telegram: 'Telegram: message @userinfobot, it answers with your numeric id',
 };
 const ID = (v: string) => (/^-?\d+$/.test(v) ? true : 'ids are numbers');
+const COMMAND_NAME = (v: string) => (/^[A-Za-z0-9._+-]+$/.test(v) ? true : 'one command name');
 
 function answersFrom(argv: WizardArgs, yes: boolean): Answers {
   return {
@@ -219,14 +220,14 @@ class Wizard {
         posture,
         allow: checked('allow', this.argv.allow, rule('allow'), keep.allow),
         deny: checked('deny', this.argv.deny, rule('deny'), keep.deny),
-        safeVerbs: checked('safe-verb', this.argv.safeVerb, (v) => (/^[A-Za-z0-9._+-]+$/.test(v) ? true : 'one command name'), keep.safeVerbs),
+        safeVerbs: checked('safe-verb', this.argv.safeVerb, COMMAND_NAME, keep.safeVerbs),
       };
     }
     return {
       posture,
       allow: await this.asker.list({ flag: 'allow', message: 'Allow rules, e.g. Bash(npm test) (comma-separated):', default: keep.allow, validateItem: rule('allow') }),
       deny: await this.asker.list({ flag: 'deny', message: 'Deny rules, e.g. Bash(terraform destroy *):', default: keep.deny, validateItem: rule('deny') }),
-      safeVerbs: await this.asker.list({ flag: 'safe-verb', message: 'Commands you consider read-only (the hook allows them), e.g. jq:', default: keep.safeVerbs, validateItem: (v) => (/^[A-Za-z0-9._+-]+$/.test(v) ? true : 'one command name') }),
+      safeVerbs: await this.asker.list({ flag: 'safe-verb', message: 'Commands you consider read-only (the hook allows them), e.g. jq:', default: keep.safeVerbs, validateItem: COMMAND_NAME }),
     };
   }
 
