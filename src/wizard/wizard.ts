@@ -354,8 +354,10 @@ class Wizard {
         out.print('Stopped; nothing was written.');
         return;
       }
-      renameSync(temp, file);
-      out.print(`Wrote ${file}.`);
+      if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+        renameSync(temp, file);
+        out.print(`Wrote ${file}.`);
+      }
       const result = await applyPlan(planned.plan, target, {
         buddyInit: VERSION,
         name: planned.loaded.recipe.name,

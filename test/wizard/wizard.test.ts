@@ -178,4 +178,24 @@ describe('wizard without a terminal', () => {
     expect(rule.code).toBe(2);
     expect(rule.stderr).toMatch(/--allow Bash\(:\*\): Claude Code would skip it: Prefix cannot be empty before :\*/);
   });
+
+  it('re-runs by flags: change the chat settings (comments kept), re-apply, uninstall', () => {
+    const dir = tempDir('buddy-wizard-rerun-');
+    const root = join(dir, 'root');
+    const first = runCli(['--root', root, '--name', 'rerun', '--chat', 'none', '--auth', 'none', '--yes'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    writeFileSync(join(dir, 'buddy.yaml'), `${readFileSync(join(dir, 'buddy.yaml'), 'utf8')}# trailing note of mine\n`);
+    const chat = runCli(['--root', root, '--action', 'chat', '--chat', 'discord', '--token-env', 'DT', '--allow-from', '11', '22', '--yes'], { cwd: dir, env: { DT: 'discord-token-rerun-0123456789' } });
+    expect(chat.code, chat.stderr).toBe(0);
+    const recipe = readFileSync(join(dir, 'buddy.yaml'), 'utf8');
+    expect(recipe).toMatch(/channels:\n\s+discord:\n\s+token: \{ env: DT \}\n\s+allowFrom:\n\s+- "11"\n\s+- "22"/);
+    expect(recipe).toMatch(/# trailing note of mine/);
+    expect(JSON.parse(readFileSync(join(root, HOME, '.claude/channels/discord/access.json'), 'utf8')).allowFrom).toEqual(['11', '22']);
+    const again = runCli(['--root', root, '--action', 'apply', '--yes'], { cwd: dir, env: { DT: 'discord-token-rerun-0123456789' } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/No changes/);
+    const gone = runCli(['--root', root, '--action', 'uninstall', '--yes'], { cwd: dir });
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(existsSync(join(root, HOME, '.config/systemd/user/rerun.service'))).toBe(false);
+  });
 });
