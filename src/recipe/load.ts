@@ -94,11 +94,14 @@ function issueErrors(issues: z.core.$ZodIssue[], layered: Layered): InputError[]
       );
     }
     const label = path.length ? path.join('.') : 'recipe';
-    const at = layered.locate(path);
+    // A bad key (of a record like claude.env) is reported at the key, not at its value.
+    const at = layered.locate(path, issue.code === 'invalid_key');
     const value = valueAt(layered.value, path);
     const shown = typeof value === 'string' || typeof value === 'number' ? ` (got ${JSON.stringify(value)})` : '';
-    const hidesSecret = issue.message.startsWith('a literal secret');
-    return [new InputError(`${label}: ${issue.message}${hidesSecret ? '' : shown}`, at)];
+    // zod wraps a bad record key's own message in "Invalid key in record".
+    const message = issue.code === 'invalid_key' ? issue.issues.map((i) => i.message).join('; ') : issue.message;
+    const hidesSecret = message.startsWith('a literal secret');
+    return [new InputError(`${label}: ${message}${hidesSecret || issue.code === 'invalid_key' ? '' : shown}`, at)];
   });
 }
 

@@ -4,10 +4,12 @@
  */
 import { z } from 'zod';
 import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
+import { SECRET_VARIABLE } from '../runtime/shared/secretNames.js';
 import { DURATION_PATTERN, durationSeconds } from './durations.js';
 
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const PLUGIN_ID = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9._-]*$/;
 const SSH_DESTINATION = /^(?:[A-Za-z0-9._-]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/;
 
@@ -184,8 +186,17 @@ export const recipeSchema = z
         bin: z.string().min(1).default('claude').meta({ description: 'claude binary: a name looked up in PATH or a path' }),
         args: z.array(z.string()).default([]).meta({ description: 'Extra arguments for claude' }),
         autoUpdate: z.boolean().default(false).meta({ description: 'Let Claude Code update itself (DISABLE_AUTOUPDATER)' }),
+        env: z
+          .record(
+            z.string().regex(ENV_NAME, 'must be an environment variable name').refine((k) => !SECRET_VARIABLE.test(k), {
+              message: 'looks like a secret; secrets go in auth (as a reference), never in claude.env',
+            }),
+            z.string(),
+          )
+          .default({})
+          .meta({ description: 'Plain (non-secret) environment for claude, e.g. ANTHROPIC_BASE_URL for a proxy' }),
       })
-      .default({ bin: 'claude', args: [], autoUpdate: false }),
+      .default({ bin: 'claude', args: [], autoUpdate: false, env: {} }),
     channels: z
       .strictObject({
         discord: channelSchema('discord@claude-plugins-official').optional(),

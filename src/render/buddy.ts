@@ -140,7 +140,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     workdir: layout.workdir,
     claude: { bin: claudeBin(recipe, facts), args: recipe.claude.args, channels: plugins },
     ...(authEntry ? { envFile: layout.authEnv } : {}),
-    env: recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' },
+    env: { ...recipe.claude.env, ...(recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' }) },
     path,
     tickSeconds: recipe.supervisor.tick,
     ...(layout.init === 'systemd-user' ? { watchdogSeconds: watchdog } : {}),

@@ -63,6 +63,7 @@ describe('recipe loader', () => {
     ['an unknown preset', 'name: ada\nextends: relaxed\n', /^recipe\.yaml:2:10: extends: unknown preset "relaxed"/],
     ['a drop that matches nothing', 'name: ada\nextends: strict\npermissions:\n  drop: [Bash(nope)]\n', /^recipe\.yaml:4:10: permissions\.drop: "Bash\(nope\)" is in none of allow, deny, ask$/],
     ['a missing name', 'os: linux\n', /^recipe\.yaml:1:1: name: .*expected string/],
+    ['a secret in claude.env', 'name: ada\nclaude:\n  env:\n    MY_API_KEY: x\n', /^recipe\.yaml:4:5: claude\.env\.MY_API_KEY: looks like a secret; secrets go in auth/],
   ])('reports %s at its line and column', (_what, text, expected) => {
     expect(errorsOf(text)[0]).toMatch(expected);
   });

@@ -12,7 +12,8 @@ import { analyze, type Analysis, type SimpleCommand } from './commands.js';
 import { baseName, invocationDeny, lineDeny, type DenyContext, type Invocation } from './catastrophic.js';
 import { parseBefore } from './grammar.js';
 import { hasOption } from './options.js';
-import { argumentsAreReadOnly, envPrefixIsHarmless, READ_ONLY_SUBCOMMANDS, READ_ONLY_VERBS, SECRET_VARIABLE, type PolicyContext } from './policy.js';
+import { SECRET_VARIABLE } from '../shared/secretNames.js';
+import { argumentsAreReadOnly, envPrefixIsHarmless, READ_ONLY_SUBCOMMANDS, READ_ONLY_VERBS, type PolicyContext } from './policy.js';
 import { expandBraces, type Word } from './words.js';
 
 export type Verdict = 'allow' | 'deny' | 'ask' | 'none';

@@ -21,8 +21,6 @@ export const READ_ONLY_VERBS = [
 /** Variables that may prefix a command (`LC_ALL=C sort`): none of them makes a program load or run code. */
 const HARMLESS_ENV = /^(LANG|LANGUAGE|LC_[A-Z]+|TZ|NO_COLOR|COLUMNS|LINES|TERM|CLICOLOR|FORCE_COLOR)$/;
 
-/** Variable names that hold secrets: a command that prints one is not auto-approved. */
-export const SECRET_VARIABLE = /TOKEN|SECRET|PASSW|API_?KEY|CREDENTIAL|PRIVATE|AUTH/i;
 
 /** Subcommands that only read, for tools whose other subcommands write. */
 export const READ_ONLY_SUBCOMMANDS: Record<string, string[]> = {
