@@ -5,9 +5,9 @@ import { shellWord } from '../src/runtime/shared/shell.js';
 export class Terminal {
   private readonly socket = `buddy-pty-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(argv: string[], env: Record<string, string>) {
+  constructor(argv: string[], env: Record<string, string>, size: { columns: number; rows: number } = { columns: 160, rows: 50 }) {
     const command = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv].map(shellWord).join(' ');
-    this.tmux('new-session', '-d', '-x', '160', '-y', '50', `${command}; echo "EXIT=$?"; sleep 600`);
+    this.tmux('new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), `${command}; echo "EXIT=$?"; sleep 600`);
   }
 
   private tmux(...args: string[]): string {

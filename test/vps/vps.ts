@@ -25,8 +25,27 @@ export function vpsImage(): string {
   return imagePath;
 }
 
+/** A network slot (10.77.<n>.0/30) no other VPS of any test process holds: claimed with an exclusive lock file. */
+function claimSlot(): number {
+  mkdirSync('/run/buddy-init-vps', { recursive: true });
+  for (let n = 1; n < 250; n++) {
+    try {
+      writeFileSync(`/run/buddy-init-vps/${n}`, String(process.pid), { flag: 'wx' });
+      return n;
+    } catch {
+      // taken; but a slot whose process is gone is stale
+      const owner = Number(readFileSync(`/run/buddy-init-vps/${n}`, 'utf8'));
+      if (owner && spawnSync('kill', ['-0', String(owner)]).status !== 0) {
+        writeFileSync(`/run/buddy-init-vps/${n}`, String(process.pid));
+        return n;
+      }
+    }
+  }
+  throw new Error('no free VPS network slot');
+}
+
 export class Vps {
-  readonly n = 1 + Math.floor(Math.random() * 250);
+  readonly n = claimSlot();
   readonly name = `bvps${this.n}`;
   readonly ip = `10.77.${this.n}.2`;
   readonly dir = tempDir('buddy-vps-');
@@ -35,6 +54,14 @@ export class Vps {
   readonly laptop = tempDir('buddy-vps-laptop-');
   private loop?: ChildProcess;
   private console = '';
+
+  /** @param claudeBinary the real Claude Code to install as `claude`; default the stand-in. */
+  constructor(private readonly claudeBinary?: string) {}
+
+  /** The host's address on the VPS's link (what the guest reaches the host at). */
+  get hostIp(): string {
+    return `10.77.${this.n}.1`;
+  }
 
   async boot(): Promise<this> {
     if (process.getuid?.() !== 0) throw new Error('the VPS tests boot a container: run them as root (CI does)');
@@ -59,11 +86,16 @@ export class Vps {
     writeFileSync(join(adaSsh, 'authorized_keys'), pub);
     const hostKey = readFileSync(join(etcSsh, 'ssh_host_ed25519_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
     writeFileSync(join(this.laptop, '.ssh', 'known_hosts'), `${this.ip} ${hostKey}\n`);
-    // The real claude needs an Anthropic account to reach its prompt; the stand-in behaves like it for
-    // the supervisor. Named claude via a symlink so node still sees the .mjs (ESM) file.
-    copyFileSync(join(FIXTURES, 'fake-claude.mjs'), join(this.merged, 'usr', 'local', 'lib', 'fake-claude.mjs'));
-    sh('chmod', ['755', join(this.merged, 'usr', 'local', 'lib', 'fake-claude.mjs')]);
-    symlinkSync('/usr/local/lib/fake-claude.mjs', join(this.merged, 'usr', 'local', 'bin', 'claude'));
+    if (this.claudeBinary) {
+      copyFileSync(this.claudeBinary, join(this.merged, 'usr', 'local', 'bin', 'claude'));
+      sh('chmod', ['755', join(this.merged, 'usr', 'local', 'bin', 'claude')]);
+    } else {
+      // The real claude needs an Anthropic account to reach its prompt; the stand-in behaves like it
+      // for the supervisor. Named claude via a symlink so node still sees the .mjs (ESM) file.
+      copyFileSync(join(FIXTURES, 'fake-claude.mjs'), join(this.merged, 'usr', 'local', 'lib', 'fake-claude.mjs'));
+      sh('chmod', ['755', join(this.merged, 'usr', 'local', 'lib', 'fake-claude.mjs')]);
+      symlinkSync('/usr/local/lib/fake-claude.mjs', join(this.merged, 'usr', 'local', 'bin', 'claude'));
+    }
     sh('chroot', [this.merged, 'chown', '-R', 'ada:ada', '/home/ada']);
   }
 
@@ -141,5 +173,6 @@ export class Vps {
     spawnSync('ip', ['netns', 'del', this.name]);
     spawnSync('ip', ['link', 'del', `bvh${this.n}`]);
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(`/run/buddy-init-vps/${this.n}`, { force: true });
   }
 }
