@@ -12,4 +12,6 @@ export interface CommandContext {
   flags: GlobalFlags;
   /** True when a person is at the keyboard (prompts are possible). */
   interactive: boolean;
+  /** A command's verdict when it succeeds but has bad news (status of a buddy that is down: 1). */
+  exitCode?: number;
 }

@@ -12,6 +12,8 @@ import { renderCommand } from './commands/render.js';
 import { hookCommand, superviseCommand } from './commands/runtime.js';
 import { uninstallCommand } from './commands/uninstall.js';
 import { wizardCommand } from './commands/wizard.js';
+import { attachCommand, logsCommand, restartCommand, statusCommand } from './commands/operate.js';
+import { doctorCommand } from './commands/doctor.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommandContext } from './context.js';
@@ -46,6 +48,11 @@ export async function main(args: string[]): Promise<number> {
     .command(planCommand(ctx))
     .command(applyCommand(ctx))
     .command(uninstallCommand(ctx))
+    .command(statusCommand(ctx))
+    .command(doctorCommand(ctx))
+    .command(restartCommand(ctx))
+    .command(logsCommand(ctx))
+    .command(attachCommand(ctx))
     .command(superviseCommand())
     .command(hookCommand())
     .completion('completion', 'Print a shell completion script (bash, zsh)')
@@ -59,7 +66,7 @@ export async function main(args: string[]): Promise<number> {
 
   try {
     await parser.parseAsync();
-    return EXIT_OK;
+    return context?.exitCode ?? EXIT_OK;
   } catch (err) {
     const out = context?.out ?? new Output({ json: args.includes('--json'), color: colorWanted(undefined, process.stderr) });
     if (err instanceof Cancelled) {

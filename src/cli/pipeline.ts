@@ -14,7 +14,7 @@ import {
   type LoadedRecipe,
   type SecretValues,
 } from '../recipe/index.js';
-import { renderBuddy, storedSecretLocation, type Rendering, type RuntimeBundles } from '../render/index.js';
+import { layoutFor, renderBuddy, storedSecretLocation, type Layout, type Rendering, type RuntimeBundles } from '../render/index.js';
 import { parseShellEnv } from '../runtime/shared/shell.js';
 import { checkRequirements, gatherFacts, LocalTarget, openSshTarget, type Facts, type Requirement, type Target } from '../target/index.js';
 import type { CommandContext } from './context.js';
@@ -122,4 +122,24 @@ export async function planStep(target: Target, loaded: LoadedRecipe, facts: Fact
     linger: loaded.recipe.init.linger,
     canAskSudoPassword: interactive,
   });
+}
+
+export interface OpenBuddy {
+  loaded: LoadedRecipe;
+  target: Target;
+  facts: Facts;
+  layout: Layout;
+}
+
+/** recipe -> target -> facts -> where everything lives: what every day-two command starts from. */
+export async function openBuddy(argv: TargetOptions & { recipe: string }, ctx: CommandContext): Promise<OpenBuddy> {
+  const loaded = loadStep(argv.recipe, ctx.out);
+  const target = await openTarget(loaded, argv, ctx);
+  try {
+    const facts = await factsStep(target, loaded);
+    return { loaded, target, facts, layout: layoutFor(loaded.recipe, facts, VERSION) };
+  } catch (err) {
+    await target.close();
+    throw err;
+  }
 }

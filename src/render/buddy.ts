@@ -135,8 +135,8 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
 
   const supervisorConfig: SupervisorConfig = {
     name: recipe.name,
-    session: recipe.supervisor.session ?? recipe.name,
-    tmuxSocket: `buddy-init-${recipe.name}`,
+    session: layout.session,
+    tmuxSocket: layout.tmuxSocket,
     workdir: layout.workdir,
     claude: { bin: claudeBin(recipe, facts), args: recipe.claude.args, channels: plugins },
     ...(authEntry ? { envFile: layout.authEnv } : {}),

@@ -20,6 +20,9 @@ export interface Layout {
   init: InitKind;
   /** systemd unit name, or launchd label. */
   serviceName: string;
+  /** The buddy's own tmux server (`tmux -L <socket>`) and its one session. */
+  tmuxSocket: string;
+  session: string;
   servicePath: string;
   configDir: string;
   supervisorConfig: string;
@@ -71,6 +74,8 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
     trustKey: facts.workdirGitRoot ?? workdir,
     init,
     serviceName: init === 'systemd-user' ? `${recipe.name}.service` : label,
+    tmuxSocket: `buddy-init-${recipe.name}`,
+    session: recipe.supervisor.session ?? recipe.name,
     servicePath,
     configDir,
     supervisorConfig: join(configDir, 'supervisor.json'),

@@ -89,6 +89,14 @@ export class LocalTarget implements Target {
     });
   }
 
+  runAttached(argv: string[], options: { pty?: boolean; env?: Record<string, string> } = {}): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...options.env }, stdio: 'inherit' });
+      child.on('error', (err) => reject(new OperationError(`cannot run ${argv[0]}: ${err.message}`)));
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+  }
+
   async close(): Promise<void> {}
 }
 

@@ -40,5 +40,10 @@ export interface Target {
   list(path: string): Promise<string[] | undefined>;
   /** Runs argv on the machine (no shell unless argv starts one). */
   run(argv: string[], options?: RunOptions): Promise<CommandResult>;
+  /**
+   * Runs argv wired to this process's terminal (stdin, stdout, stderr), with a pseudo-terminal when
+   * `pty` (tmux attach needs one), until it ends; returns its exit code. For logs -f and attach.
+   */
+  runAttached(argv: string[], options?: { pty?: boolean; env?: Record<string, string> }): Promise<number>;
   close(): Promise<void>;
 }

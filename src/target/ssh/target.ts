@@ -167,10 +167,38 @@ export class SshTarget implements Target {
     if (r.code !== 0) throw new OperationError(`cannot remove ${path} on ${this.label}: ${r.stderr.trim()}`);
   }
 
+  /** sshd hands the string to the login shell: POSIX words, with env(1) for extra variables. */
+  private commandLine(argv: string[], extraEnv: Record<string, string> = {}): string {
+    const env = Object.entries(extraEnv).map(([k, v]) => `${k}=${shellWord(v)}`);
+    return [...(env.length ? ['env', ...env] : []), ...argv.map(shellWord)].join(' ');
+  }
+
+  runAttached(argv: string[], options: { pty?: boolean; env?: Record<string, string> } = {}): Promise<number> {
+    const stdin = process.stdin;
+    const pty = options.pty ? { term: process.env.TERM ?? 'xterm-256color', rows: process.stdout.rows || 24, cols: process.stdout.columns || 80 } : undefined;
+    return new Promise((resolve, reject) => {
+      this.client.exec(this.commandLine(argv, options.env), pty ? { pty } : {}, (err, stream) => {
+        if (err) return reject(new OperationError(`cannot run ${argv[0]} on ${this.label}: ${err.message}`));
+        const raw = Boolean(pty && stdin.isTTY);
+        if (raw) stdin.setRawMode(true);
+        stdin.pipe(stream);
+        stream.pipe(process.stdout);
+        stream.stderr.pipe(process.stderr);
+        const resize = () => stream.setWindow(process.stdout.rows || 24, process.stdout.columns || 80, 0, 0);
+        if (pty) process.stdout.on('resize', resize);
+        stream.on('close', (code: number | null) => {
+          stdin.unpipe(stream);
+          if (raw) stdin.setRawMode(false);
+          stdin.pause();
+          process.stdout.off('resize', resize);
+          resolve(code ?? 0);
+        });
+      });
+    });
+  }
+
   run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
-    const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellWord(v)}`);
-    // sshd hands the string to the login shell: POSIX words, with env(1) for extra variables.
-    const command = [...(env.length ? ['env', ...env] : []), ...argv.map(shellWord)].join(' ');
+    const command = this.commandLine(argv, options.env);
     this.counters.commands++;
     if (this.lost) return Promise.reject(this.lost);
     return new Promise((resolve, reject) => {

@@ -1,0 +1,62 @@
+import type { CommandModule } from 'yargs';
+import { applyPlan } from '../../plan/index.js';
+import { diagnose, type Finding } from '../../operate/doctor.js';
+import { VERSION } from '../../version.js';
+import type { CommandContext } from '../context.js';
+import type { Output } from '../output.js';
+import { openBuddy } from '../pipeline.js';
+import { promptSudoPassword } from '../prompts.js';
+import { buildPlan, targetOptions, type TargetArgs } from './plan.js';
+
+function printFindings(findings: Finding[], out: Output): void {
+  const { c } = out;
+  for (const f of findings) {
+    out.print(`  ${f.ok ? c.green('ok  ') : c.red('FAIL')} ${f.title}: ${f.detail}`);
+    if (!f.ok && f.fix) out.print(c.dim(`       fix: ${f.fix}${f.fixable ? '' : '  (needs you)'}`));
+  }
+}
+
+export function doctorCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & { fix?: boolean }> {
+  return {
+    command: 'doctor',
+    describe: 'Check every known pitfall and explain its fix; --fix repairs the safe ones (through apply)',
+    builder: (y) => targetOptions(y).option('fix', { type: 'boolean', default: false, describe: 'repair what an apply can repair' }) as never,
+    handler: async (argv) => {
+      const context = ctx();
+      const { out } = context;
+      const b = await openBuddy(argv, context);
+      try {
+        let findings = await diagnose(b.target, b.loaded.recipe, b.layout, b.facts);
+        const fixable = findings.filter((f) => !f.ok && f.fixable);
+        if (argv.fix && fixable.length) {
+          out.info(`fixing ${fixable.map((f) => f.title).join(', ')} with an apply...`);
+          const planned = await buildPlan(argv, context, { target: b.target });
+          await applyPlan(planned.plan, b.target, {
+            buddyInit: VERSION,
+            name: b.loaded.recipe.name,
+            facts: planned.facts,
+            ...(context.interactive ? { sudoPassword: () => promptSudoPassword(b.target.label) } : {}),
+            progress: (line) => out.info(`  ${line}`),
+          });
+          // Checked again from scratch: what the fix really changed, not what it meant to.
+          const again = await openBuddy(argv, context);
+          try {
+            findings = await diagnose(again.target, again.loaded.recipe, again.layout, again.facts);
+          } finally {
+            await again.target.close();
+          }
+        }
+        const failing = findings.filter((f) => !f.ok);
+        if (out.json) out.printJson({ name: b.loaded.recipe.name, target: b.target.label, findings });
+        else {
+          out.print(out.c.bold(`doctor: buddy "${b.loaded.recipe.name}" on ${b.target.label}`));
+          printFindings(findings, out);
+          out.print(failing.length ? `${failing.length} problem(s)${failing.some((f) => f.fixable) ? '; --fix repairs the ones that do not say "needs you"' : ''}.` : out.c.green('No problems found.'));
+        }
+        if (failing.length) context.exitCode = 1;
+      } finally {
+        await b.target.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/** Day-two commands: status, restart, logs, attach. The same code for this machine and SSH targets. */
+import type { CommandModule } from 'yargs';
+import { InputError } from '../../errors.js';
+import { RootRunner } from '../../plan/index.js';
+import { readStatus, type BuddyStatus } from '../../operate/status.js';
+import type { CommandContext } from '../context.js';
+import type { Output } from '../output.js';
+import { openBuddy, type OpenBuddy } from '../pipeline.js';
+import { promptSudoPassword } from '../prompts.js';
+import { targetOptions, type TargetArgs } from './plan.js';
+
+async function withBuddy<T>(argv: TargetArgs, ctx: CommandContext, job: (b: OpenBuddy) => Promise<T>): Promise<T> {
+  const buddy = await openBuddy(argv, ctx);
+  try {
+    return await job(buddy);
+  } finally {
+    await buddy.target.close();
+  }
+}
+
+function ago(iso: string | undefined): string {
+  if (!iso) return '?';
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : s < 172800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86400)}d`;
+}
+
+export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): void {
+  const { c } = out;
+  const mark = (ok: boolean) => (ok ? c.green('●') : c.red('●'));
+  const sup = status.supervisor;
+  out.print(`${mark(status.up)} buddy "${b.loaded.recipe.name}" on ${b.target.label}: ${status.up ? c.green('up') : c.red('DOWN')}`);
+  out.print(`  service     ${mark(status.service.state === 'active')} ${status.service.state}${status.service.sub ? ` (${status.service.sub})` : ''} ${c.dim(b.layout.serviceName)}`);
+  if (sup) {
+    const last = sup.lastExit ? `; last exit ${ago(sup.lastExit.at)} ago: ${sup.lastExit.reason}` : '';
+    out.print(`  supervisor  pid ${sup.pid}, up ${ago(sup.startedAt)}, ${sup.state}, ${sup.restarts} restart(s) of claude${last}`);
+  } else out.print(`  supervisor  ${c.red('no status file')} ${c.dim(b.layout.stateDir)}`);
+  out.print(`  claude      ${mark(status.claude.running)} ${status.claude.running ? `running (${status.claude.command})` : 'not running'} in tmux -L ${b.layout.tmuxSocket}`);
+  out.print(`  session     ${status.sessionId ?? c.dim('none pinned yet')}${status.transcriptBytes !== undefined ? c.dim(` (transcript ${Math.round(status.transcriptBytes / 1024)} KB)`) : ''}`);
+  if (b.facts.os === 'linux') out.print(`  linger      ${mark(status.linger)} ${status.linger ? 'on' : 'off (it will not start at boot)'}`);
+  const t = b.facts.tools;
+  out.print(`  versions    buddy-init ${status.applied ?? '?'} applied; node ${t.node?.version ?? '-'}, tmux ${t.tmux?.version ?? '-'}, claude ${t.claude?.version ?? '-'}`);
+}
+
+export function statusCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs> {
+  return {
+    command: 'status',
+    describe: 'One screen: service, supervisor, claude, pinned conversation, linger, versions (exit 1 when down)',
+    builder: (y) => targetOptions(y),
+    handler: async (argv) => {
+      const context = ctx();
+      await withBuddy(argv, context, async (b) => {
+        const status = await readStatus(b.target, b.layout, b.facts);
+        if (context.out.json) context.out.printJson({ name: b.loaded.recipe.name, target: b.target.label, ...status });
+        else printStatus(status, b, context.out);
+        if (!status.up) context.exitCode = 1;
+      });
+    },
+  };
+}
+
+export function restartCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs> {
+  return {
+    command: 'restart',
+    describe: 'Restart the buddy (claude gets /exit, then resumes the same conversation)',
+    builder: (y) => targetOptions(y),
+    handler: async (argv) => {
+      const context = ctx();
+      await withBuddy(argv, context, async (b) => {
+        const root = new RootRunner(b.target, b.facts, context.interactive ? () => promptSudoPassword(b.target.label) : undefined);
+        if (b.layout.init === 'systemd-user') {
+          await root.run(['systemctl', '--user', 'restart', b.layout.serviceName], false, { XDG_RUNTIME_DIR: `/run/user/${b.facts.uid}` });
+        } else {
+          const domain = b.layout.init === 'launchd-daemon' ? 'system' : `gui/${b.facts.uid}`;
+          await root.run([b.facts.tools.launchctl?.path ?? '/bin/launchctl', 'kickstart', '-k', `${domain}/${b.layout.serviceName}`], b.layout.init === 'launchd-daemon' && b.facts.uid !== 0);
+        }
+        context.out.print(`Restarted ${b.layout.serviceName} on ${b.target.label}.`);
+      });
+    },
+  };
+}
+
+export function logsCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & { follow?: boolean; lines: number; audit?: boolean }> {
+  return {
+    command: 'logs',
+    describe: "The supervisor's log (journal or launchd log file); --audit for the hook's decisions",
+    builder: (y) =>
+      targetOptions(y)
+        .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep printing new lines' })
+        .option('lines', { alias: 'n', type: 'number', default: 100, describe: 'how many lines to show first' })
+        .option('audit', { type: 'boolean', default: false, describe: "the hook's audit log (one line per decision) instead" }) as never,
+    handler: async (argv) => {
+      const context = ctx();
+      await withBuddy(argv, context, async (b) => {
+        const n = String(argv.lines);
+        const follow = argv.follow ? ['-f'] : [];
+        const argvFor = argv.audit
+          ? ['tail', '-n', n, ...follow, b.layout.auditLog]
+          : b.layout.init === 'systemd-user'
+            ? ['journalctl', '--user', '-u', b.layout.serviceName, '-n', n, '--no-pager', ...follow]
+            : ['tail', '-n', n, ...follow, b.layout.logFile];
+        const code = await b.target.runAttached(argvFor, { env: { XDG_RUNTIME_DIR: `/run/user/${b.facts.uid}` } });
+        if (code !== 0) context.exitCode = 1;
+      });
+    },
+  };
+}
+
+export function attachCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & { write?: boolean }> {
+  return {
+    command: 'attach',
+    describe: "Watch claude's terminal, read-only (detach with Ctrl-b d); --write to type into it",
+    builder: (y) => targetOptions(y).option('write', { type: 'boolean', default: false, describe: 'allow typing (takes claude out of channel mode until Enter)' }) as never,
+    handler: async (argv) => {
+      const context = ctx();
+      if (!process.stdin.isTTY) throw new InputError('attach needs a terminal');
+      if (argv.write) context.out.warn('typing into the pane switches claude to manual input: chat messages then wait in its input box until someone presses Enter');
+      await withBuddy(argv, context, async (b) => {
+        const code = await b.target.runAttached(['tmux', '-L', b.layout.tmuxSocket, 'attach', ...(argv.write ? [] : ['-r']), '-t', `=${b.layout.session}`], { pty: true });
+        if (code !== 0) context.exitCode = code;
+      });
+    },
+  };
+}

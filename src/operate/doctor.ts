@@ -1,0 +1,153 @@
+/**
+ * Every pitfall buddy-init knows, checked on the target and explained with its fix. The ones marked
+ * `fixable` are exactly those an apply repairs (the same plan/apply path, so --fix changes nothing an
+ * apply would not); the rest need a person.
+ */
+import { posix } from 'node:path';
+import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
+import type { Recipe } from '../recipe/index.js';
+import type { Layout } from '../render/index.js';
+import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
+import { checkRequirements, type Facts, type Target } from '../target/index.js';
+
+export interface Finding {
+  id: string;
+  ok: boolean;
+  title: string;
+  /** What is wrong (or what was checked). */
+  detail: string;
+  /** What repairs it. */
+  fix?: string;
+  /** `buddy-init doctor --fix` (an apply) repairs it. */
+  fixable: boolean;
+}
+
+/** Variables that switch off the feature-flag fetch Claude Code's channels need. */
+const TELEMETRY_OFF = ['DISABLE_TELEMETRY', 'DO_NOT_TRACK', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC'];
+
+async function readJson(target: Target, path: string): Promise<Json | undefined> {
+  const data = await target.read(path);
+  if (!data) return undefined;
+  try {
+    return JSON.parse(data.toString('utf8')) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+const ok = (id: string, title: string, detail: string): Finding => ({ id, ok: true, title, detail, fixable: false });
+
+export async function diagnose(target: Target, recipe: Recipe, layout: Layout, facts: Facts): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const hasChannels = Object.values(recipe.channels).some(Boolean);
+  const apply = 'buddy-init doctor --fix (or buddy-init apply)';
+
+  for (const r of checkRequirements(facts, hasChannels, true)) {
+    findings.push(r.ok ? ok(`tool-${r.what}`, r.what, r.detail) : { id: `tool-${r.what}`, ok: false, title: r.what, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}), fixable: false });
+  }
+
+  const claudeJson = await readJson(target, layout.claudeJson);
+  const trusted = getIn(claudeJson, ['projects', layout.trustKey, 'hasTrustDialogAccepted']) === true;
+  findings.push(
+    trusted
+      ? ok('trust', 'workspace trust', `${layout.trustKey} is trusted`)
+      : { id: 'trust', ok: false, title: 'workspace trust', detail: `${layout.claudeJson} does not trust ${layout.trustKey}: claude would stop at "Do you trust the files in this folder?" with nobody to answer`, fix: apply, fixable: true },
+  );
+  findings.push(
+    getIn(claudeJson, ['hasCompletedOnboarding']) === true
+      ? ok('onboarding', 'first-run onboarding', 'done')
+      : { id: 'onboarding', ok: false, title: 'first-run onboarding', detail: 'hasCompletedOnboarding is not set: a headless first start stops at the onboarding screens', fix: apply, fixable: true },
+  );
+
+  if (layout.init === 'systemd-user' && recipe.init.linger) {
+    findings.push(
+      facts.linger
+        ? ok('linger', 'linger', 'on: the user manager starts at boot')
+        : { id: 'linger', ok: false, title: 'linger', detail: `off: the buddy starts only when ${facts.user} logs in, not at boot`, fix: `${apply}; or: sudo loginctl enable-linger ${facts.user}`, fixable: true },
+    );
+  }
+
+  // Rules Claude Code skips in any settings file that applies to this workdir.
+  const settingsFiles = [layout.settingsLocal, posix.join(layout.workdir, '.claude', 'settings.json'), posix.join(layout.home, '.claude', 'settings.json')];
+  let dropped = 0;
+  const envs: Array<[string, Json | undefined]> = [];
+  for (const file of settingsFiles) {
+    const doc = await readJson(target, file);
+    envs.push([file, getIn(doc, ['env'])]);
+    for (const list of ['allow', 'deny', 'ask'] as RuleList[]) {
+      const rules = getIn(doc, ['permissions', list]);
+      for (const rule of Array.isArray(rules) ? rules : []) {
+        const problem = typeof rule === 'string' ? ruleProblem(rule, list) : { error: 'not a string' };
+        if (!problem) continue;
+        dropped++;
+        findings.push({ id: 'dropped-rule', ok: false, title: 'permission rule Claude Code skips', detail: `${file}: ${list} "${String(rule)}": ${describeProblem(problem)}`, fix: `edit ${file}: correct or remove the rule (it protects nothing as it is)`, fixable: false });
+      }
+    }
+  }
+  if (!dropped) findings.push(ok('dropped-rule', 'permission rules', 'Claude Code keeps every rule'));
+
+  // The service definition: what the init system runs, and whether it still exists.
+  const unit = (await target.read(layout.servicePath))?.toString('utf8');
+  if (!unit) {
+    findings.push({ id: 'unit', ok: false, title: 'service definition', detail: `${layout.servicePath} is missing`, fix: apply, fixable: true });
+  } else {
+    const runtime = layout.init === 'systemd-user' ? /^ExecStart=\S+ (\S+)/m.exec(unit)?.[1] : /<string>([^<]*supervisor\.mjs)<\/string>/.exec(unit)?.[1];
+    const runtimeThere = runtime ? Boolean(await target.stat(runtime)) : false;
+    findings.push(
+      runtimeThere
+        ? ok('runtime', 'runtime', `${runtime} is there`)
+        : { id: 'runtime', ok: false, title: 'runtime', detail: `${layout.servicePath} runs ${runtime ?? '(nothing found)'}, which is missing`, fix: apply, fixable: true },
+    );
+    if (layout.init === 'systemd-user') {
+      const problems = [
+        !/^Type=notify$/m.test(unit) && 'Type= is not notify (systemd would call it started before claude runs, and the watchdog is off)',
+        !/^NotifyAccess=all$/m.test(unit) && 'NotifyAccess= is not all (systemd-notify, a child of the supervisor, would be ignored: READY and WATCHDOG never arrive)',
+        /^KillMode=(process|none)$/m.test(unit) && 'KillMode=process/none leaves processes systemd cannot track (tmux already runs in its own scope)',
+        !/^WatchdogSec=/m.test(unit) && 'WatchdogSec= is missing (a hung supervisor would never be restarted)',
+      ].filter(Boolean) as string[];
+      findings.push(
+        problems.length
+          ? { id: 'unit', ok: false, title: 'systemd unit', detail: `${layout.servicePath}: ${problems.join('; ')}`, fix: apply, fixable: true }
+          : ok('unit', 'systemd unit', 'Type=notify, NotifyAccess=all, watchdog on, default KillMode'),
+      );
+    }
+  }
+
+  // Secret files must be private.
+  const secretFiles = [layout.authEnv, ...(['discord', 'telegram'] as const).filter((c) => recipe.channels[c]).map((c) => posix.join(layout.channelDir(c), '.env'))];
+  for (const file of secretFiles) {
+    const info = await target.stat(file);
+    if (!info) continue;
+    findings.push(
+      info.mode & 0o077
+        ? { id: 'secret-mode', ok: false, title: 'secret file mode', detail: `${file} is mode ${(info.mode & 0o777).toString(8)}: other users can read the token`, fix: apply, fixable: true }
+        : ok('secret-mode', 'secret file mode', `${file} is 600`),
+    );
+  }
+
+  if (facts.os === 'macos' && !recipe.auth) {
+    findings.push({ id: 'keychain', ok: false, title: 'macOS Keychain', detail: 'no auth in the recipe: Claude would look for its login in the Keychain, which launchd jobs and SSH sessions cannot read', fix: 'add auth: { oauthToken: { env: CLAUDE_CODE_OAUTH_TOKEN } } (from `claude setup-token`) and apply', fixable: false });
+  }
+
+  if (hasChannels) {
+    const supervisorEnv = getIn(await readJson(target, layout.supervisorConfig), ['env']);
+    const manager = layout.init === 'systemd-user' ? await target.run(['systemctl', '--user', 'show-environment'], { env: { XDG_RUNTIME_DIR: `/run/user/${facts.uid}` } }) : undefined;
+    const where: string[] = [];
+    for (const [file, env] of [...envs, [layout.supervisorConfig, supervisorEnv] as [string, Json | undefined]]) {
+      if (isRecord(env)) for (const v of TELEMETRY_OFF) if (v in env) where.push(`${v} in ${file}`);
+    }
+    for (const v of TELEMETRY_OFF) if (manager && new RegExp(`^${v}=`, 'm').test(manager.stdout)) where.push(`${v} in the systemd user manager's environment`);
+    findings.push(
+      where.length
+        ? { id: 'telemetry', ok: false, title: 'channels switched off', detail: `${where.join(', ')}: these switch off the feature-flag fetch that channels need`, fix: 'remove them (systemctl --user unset-environment NAME for the manager)', fixable: false }
+        : ok('telemetry', 'channels feature flags', 'no variable switches them off'),
+    );
+  }
+
+  findings.push(
+    facts.service.active
+      ? ok('service', 'service', `${layout.serviceName} is running`)
+      : { id: 'service', ok: false, title: 'service', detail: `${layout.serviceName} is not running`, fix: apply, fixable: true },
+  );
+  return findings;
+}

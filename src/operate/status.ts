@@ -1,0 +1,77 @@
+/**
+ * How a buddy is doing, read in one round trip: the service as the init system sees it, the
+ * supervisor's own status file, the tmux pane, the pinned conversation.
+ */
+import type { Layout } from '../render/index.js';
+import type { Facts, Target } from '../target/index.js';
+
+export interface BuddyStatus {
+  service: { state: string; sub?: string; mainPid?: number; restarts?: number; since?: string };
+  supervisor?: { pid: number; state: string; startedAt: string; restarts: number; lastExit?: { at: string; reason: string }; updatedAt: string };
+  claude: { running: boolean; command?: string };
+  sessionId?: string;
+  transcriptBytes?: number;
+  linger: boolean;
+  applied?: string;
+  up: boolean;
+}
+
+/** POSIX sh; $1 unit or label, $2 init kind, $3 tmux socket, $4 session, $5 state dir, $6 project folder. */
+const STATUS_SCRIPT = String.raw`
+unit="$1"; init="$2"; sock="$3"; session="$4"; state="$5"; projects="$6"
+if [ "$init" = systemd-user ]; then
+  [ -n "$XDG_RUNTIME_DIR" ] || XDG_RUNTIME_DIR="/run/user/$(id -u)"
+  export XDG_RUNTIME_DIR
+  systemctl --user show "$unit" -p ActiveState -p SubState -p MainPID -p NRestarts -p ActiveEnterTimestamp 2>/dev/null | sed 's/^/svc./'
+else
+  for d in "gui/$(id -u)" system; do
+    out=$(launchctl print "$d/$unit" 2>/dev/null) && { echo "svc.ActiveState=active"; echo "$out" | sed -n 's/^[[:space:]]*pid = \([0-9]*\).*/svc.MainPID=\1/p' | head -n 1; break; }
+  done
+fi
+echo "pane=$(tmux -L "$sock" list-panes -t "=$session" -F '#{pane_dead} #{pane_current_command}' 2>/dev/null | head -n 1)"
+echo "status=$(tr -d '\n' < "$state/status.json" 2>/dev/null)"
+echo "session=$(tr -d '\n' < "$state/session.json" 2>/dev/null)"
+echo "applied=$(sed -n 's/.*"buddyInit": *"\([^"]*\)".*/\1/p' "$state/apply-state.json" 2>/dev/null | head -n 1)"
+id=$(sed -n 's/.*"sessionId": *"\([^"]*\)".*/\1/p' "$state/session.json" 2>/dev/null)
+[ -n "$id" ] && [ -f "$projects/$id.jsonl" ] && echo "transcript=$(wc -c < "$projects/$id.jsonl")"
+exit 0
+`;
+
+const CLAUDE_COMMANDS = new Set(['claude', 'node', 'bun']);
+
+function json<T>(text: string | undefined): T | undefined {
+  try {
+    return text ? (JSON.parse(text) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readStatus(target: Target, layout: Layout, facts: Facts): Promise<BuddyStatus> {
+  const projects = `${layout.home}/.claude/projects/${layout.workdir.replace(/[^A-Za-z0-9]/g, '-')}`;
+  const r = await target.run(['sh', '-c', STATUS_SCRIPT, 'status', layout.serviceName, layout.init, layout.tmuxSocket, layout.session, layout.stateDir, projects]);
+  const kv = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1));
+  }
+  const [dead, command] = (kv.get('pane') ?? '').split(' ');
+  const running = dead === '0' && CLAUDE_COMMANDS.has(command ?? '');
+  const state = kv.get('svc.ActiveState') || 'not loaded';
+  const supervisor = json<BuddyStatus['supervisor']>(kv.get('status'));
+  const pin = json<{ sessionId: string }>(kv.get('session'));
+  const num = (k: string) => (kv.get(k) ? Number(kv.get(k)) : undefined);
+  const mainPid = num('svc.MainPID');
+  const restarts = num('svc.NRestarts');
+  const since = kv.get('svc.ActiveEnterTimestamp');
+  return {
+    service: { state, ...(kv.get('svc.SubState') ? { sub: kv.get('svc.SubState')! } : {}), ...(mainPid ? { mainPid } : {}), ...(restarts !== undefined ? { restarts } : {}), ...(since ? { since } : {}) },
+    ...(supervisor ? { supervisor } : {}),
+    claude: { running, ...(command ? { command } : {}) },
+    ...(pin ? { sessionId: pin.sessionId } : {}),
+    ...(kv.get('transcript') ? { transcriptBytes: Number(kv.get('transcript')) } : {}),
+    linger: facts.linger,
+    ...(kv.get('applied') ? { applied: kv.get('applied')! } : {}),
+    up: state === 'active' && running,
+  };
+}

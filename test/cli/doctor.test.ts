@@ -1,0 +1,48 @@
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/operate/doctor.js';
+import { loadRecipe } from '../../src/recipe/index.js';
+import { layoutFor } from '../../src/render/index.js';
+import { LocalTarget } from '../../src/target/index.js';
+import { macFacts, runCli, tempDir, writeFile } from '../helpers.js';
+
+const HOME = homedir();
+
+describe('doctor on secrets and channels (this machine, under --root)', () => {
+  it('finds a token file others can read and --fix makes it 0600; finds variables that switch channels off', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const recipe = writeFile(join(dir, 'd.yaml'), "name: doc\nworkdir: ~/w\nchannels:\n  discord:\n    token: { env: DOC_TOKEN }\n    allowFrom: ['1']\n");
+    const env = { DOC_TOKEN: 'doctor-test-token-0123456789' };
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes'], { env }).code).toBe(0);
+    const token = join(root, HOME, '.claude/channels/discord/.env');
+    chmodSync(token, 0o644);
+    const settings = join(root, HOME, 'w/.claude/settings.local.json');
+    writeFileSync(settings, JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), env: { DISABLE_TELEMETRY: '1' } }));
+
+    const found = runCli(['doctor', '--recipe', recipe, '--root', root], { env });
+    expect(found.code).toBe(1);
+    expect(found.stdout).toMatch(/FAIL secret file mode: .*discord\/\.env is mode 644: other users can read the token/);
+    expect(found.stdout).toMatch(/FAIL channels switched off: DISABLE_TELEMETRY in .*settings\.local\.json/);
+    expect(found.stdout).not.toContain(env.DOC_TOKEN);
+
+    const fixed = runCli(['doctor', '--recipe', recipe, '--root', root, '--fix'], { env });
+    expect(fixed.stdout).toMatch(/ok +secret file mode: .*discord\/\.env is 600/);
+    expect(statSync(token).mode & 0o777).toBe(0o600);
+    // The person's own env setting is explained, not removed.
+    expect(fixed.stdout).toMatch(/FAIL channels switched off[\s\S]*needs you/);
+  });
+});
+
+describe('doctor on a Mac without auth in the recipe', () => {
+  it('explains that launchd cannot read the login Keychain', async () => {
+    const dir = tempDir();
+    const { recipe } = loadRecipe(writeFile(join(dir, 'm.yaml'), 'name: mac\nos: macos\n'));
+    const facts = macFacts();
+    const findings = await diagnose(new LocalTarget(join(dir, 'root')), recipe, layoutFor(recipe, facts, '0.1.0'), facts);
+    expect(findings.find((f) => f.id === 'keychain')).toMatchObject({ ok: false, fixable: false, detail: expect.stringMatching(/Keychain, which launchd jobs and SSH sessions cannot read/) });
+    expect(findings.find((f) => f.id === 'tool-tmux')).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli, tempDir, writeFile } from '../helpers.js';
+import { Terminal } from '../pty.js';
+import { Vps } from './vps.js';
+
+// Day-two commands against a booted VPS (stand-in claude; see vps.ts), over SSH.
+const vps = new Vps();
+const NAME = 'ops';
+let recipeFile = '';
+const env = () => ({ HOME: vps.laptop, SSH_AUTH_SOCK: undefined, NO_COLOR: '1' });
+const cli = (...args: string[]) => runCli([...args, '--recipe', recipeFile, '--host', vps.destination()], { env: env() });
+
+beforeAll(async () => {
+  await vps.boot();
+  recipeFile = writeFile(join(tempDir(), 'ops.yaml'), `name: ${NAME}\nworkdir: ~/work\nsupervisor: { tick: 2 }\n`);
+  const r = cli('apply', '--yes');
+  if (r.code !== 0) throw new Error(r.stderr);
+}, 300_000);
+afterAll(() => vps.stop());
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail') console.error(`journal of ${NAME}:\n${vps.journal(NAME)}`);
+});
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+const transcript = () => vps.ssh(`cat ~/.claude/projects/-home-ada-work/*.jsonl 2>/dev/null`).stdout;
+
+describe('status', () => {
+  it('up: one screen, exit 0; --json for scripts', async () => {
+    await until('claude running', () => cli('status').code === 0);
+    const r = cli('status');
+    expect(r.stdout).toMatch(/● buddy "ops" on ssh ada@[\d.]+: up/);
+    expect(r.stdout).toMatch(/service +● active \(running\)/);
+    expect(r.stdout).toMatch(/supervisor +pid \d+, up \d+[smhd], running/);
+    expect(r.stdout).toMatch(/claude +● running \(node\) in tmux -L buddy-init-ops/);
+    expect(r.stdout).toMatch(/session +[0-9a-f-]{36}/);
+    expect(r.stdout).toMatch(/linger +● on/);
+    expect(r.stdout).toMatch(/versions +buddy-init 0\.1\.0 applied; node 18\.\d+\.\d+, tmux 3\.3\.0, claude 2\.1\.197/);
+    const json = JSON.parse(cli('status', '--json').stdout);
+    expect(json).toMatchObject({ name: 'ops', up: true, claude: { running: true }, service: { state: 'active' } });
+  });
+
+  it('down: says so and exits 1', () => {
+    vps.ssh(`systemctl --user stop ${NAME}`);
+    const r = cli('status');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/: DOWN/);
+    expect(r.stdout).toMatch(/service +● inactive/);
+  });
+});
+
+describe('doctor', () => {
+  it('finds each pitfall, explains it, and --fix repairs the ones an apply can', async () => {
+    // Break things the ways they break in real life.
+    vps.ssh(`node -e 'const f=process.env.HOME+"/.claude.json";const d=JSON.parse(require("fs").readFileSync(f));delete d.projects;d.hasCompletedOnboarding=false;require("fs").writeFileSync(f,JSON.stringify(d))'`);
+    vps.ssh('sudo loginctl disable-linger ada');
+    vps.ssh(`sed -i 's/^NotifyAccess=all$/NotifyAccess=main/' ~/.config/systemd/user/${NAME}.service && printf 'KillMode=process\\n' >> ~/.config/systemd/user/${NAME}.service`);
+    vps.ssh('rm -rf ~/.local/share/buddy-init');
+    vps.ssh(`node -e 'const f=process.env.HOME+"/work/.claude/settings.local.json";const d=JSON.parse(require("fs").readFileSync(f));d.permissions.deny.push("Bash(:(){ :|:& };:*)");require("fs").writeFileSync(f,JSON.stringify(d))'`);
+    const before = cli('doctor');
+    expect(before.code).toBe(1);
+    const out = before.stdout;
+    expect(out).toMatch(/FAIL workspace trust: .* does not trust \/home\/ada\/work/);
+    expect(out).toMatch(/FAIL first-run onboarding/);
+    expect(out).toMatch(/FAIL linger: off/);
+    expect(out).toMatch(/FAIL runtime: .* runs \/home\/ada\/\.local\/share\/buddy-init\/0\.1\.0\/supervisor\.mjs, which is missing/);
+    expect(out).toMatch(/FAIL systemd unit: .*NotifyAccess= is not all.*KillMode=process/);
+    expect(out).toMatch(/FAIL permission rule Claude Code skips: .*deny "Bash\(:\(\)\{ :\|:& \};:\*\)": Empty parentheses/);
+    expect(out).toMatch(/FAIL service: ops\.service is not running/);
+
+    const fixed = cli('doctor', '--fix');
+    expect(fixed.stdout).toMatch(/ok +workspace trust/);
+    expect(fixed.stdout).toMatch(/ok +first-run onboarding/);
+    expect(fixed.stdout).toMatch(/ok +linger: on/);
+    expect(fixed.stdout).toMatch(/ok +runtime/);
+    expect(fixed.stdout).toMatch(/ok +systemd unit/);
+    expect(fixed.stdout).toMatch(/ok +service/);
+    // A person's broken rule is explained, never silently removed.
+    expect(fixed.stdout).toMatch(/FAIL permission rule Claude Code skips[\s\S]*needs you/);
+    expect(fixed.code).toBe(1);
+    expect(vps.ssh('loginctl show-user ada -p Linger').stdout.trim()).toBe('Linger=yes');
+    await until('the service up again', () => cli('status').code === 0);
+  }, 120_000);
+});
+
+describe('logs, restart, attach', () => {
+  it('logs shows the journal, --audit the hook log', () => {
+    const r = cli('logs', '-n', '50');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/buddy-init\[ops\]:/);
+    vps.ssh(`echo '{"command":"ls","decision":"allow"}' >> ~/.local/state/buddy-init/${NAME}/hook-audit.jsonl`);
+    expect(cli('logs', '--audit').stdout).toMatch(/"decision":"allow"/);
+  });
+
+  it('restart gives claude /exit and resumes the conversation', async () => {
+    const r = cli('restart');
+    expect(r.code, r.stderr).toBe(0);
+    await until('the exit and the resume', () => /"type":"exit"[\s\S]*"--resume"/.test(transcript()));
+  });
+
+  it('attach is read-only: typing does not reach the pane; --write does, with a warning', async () => {
+    await until('claude running', () => cli('status').code === 0);
+    const attach = (write: boolean) =>
+      new Terminal([process.execPath, CLI, 'attach', '--recipe', recipeFile, '--host', vps.destination(), ...(write ? ['--write'] : [])], { PATH: process.env.PATH!, HOME: vps.laptop, TERM: 'xterm' });
+    const ro = attach(false);
+    try {
+      await ro.waitFor(/fake claude [0-9a-f-]{36} ready/);
+      ro.type('typed while watching');
+      ro.key('Enter');
+      await new Promise((r) => setTimeout(r, 1500));
+      ro.key('C-b');
+      ro.type('d');
+      expect(await ro.exitCode()).toBe(0);
+    } finally {
+      ro.close();
+    }
+    expect(transcript()).not.toContain('typed while watching');
+    const rw = attach(true);
+    try {
+      await rw.waitFor(/typing into the pane switches claude to manual input/);
+      await rw.waitFor(/fake claude [0-9a-f-]{36} ready/);
+      rw.type('typed on purpose');
+      rw.key('Enter');
+      await until('the typed line in the transcript', () => transcript().includes('typed on purpose'), 10_000);
+      rw.key('C-b');
+      rw.type('d');
+    } finally {
+      rw.close();
+    }
+  }, 90_000);
+});
