@@ -132,8 +132,8 @@ export interface OpenBuddy {
 }
 
 /** recipe -> target -> facts -> where everything lives: what every day-two command starts from. */
-export async function openBuddy(argv: TargetOptions & { recipe: string }, ctx: CommandContext): Promise<OpenBuddy> {
-  const loaded = loadStep(argv.recipe, ctx.out);
+export async function openBuddy(argv: TargetOptions & { recipe: string }, ctx: CommandContext, preloaded?: LoadedRecipe): Promise<OpenBuddy> {
+  const loaded = preloaded ?? loadStep(argv.recipe, ctx.out);
   const target = await openTarget(loaded, argv, ctx);
   try {
     const facts = await factsStep(target, loaded);

@@ -10,4 +10,4 @@ export {
   type SecretValues,
   type SecretSlot,
 } from './secrets.js';
-export type { PathKey } from './source.js';
+export { parseYamlSource, type PathKey, type YamlSource } from './source.js';

@@ -118,9 +118,13 @@ function ruleWarnings(recipe: Recipe, layered: Layered): string[] {
   );
 }
 
-export function loadRecipe(file: string): LoadedRecipe {
+/**
+ * Loads a recipe; `overlays` are further layers on top (an inventory's per-host overrides), each a YAML
+ * source of its own so an error in one points into the file it was written in.
+ */
+export function loadRecipe(file: string, overlays: YamlSource[] = []): LoadedRecipe {
   const absolute = resolve(file);
-  const chain = loadChain(absolute);
+  const chain = [...loadChain(absolute), ...overlays];
   const layered = mergeLayers(chain);
   const value = { ...(layered.value as Record<string, unknown>) };
   delete value.extends;

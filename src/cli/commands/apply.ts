@@ -5,15 +5,17 @@ import type { CommandContext } from '../context.js';
 import { confirmAction, promptSudoPassword } from '../prompts.js';
 import { InputError } from '../../errors.js';
 import { planJson } from '../planText.js';
-import { buildPlan, showPlan, targetOptions, type TargetArgs } from './plan.js';
+import { runFleet } from './fleet.js';
+import { buildPlan, showPlan, targetOptions, withAll, type AllArgs, type TargetArgs } from './plan.js';
 
-export function applyCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs> {
+export function applyCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {
   return {
     command: 'apply',
     describe: 'Make the target match the recipe: write what differs (atomic, with backups), then restart what needs it',
-    builder: (y) => targetOptions(y),
+    builder: (y) => withAll(targetOptions(y, false)),
     handler: async (argv) => {
       const context = ctx();
+      if (argv.all) return runFleet('apply', argv, context);
       const { out } = context;
       const planned = await buildPlan(argv, context);
       const { plan, target, facts, loaded } = planned;

@@ -7,7 +7,8 @@ import type { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { openBuddy, type OpenBuddy } from '../pipeline.js';
 import { promptSudoPassword } from '../prompts.js';
-import { targetOptions, type TargetArgs } from './plan.js';
+import { runFleet } from './fleet.js';
+import { targetOptions, withAll, type AllArgs, type TargetArgs } from './plan.js';
 
 async function withBuddy<T>(argv: TargetArgs, ctx: CommandContext, job: (b: OpenBuddy) => Promise<T>): Promise<T> {
   const buddy = await openBuddy(argv, ctx);
@@ -41,13 +42,14 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
   out.print(`  versions    buddy-init ${status.applied ?? '?'} applied; node ${t.node?.version ?? '-'}, tmux ${t.tmux?.version ?? '-'}, claude ${t.claude?.version ?? '-'}`);
 }
 
-export function statusCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs> {
+export function statusCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {
   return {
     command: 'status',
     describe: 'One screen: service, supervisor, claude, pinned conversation, linger, versions (exit 1 when down)',
-    builder: (y) => targetOptions(y),
+    builder: (y) => withAll(targetOptions(y, false)),
     handler: async (argv) => {
       const context = ctx();
+      if (argv.all) return runFleet('status', argv, context);
       await withBuddy(argv, context, async (b) => {
         const status = await readStatus(b.target, b.layout, b.facts);
         if (context.out.json) context.out.printJson({ name: b.loaded.recipe.name, target: b.target.label, ...status });

@@ -5,6 +5,7 @@ import type { Facts, Requirement, Target } from '../../target/index.js';
 import type { CommandContext } from '../context.js';
 import { factsStep, loadStep, openTarget, planStep, renderStep, requirementsOf, secretsStep } from '../pipeline.js';
 import { promptSecret } from '../prompts.js';
+import { runFleet } from './fleet.js';
 import { planJson, printPlan } from '../planText.js';
 
 export interface TargetArgs {
@@ -14,9 +15,24 @@ export interface TargetArgs {
   acceptNew?: boolean;
 }
 
-export function targetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
+export interface AllArgs {
+  all?: boolean;
+  inventory: string;
+  parallel: number;
+}
+
+/** --all: the same command for every host of an inventory (plan, apply, status). */
+export function withAll<T>(y: Argv<T>): Argv<T & AllArgs> {
   return y
-    .option('recipe', { alias: 'r', type: 'string', demandOption: true, describe: 'recipe file' })
+    .option('all', { type: 'boolean', default: false, describe: 'every host of the inventory, in parallel' })
+    .option('inventory', { alias: 'i', type: 'string', default: 'inventory.yaml', describe: 'inventory file for --all' })
+    .option('parallel', { type: 'number', default: 4, describe: 'hosts at a time with --all' })
+    .check((argv) => (argv.all || (argv as { recipe?: string }).recipe ? true : 'Missing required argument: recipe (or --all with an inventory)')) as Argv<T & AllArgs>;
+}
+
+export function targetOptions<T>(y: Argv<T>, recipeRequired = true): Argv<T & TargetArgs> {
+  return y
+    .option('recipe', { alias: 'r', type: 'string', demandOption: recipeRequired, describe: 'recipe file' })
     .option('root', {
       type: 'string',
       describe: 'local target only: put every file under this folder instead of /, and run no service commands',
@@ -40,12 +56,14 @@ export interface PlanExtras {
   target?: Target;
   /** Secrets typed into the wizard, by slot key: used for this apply, never written to the recipe. */
   known?: ReadonlyMap<string, string>;
+  /** A recipe already loaded (an inventory host's, with its overrides). */
+  loaded?: LoadedRecipe;
 }
 
 /** recipe -> plan, shared by `plan`, `apply` and the wizard. The caller closes `target`. */
 export async function buildPlan(argv: TargetArgs, ctx: CommandContext, extras: PlanExtras = {}): Promise<Planned> {
   const { out } = ctx;
-  const loaded = loadStep(argv.recipe, out);
+  const loaded = extras.loaded ?? loadStep(argv.recipe, out);
   const target = extras.target ?? (await openTarget(loaded, argv, ctx));
   try {
     const facts = await factsStep(target, loaded);
@@ -80,13 +98,14 @@ function summary(plan: Plan): string {
   return `${create} to create, ${update} to update, ${plan.actions.length} command(s) to run.`;
 }
 
-export function planCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs> {
+export function planCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {
   return {
     command: 'plan',
     describe: 'Show what apply would change on the target, with diffs (secrets masked); changes nothing',
-    builder: (y) => targetOptions(y),
+    builder: (y) => withAll(targetOptions(y, false)),
     handler: async (argv) => {
       const context = ctx();
+      if (argv.all) return runFleet('plan', argv, context);
       const planned = await buildPlan(argv, context);
       try {
         if (context.out.json) context.out.printJson(planJson(planned.plan, planned.requirements));
