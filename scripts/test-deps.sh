@@ -15,6 +15,7 @@ command -v sudo >/dev/null 2>&1 || need="$need sudo"
 command -v systemd-nspawn >/dev/null 2>&1 || need="$need systemd-container"
 command -v debootstrap >/dev/null 2>&1 || need="$need debootstrap"
 command -v ip >/dev/null 2>&1 || need="$need iproute2"
+command -v cloud-init >/dev/null 2>&1 || need="$need cloud-init"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else

@@ -2,12 +2,16 @@
 # Builds (once, then reuses) the Debian 12 root filesystem the end-to-end tests boot as a VPS with
 # systemd-nspawn. Prints the rootfs path. The mirror is the one apt already uses on this machine, read
 # at run time; no mirror host is written into the repository.
-#   usage: scripts/vps-image.sh [cache dir]     (default /var/cache/buddy-init/vps)
+#   usage: scripts/vps-image.sh [variant]     variant "cloud-init" adds Debian's cloud-init (NoCloud)
+#   the cache is $BUDDY_VPS_CACHE (default /var/cache/buddy-init/vps)
 set -eu
-cache="${1:-${BUDDY_VPS_CACHE:-/var/cache/buddy-init/vps}}"
+variant="${1:-base}"
+cache="${BUDDY_VPS_CACHE:-/var/cache/buddy-init/vps}"
 packages="systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,openssh-server,tmux,nodejs,sudo,iproute2,procps"
-# The image changes when this script or the package list does.
-key=$(cat "$0" | sha256sum | cut -c1-12)
+# debootstrap does not resolve virtual packages: python3-cffi-backend provides the ones cloud-init needs.
+[ "$variant" = cloud-init ] && packages="$packages,cloud-init,python3-cffi-backend"
+# The image changes when this script, the package list or the variant does.
+key=$( (cat "$0"; echo "$variant") | sha256sum | cut -c1-12)
 image="$cache/bookworm-$key"
 if [ -f "$image/.complete" ]; then echo "$image/rootfs"; exit 0; fi
 
@@ -39,6 +43,12 @@ chroot "$root" sh -c '
   rm -f /etc/ssh/ssh_host_*
   systemctl enable ssh >/dev/null 2>&1 || true
   systemctl mask console-getty.service >/dev/null 2>&1 || true
+  if [ -d /etc/cloud ]; then
+    # Tests seed user-data through NoCloud; the guest has no network for cloud-init to configure.
+    # It keeps the host key the test trusts (a provider image would let cloud-init make new ones), and
+    # sets a locale that minbase has (a provider image has locales).
+    printf "datasource_list: [NoCloud, None]\nnetwork: {config: disabled}\nssh_deletekeys: false\nssh_genkeytypes: []\nlocale: C.UTF-8\nmanage_etc_hosts: true\n" > /etc/cloud/cloud.cfg.d/90-buddy-test.cfg
+  fi
 '
 touch "$image.tmp/.complete"
 rm -rf "$image"

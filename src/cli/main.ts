@@ -14,6 +14,7 @@ import { uninstallCommand } from './commands/uninstall.js';
 import { wizardCommand } from './commands/wizard.js';
 import { attachCommand, logsCommand, restartCommand, statusCommand } from './commands/operate.js';
 import { doctorCommand } from './commands/doctor.js';
+import { exportCommand } from './commands/export.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommandContext } from './context.js';
@@ -53,6 +54,7 @@ export async function main(args: string[]): Promise<number> {
     .command(restartCommand(ctx))
     .command(logsCommand(ctx))
     .command(attachCommand(ctx))
+    .command(exportCommand(ctx))
     .command(superviseCommand())
     .command(hookCommand())
     .completion('completion', 'Print a shell completion script (bash, zsh)')

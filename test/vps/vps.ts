@@ -18,11 +18,11 @@ function sh(cmd: string, args: string[], input?: string): string {
   return r.stdout;
 }
 
-let imagePath: string | undefined;
+const images = new Map<string, string>();
 /** Builds or reuses the image (about a minute the first time on a machine). */
-export function vpsImage(): string {
-  imagePath ??= sh('sh', [join(ROOT, 'scripts', 'vps-image.sh')]).trim();
-  return imagePath;
+export function vpsImage(variant: 'base' | 'cloud-init' = 'base'): string {
+  if (!images.has(variant)) images.set(variant, sh('sh', [join(ROOT, 'scripts', 'vps-image.sh'), variant]).trim());
+  return images.get(variant)!;
 }
 
 /** A network slot (10.77.<n>.0/30) no other VPS of any test process holds: claimed with an exclusive lock file. */
@@ -55,8 +55,16 @@ export class Vps {
   private loop?: ChildProcess;
   private console = '';
 
-  /** @param claudeBinary the real Claude Code to install as `claude`; default the stand-in. */
-  constructor(private readonly claudeBinary?: string) {}
+  /**
+   * @param claudeBinary the real Claude Code to install as `claude`; default the stand-in.
+   * @param variant 'cloud-init' boots an image with Debian's cloud-init, fed by `seed` (NoCloud).
+   */
+  constructor(
+    private readonly claudeBinary?: string,
+    private readonly variant: 'base' | 'cloud-init' = 'base',
+    /** Called once the laptop key exists (so user-data can authorize it). */
+    private readonly seed?: (vps: Vps) => { userData: string; metaData: string },
+  ) {}
 
   /** The host's address on the VPS's link (what the guest reaches the host at). */
   get hostIp(): string {
@@ -65,7 +73,7 @@ export class Vps {
 
   async boot(): Promise<this> {
     if (process.getuid?.() !== 0) throw new Error('the VPS tests boot a container: run them as root (CI does)');
-    const rootfs = vpsImage();
+    const rootfs = vpsImage(this.variant);
     for (const d of ['upper', 'work', 'merged']) mkdirSync(join(this.dir, d));
     sh('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${rootfs},upperdir=${join(this.dir, 'upper')},workdir=${join(this.dir, 'work')}`, this.merged]);
     this.provision();
@@ -97,6 +105,13 @@ export class Vps {
       symlinkSync('/usr/local/lib/fake-claude.mjs', join(this.merged, 'usr', 'local', 'bin', 'claude'));
     }
     sh('chroot', [this.merged, 'chown', '-R', 'ada:ada', '/home/ada']);
+    if (this.seed) {
+      const { userData, metaData } = this.seed(this);
+      const dir = join(this.merged, 'var', 'lib', 'cloud', 'seed', 'nocloud');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'user-data'), userData);
+      writeFileSync(join(dir, 'meta-data'), metaData);
+    }
   }
 
   private network(): void {
@@ -139,9 +154,9 @@ export class Vps {
     }
   }
 
-  /** Runs a command in the guest as ada over SSH (the OpenSSH client, independent of buddy-init). */
-  ssh(command: string): { code: number; stdout: string; stderr: string } {
-    const r = spawnSync('ssh', ['-q', '-i', join(this.laptop, '.ssh', 'id_ed25519'), '-o', `UserKnownHostsFile=${join(this.laptop, '.ssh', 'known_hosts')}`, '-o', 'BatchMode=yes', `ada@${this.ip}`, command], { encoding: 'utf8', timeout: 60_000 });
+  /** Runs a command in the guest over SSH (the OpenSSH client, independent of buddy-init); as ada by default. */
+  ssh(command: string, user = 'ada'): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync('ssh', ['-q', '-i', join(this.laptop, '.ssh', 'id_ed25519'), '-o', `UserKnownHostsFile=${join(this.laptop, '.ssh', 'known_hosts')}`, '-o', 'BatchMode=yes', `${user}@${this.ip}`, command], { encoding: 'utf8', timeout: 60_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 

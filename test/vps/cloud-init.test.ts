@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir, writeFile } from '../helpers.js';
+import { Vps } from './vps.js';
+
+// `buddy-init export cloud-init`, checked by Debian's cloud-init (schema on the host), then applied by the
+// real cloud-init inside a booted VPS whose image has it (NoCloud seed). The guest has no network: its
+// `packages` step cannot reach a mirror (tmux and nodejs are in the image already) and claude is the
+// stand-in, so the export is made with --no-install-claude.
+const TOKEN_ENV = { CI_DISCORD: 'must-never-appear-0123456789' };
+const recipe = writeFile(
+  join(tempDir(), 'cloud.yaml'),
+  "name: cloudbud\nextends: balanced\nworkdir: ~/work\nchannels:\n  discord:\n    token: { env: CI_DISCORD }\n    allowFrom: ['1']\nsupervisor: { tick: 5 }\n",
+);
+const exportFor = (pub: string) => {
+  const keyFile = writeFile(join(tempDir(), 'key.pub'), pub);
+  const out = join(tempDir(), 'user-data.yaml');
+  const r = runCli(['export', 'cloud-init', '--recipe', recipe, '--user', 'cloudbuddy', '--ssh-key', keyFile, '--no-install-claude', '--out', out], { env: TOKEN_ENV });
+  if (r.code !== 0) throw new Error(r.stderr);
+  return { text: readFileSync(out, 'utf8'), stderr: r.stderr };
+};
+
+describe('export cloud-init', () => {
+  it("is YAML starting with #cloud-config, passes cloud-init's schema, and holds placeholders, never secrets", () => {
+    const { text, stderr } = exportFor('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTheSchemaCheck test');
+    expect(text.startsWith('#cloud-config\n')).toBe(true);
+    expect(stderr).toMatch(/checked against cloud-init's schema \(cloud-init .*22\./);
+    expect(stderr).toMatch(/fill in before use: REPLACE_WITH_DISCORD_BOT_TOKEN/);
+    expect(text).not.toContain(TOKEN_ENV.CI_DISCORD);
+    const doc = parse(text);
+    expect(doc.users[1]).toMatchObject({ name: 'cloudbuddy', ssh_authorized_keys: [expect.stringMatching(/^ssh-ed25519 /)] });
+    const paths = doc.write_files.map((f: { path: string }) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['/home/cloudbuddy/.config/systemd/user/cloudbud.service', '/home/cloudbuddy/.claude/channels/discord/.env', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/hook.mjs']));
+    const token = doc.write_files.find((f: { path: string }) => f.path.endsWith('discord/.env'));
+    expect(token).toMatchObject({ permissions: '0600', owner: 'cloudbuddy:cloudbuddy', content: 'DISCORD_BOT_TOKEN=REPLACE_WITH_DISCORD_BOT_TOKEN\n' });
+    // A broken one is refused by the same check.
+    const broken = join(tempDir(), 'broken.yaml');
+    writeFile(broken, text.replace('permissions: "0600"', 'permissions: 0600'));
+    expect(spawnSync('cloud-init', ['schema', '--config-file', broken], { encoding: 'utf8' }).status).not.toBe(0);
+  });
+});
+
+describe('cloud-init applies it on a VPS first boot', () => {
+  let userData = '';
+  const vps = new Vps(undefined, 'cloud-init', (v) => {
+    userData = exportFor(readFileSync(join(v.laptop, '.ssh', 'id_ed25519.pub'), 'utf8')).text;
+    return { userData, metaData: 'instance-id: buddy-cloud-init-test\nlocal-hostname: buddy-vps\n' };
+  });
+  beforeAll(() => vps.boot(), 600_000);
+  afterAll(() => vps.stop());
+
+  it('creates the user, writes the files, enables linger and starts the buddy', async () => {
+    const wait = vps.ssh('sudo cloud-init status --wait --long');
+    // Without a network the apt step fails; everything else must have run.
+    const log = vps.ssh('sudo cat /var/log/cloud-init-output.log').stdout;
+    expect(wait.stdout + log).toMatch(/status: (done|error)/);
+    expect(vps.ssh('id cloudbuddy').stdout).toMatch(/uid=\d+\(cloudbuddy\)/);
+    expect(vps.ssh('loginctl show-user cloudbuddy -p Linger').stdout.trim()).toBe('Linger=yes');
+    const deadline = Date.now() + 60_000;
+    let active = '';
+    while (Date.now() < deadline && active !== 'active') {
+      active = vps.ssh('systemctl --user is-active cloudbud', 'cloudbuddy').stdout.trim();
+      if (active !== 'active') await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(active, `${vps.ssh('journalctl --user -u cloudbud --no-pager -n 40', 'cloudbuddy').stdout}\n${log}`).toBe('active');
+    expect(vps.ssh('stat -c "%U %a" ~/.claude/channels/discord/.env ~/.local/share/buddy-init/0.1.0/hook.mjs', 'cloudbuddy').stdout.trim().split('\n')).toEqual(['cloudbuddy 600', 'cloudbuddy 644']);
+    // The hook bundle came through gzip+base64 intact: it runs.
+    const hook = vps.ssh(`echo '{"tool_name":"Bash","tool_input":{"command":"ls"}}' | node ~/.local/share/buddy-init/0.1.0/hook.mjs`, 'cloudbuddy').stdout;
+    expect(JSON.parse(hook).hookSpecificOutput.permissionDecision).toBe('allow');
+    expect(vps.ssh('tmux -L buddy-init-cloudbud list-panes -F "#{pane_dead} #{pane_current_command}"', 'cloudbuddy').stdout.trim()).toBe('0 node');
+  }, 300_000);
+});
