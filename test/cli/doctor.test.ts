@@ -45,4 +45,15 @@ describe('doctor on a Mac without auth in the recipe', () => {
     expect(findings.find((f) => f.id === 'keychain')).toMatchObject({ ok: false, fixable: false, detail: expect.stringMatching(/Keychain, which launchd jobs and SSH sessions cannot read/) });
     expect(findings.find((f) => f.id === 'tool-tmux')).toMatchObject({ ok: true });
   });
+
+  it('names a tool that is too old or missing, with the command that fixes it', async () => {
+    const dir = tempDir();
+    const { recipe } = loadRecipe(writeFile(join(dir, 'm.yaml'), "name: mac\nos: macos\nauth: { oauthToken: { env: T } }\nchannels:\n  telegram:\n    token: { env: X }\n"));
+    const facts = macFacts({ tools: { node: { path: '/opt/homebrew/bin/node', version: '22.1.0' }, tmux: { path: '/usr/local/bin/tmux', version: '3.2.0' }, claude: { path: '/opt/homebrew/bin/claude', version: '2.1.50' } } });
+    const findings = await diagnose(new LocalTarget(join(dir, 'root')), recipe, layoutFor(recipe, facts, '0.1.0'), facts);
+    expect(findings.find((f) => f.id === 'tool-tmux')).toMatchObject({ ok: false, detail: '3.2.0 at /usr/local/bin/tmux (needs >= 3.3.0)', fix: 'brew install tmux' });
+    expect(findings.find((f) => f.id === 'tool-claude')).toMatchObject({ ok: false, detail: expect.stringMatching(/needs >= 2\.1\.80/) });
+    expect(findings.find((f) => f.id === 'tool-bun')).toMatchObject({ ok: false, fix: expect.stringMatching(/bun\.sh\/install/) });
+    expect(findings.find((f) => f.id === 'keychain')).toBeUndefined(); // auth is set
+  });
 });

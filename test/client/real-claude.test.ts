@@ -77,7 +77,12 @@ describe('the real Claude Code on the VPS, with the settings and hook buddy-init
   async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const v = probe();
+      let v: T | undefined | false;
+      try {
+        v = probe();
+      } catch {
+        v = undefined; // e.g. the guest is still booting: not yet
+      }
       if (v) return v;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the pane shows:\n${screen()}`);
       await new Promise((r) => setTimeout(r, 300));

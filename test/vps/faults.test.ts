@@ -44,7 +44,12 @@ const panePid = () => vps.ssh(`tmux -L buddy-init-${NAME} list-panes -F '#{pane_
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    let v: T | undefined | false;
+    try {
+      v = probe();
+    } catch {
+      v = undefined; // e.g. the guest is still booting: not yet
+    }
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -141,14 +146,21 @@ describe('faults on the VPS', () => {
 
   it('in-guest reboot: the machine comes back and so does the conversation', async () => {
     await twice('reboot', async () => {
+      vps.ssh('sudo touch /run/buddy-before-reboot');
       vps.ssh('sudo systemctl reboot');
       await new Promise((r) => setTimeout(r, 2000));
       await vps.waitForSsh(120_000);
+      expect(vps.ssh('test -e /run/buddy-before-reboot && echo same-boot || echo new-boot').stdout.trim()).toBe('new-boot');
     });
   }, 300_000);
 
   it('power cut: the machine boots again and the conversation continues', async () => {
-    await twice('power cut', () => vps.powerCut());
+    await twice('power cut', async () => {
+      vps.ssh('sudo touch /run/buddy-before-cut');
+      await vps.powerCut();
+      // /run is the guest's tmpfs: gone means the machine really went down, nothing survived in memory.
+      expect(vps.ssh('test -e /run/buddy-before-cut && echo same-boot || echo new-boot').stdout.trim()).toBe('new-boot');
+    });
   }, 300_000);
 
   it("uninstall leaves no unit and no runtime, and the person's files untouched", () => {

@@ -128,6 +128,11 @@ export class Vps {
   }
 
   private start(): void {
+    // A container killed outright leaves its propagation folder behind, and nspawn refuses to start a
+    // machine of the same name over it.
+    const propagate = `/run/systemd/nspawn/propagate/${this.name}`;
+    spawnSync('umount', ['-R', propagate]);
+    rmSync(propagate, { recursive: true, force: true });
     const nspawn = [
       'systemd-nspawn', '-D', this.merged, '--boot', '--register=no', '--keep-unit', `--machine=${this.name}`,
       `--network-namespace-path=/run/netns/${this.name}`, '--console=pipe',
@@ -148,7 +153,8 @@ export class Vps {
         s.once('error', () => resolve(false));
         setTimeout(() => (s.destroy(), resolve(false)), 1000);
       });
-      if (open) return;
+      // Listening is not enough: until systemd-user-sessions runs, logins are refused (/run/nologin).
+      if (open && this.ssh('true').code === 0) return;
       if (Date.now() > deadline) throw new Error(`the VPS did not come up:\n${this.console.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -169,18 +175,31 @@ export class Vps {
     return `ada@${this.ip}`;
   }
 
-  /** Power cut: nspawn killed outright, then the machine boots again from the same disk. */
-  async powerCut(): Promise<void> {
+  /**
+   * The machine stops dead. Killing nspawn alone would orphan the guest (its systemd and everything
+   * under it keep running), so the guest's init, nspawn's child, is SIGKILLed first: the kernel then
+   * kills every process of its PID namespace.
+   */
+  private killAll(): void {
     this.loop?.kill('SIGKILL');
-    spawnSync('pkill', ['-KILL', '-f', `machine=${this.name} `]);
-    await new Promise((r) => setTimeout(r, 500));
+    const nspawns = spawnSync('pgrep', ['-f', `machine=${this.name} `], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    for (const pid of nspawns) {
+      const inits = spawnSync('pgrep', ['-P', pid], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      for (const init of inits) spawnSync('kill', ['-9', init]);
+      spawnSync('kill', ['-9', pid]);
+    }
+    for (let i = 0; i < 50 && spawnSync('pgrep', ['-f', `machine=${this.name} `]).status === 0; i++) spawnSync('sleep', ['0.1']);
+  }
+
+  /** Power cut, then the machine boots again from the same disk. */
+  async powerCut(): Promise<void> {
+    this.killAll();
     this.start();
     await this.waitForSsh();
   }
 
   stop(): void {
-    this.loop?.kill('SIGKILL');
-    spawnSync('pkill', ['-KILL', '-f', `machine=${this.name} `]);
+    this.killAll();
     for (let i = 0; i < 20 && existsSync(join(this.merged, 'etc')); i++) {
       if (spawnSync('umount', [this.merged]).status === 0) break;
       spawnSync('sleep', ['0.2']);
