@@ -70,3 +70,22 @@ export function macFacts(overrides: Partial<Facts> = {}): Facts {
     ...overrides,
   });
 }
+
+/**
+ * Polls `probe` until it returns something truthy. A probe that throws (the guest is still booting, a
+ * file is half there) counts as "not yet". `describe` adds context to the timeout error.
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000, describe?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let v: T | undefined | false;
+    try {
+      v = probe();
+    } catch {
+      v = undefined;
+    }
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `; ${describe()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeProblem, ruleProblem, type RuleList } from '../../src/permissions/rules.js';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { Vps } from '../vps/vps.js';
 import { CLAUDE_VERSION, FakeAnthropic, realClaude } from './claude.js';
@@ -74,20 +74,8 @@ describe('the real Claude Code on the VPS, with the settings and hook buddy-init
       .map((l) => JSON.parse(l) as { command: string; decision: string });
   const panePid = () => vps.ssh(`tmux -L buddy-init-${NAME} list-panes -F '#{pane_pid}'`).stdout.trim();
 
-  async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      let v: T | undefined | false;
-      try {
-        v = probe();
-      } catch {
-        v = undefined; // e.g. the guest is still booting: not yet
-      }
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the pane shows:\n${screen()}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
+  const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000) =>
+    waitFor(what, probe, timeoutMs, () => `the pane shows:\n${screen()}`);
 
   async function ask(text: string): Promise<void> {
     await until('the input prompt', () => /❯\s*$/m.test(screen()));

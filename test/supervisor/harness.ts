@@ -3,19 +3,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SupervisorConfig } from '../../src/runtime/supervisor/config.js';
-import { FIXTURES, ROOT, tempDir } from '../helpers.js';
+import { FIXTURES, ROOT, tempDir, waitFor } from '../helpers.js';
 
 export const SUPERVISOR = join(ROOT, 'dist', 'runtime', 'supervisor.mjs');
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor };
 
 export interface TranscriptEntry {
   type: string;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { runCli, tempDir, writeFile, waitFor } from '../helpers.js';
 import { Vps } from './vps.js';
 
 // Faults on a booted Debian 12 VPS (systemd-nspawn, see vps.ts) with the stand-in claude (the real
@@ -41,31 +41,17 @@ const starts = () => transcript().filter((e) => e.type === 'start');
 const mainPid = () => vps.ssh(`systemctl --user show ${NAME} -p MainPID --value`).stdout.trim();
 const panePid = () => vps.ssh(`tmux -L buddy-init-${NAME} list-panes -F '#{pane_dead} #{pane_pid}' 2>/dev/null`).stdout.trim();
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let v: T | undefined | false;
-    try {
-      v = probe();
-    } catch {
-      v = undefined; // e.g. the guest is still booting: not yet
-    }
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** A line typed into claude's pane, recorded by claude in its transcript: the "memory" that must survive. */
 async function say(text: string): Promise<void> {
-  await until('claude to be running', () => panePid().startsWith('0 '));
+  await waitFor('claude to be running', () => panePid().startsWith('0 '));
   vps.ssh(`tmux -L buddy-init-${NAME} send-keys -l ${JSON.stringify(text)} && tmux -L buddy-init-${NAME} send-keys Enter`);
-  await until(`"${text}" in the transcript`, () => transcript().some((e) => e.text === text), 20_000);
+  await waitFor(`"${text}" in the transcript`, () => transcript().some((e) => e.text === text), 20_000);
 }
 
 /** Runs a fault twice; after each, the same conversation continues with everything said before. */
 async function twice(fault: string, act: () => Promise<void> | void, expectNewClaude = true): Promise<void> {
-  await until('the unit to be active', () => vps.ssh(`systemctl --user is-active ${NAME}`).stdout.trim() === 'active', 90_000);
+  await waitFor('the unit to be active', () => vps.ssh(`systemctl --user is-active ${NAME}`).stdout.trim() === 'active', 90_000);
   const id = pin();
   for (const round of [1, 2]) {
     const said = `before ${fault} #${round}`;
@@ -73,7 +59,7 @@ async function twice(fault: string, act: () => Promise<void> | void, expectNewCl
     const before = starts().length;
     await act();
     if (expectNewClaude) {
-      const resumed = await until(`claude resumed after ${fault} #${round}`, () => {
+      const resumed = await waitFor(`claude resumed after ${fault} #${round}`, () => {
         const s = starts();
         return s.length > before && panePid().startsWith('0 ') ? s[s.length - 1] : undefined;
       }, 120_000);
@@ -94,11 +80,11 @@ describe('faults on the VPS', () => {
         const claude = panePid();
         const sup = mainPid();
         vps.ssh(`systemctl --user kill -s SIGKILL ${NAME}`);
-        await until('a new supervisor', () => {
+        await waitFor('a new supervisor', () => {
           const now = mainPid();
           return now !== sup && now !== '0' ? now : undefined;
         });
-        await until('adoption in the journal', () => /adopting the running tmux session/.test(vps.journal(NAME)));
+        await waitFor('adoption in the journal', () => /adopting the running tmux session/.test(vps.journal(NAME)));
         expect(panePid()).toBe(claude); // the same claude process
       },
       false,
@@ -110,7 +96,7 @@ describe('faults on the VPS', () => {
       const pid = Number(panePid().split(' ')[1]);
       const killed = Date.now();
       vps.ssh(`kill -9 ${pid}`);
-      await until('claude respawned', () => panePid().startsWith('0 ') && Number(panePid().split(' ')[1]) !== pid);
+      await waitFor('claude respawned', () => panePid().startsWith('0 ') && Number(panePid().split(' ')[1]) !== pid);
       expect(Date.now() - killed).toBeLessThan(5_000); // the event path, measured closer in BENCHMARKS.md
     });
   }, 180_000);
@@ -128,8 +114,8 @@ describe('faults on the VPS', () => {
         const sup = mainPid();
         const restarts = Number(vps.ssh(`systemctl --user show ${NAME} -p NRestarts --value`).stdout.trim());
         vps.ssh(`kill -STOP ${sup}`);
-        await until('systemd to restart it', () => Number(vps.ssh(`systemctl --user show ${NAME} -p NRestarts --value`).stdout.trim()) > restarts, 120_000);
-        await until('a new supervisor', () => mainPid() !== sup && mainPid() !== '0');
+        await waitFor('systemd to restart it', () => Number(vps.ssh(`systemctl --user show ${NAME} -p NRestarts --value`).stdout.trim()) > restarts, 120_000);
+        await waitFor('a new supervisor', () => mainPid() !== sup && mainPid() !== '0');
         expect(vps.journal(NAME)).toMatch(/[Ww]atchdog timeout/);
       },
       false,
@@ -139,7 +125,7 @@ describe('faults on the VPS', () => {
   it('systemctl --user restart: claude gets /exit, then the conversation is resumed', async () => {
     await twice('restart', async () => {
       vps.ssh(`systemctl --user restart ${NAME}`);
-      await until('the exit record', () => transcript().some((e) => e.type === 'exit'));
+      await waitFor('the exit record', () => transcript().some((e) => e.type === 'exit'));
     });
     expect(vps.journal(NAME)).toMatch(/SIGTERM: asking claude to \/exit[\s\S]*claude exited/);
   }, 180_000);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, tempDir, writeFile } from '../helpers.js';
+import { CLI, runCli, tempDir, writeFile, waitFor } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { Vps } from './vps.js';
 
@@ -22,25 +22,11 @@ afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail') console.error(`journal of ${NAME}:\n${vps.journal(NAME)}`);
 });
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let v: T | undefined | false;
-    try {
-      v = probe();
-    } catch {
-      v = undefined; // e.g. the guest is still booting: not yet
-    }
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 const transcript = () => vps.ssh(`cat ~/.claude/projects/-home-ada-work/*.jsonl 2>/dev/null`).stdout;
 
 describe('status', () => {
   it('up: one screen, exit 0; --json for scripts', async () => {
-    await until('claude running', () => cli('status').code === 0);
+    await waitFor('claude running', () => cli('status').code === 0);
     const r = cli('status');
     expect(r.stdout).toMatch(/● buddy "ops" on ssh ada@[\d.]+: up/);
     expect(r.stdout).toMatch(/service +● active \(running\)/);
@@ -92,7 +78,7 @@ describe('doctor', () => {
     expect(fixed.stdout).toMatch(/FAIL permission rule Claude Code skips[\s\S]*needs you/);
     expect(fixed.code).toBe(1);
     expect(vps.ssh('loginctl show-user ada -p Linger').stdout.trim()).toBe('Linger=yes');
-    await until('the service up again', () => cli('status').code === 0);
+    await waitFor('the service up again', () => cli('status').code === 0);
   }, 120_000);
 });
 
@@ -108,11 +94,11 @@ describe('logs, restart, attach', () => {
   it('restart gives claude /exit and resumes the conversation', async () => {
     const r = cli('restart');
     expect(r.code, r.stderr).toBe(0);
-    await until('the exit and the resume', () => /"type":"exit"[\s\S]*"--resume"/.test(transcript()));
+    await waitFor('the exit and the resume', () => /"type":"exit"[\s\S]*"--resume"/.test(transcript()));
   });
 
   it('attach is read-only: typing does not reach the pane; --write does, with a warning', async () => {
-    await until('claude running', () => cli('status').code === 0);
+    await waitFor('claude running', () => cli('status').code === 0);
     const attach = (write: boolean) =>
       new Terminal([process.execPath, CLI, 'attach', '--recipe', recipeFile, '--host', vps.destination(), ...(write ? ['--write'] : [])], { PATH: process.env.PATH!, HOME: vps.laptop, TERM: 'xterm' });
     const ro = attach(false);
@@ -134,7 +120,7 @@ describe('logs, restart, attach', () => {
       await rw.waitFor(/fake claude [0-9a-f-]{36} ready/);
       rw.type('typed on purpose');
       rw.key('Enter');
-      await until('the typed line in the transcript', () => transcript().includes('typed on purpose'), 10_000);
+      await waitFor('the typed line in the transcript', () => transcript().includes('typed on purpose'), 10_000);
       rw.key('C-b');
       rw.type('d');
     } finally {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { runCli, tempDir, writeFile, waitFor } from '../helpers.js';
 import { Vps } from './vps.js';
 
 // A booted Debian 12 VPS (systemd-nspawn, see vps.ts) provisioned over SSH from nothing.
@@ -19,20 +19,6 @@ const recipe = (posture: string) =>
 const apply = (posture = 'balanced') =>
   runCli(['apply', '--recipe', recipe(posture), '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } });
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let v: T | undefined | false;
-    try {
-      v = probe();
-    } catch {
-      v = undefined; // e.g. the guest is still booting: not yet
-    }
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 describe('provisioning a fresh VPS over SSH', () => {
   it('from nothing: files, modes, linger, unit active and READY, tmux with claude in the workdir', async () => {
@@ -42,13 +28,13 @@ describe('provisioning a fresh VPS over SSH', () => {
     expect(r.stdout).toMatch(/sudo loginctl enable-linger ada|loginctl enable-linger ada/);
     expect(r.stdout).toMatch(/systemctl --user enable --now jarvis\.service/);
     expect(vps.ssh('loginctl show-user ada -p Linger').stdout.trim()).toBe('Linger=yes');
-    const show = await until('the unit to be active', () => {
+    const show = await waitFor('the unit to be active', () => {
       const out = vps.ssh('systemctl --user show jarvis -p ActiveState -p SubState -p StatusText -p UnitFileState').stdout;
       return /ActiveState=active/.test(out) ? out : undefined;
     });
     expect(show).toMatch(/UnitFileState=enabled/);
     expect(show).toMatch(/StatusText=claude is running/); // sent with READY=1
-    const pane = await until('claude in the pane', () => {
+    const pane = await waitFor('claude in the pane', () => {
       const out = vps.ssh('tmux -L buddy-init-jarvis list-panes -F "#{pane_dead} #{pane_current_command} #{pane_current_path}"').stdout.trim();
       return out.startsWith('0 node') ? out : undefined;
     });
