@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/cli/main.js', import.meta.url);
+const main = new URL('../dist/cli.mjs', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('buddy-init: dist/ is missing; run `npm install` (or `npm run build`) in the package folder\n');
   process.exit(1);

@@ -1,7 +1,10 @@
-// Builds the CLI (tsc -> dist/) and the two runtime bundles pushed to targets (esbuild ->
-// dist/runtime/supervisor.mjs and dist/runtime/hook.mjs: single files, no dependencies, Node >= 18).
+// Builds what the package runs, with esbuild, after tsc has type-checked the sources:
+//   dist/cli.mjs                  the CLI, one file with its dependencies (start-up: one file to load,
+//                                 not hundreds to resolve)
+//   dist/runtime/supervisor.mjs   the two runtime bundles pushed to targets: single files, no
+//   dist/runtime/hook.mjs         dependencies, Node >= 18
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,20 +14,41 @@ const require = createRequire(import.meta.url);
 const { build } = await import('esbuild');
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--noEmit'], { stdio: 'inherit', cwd: root });
 
-const { version } = JSON.parse((await import('node:fs')).readFileSync(join(root, 'package.json'), 'utf8'));
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', loader: { '.wasm': 'binary' }, legalComments: 'eof', logLevel: 'warning' };
+
 await build({
-  absWorkingDir: root,
+  ...common,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  target: 'node20',
+  sourcemap: true,
+  // Half the bytes for V8 to parse at every start (about 55 ms of 200 here); names kept for messages.
+  minify: true,
+  keepNames: true,
+  // ssh2's optional native crypto binding and cpu-features stay out: ssh2 falls back to pure JS.
+  external: ['*.node', 'cpu-features'],
+  // CommonJS dependencies inside an ES module bundle still ask for require, __filename and __dirname.
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      "import { dirname as __pathDirname } from 'node:path';",
+      'const require = __createRequire(import.meta.url);',
+      'const __filename = __fileURLToPath(import.meta.url);',
+      'const __dirname = __pathDirname(__filename);',
+    ].join(' '),
+  },
+});
+
+await build({
+  ...common,
   entryPoints: { supervisor: 'src/runtime/supervisor/main.ts', hook: 'src/runtime/hook/main.ts' },
   outdir: 'dist/runtime',
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
   target: 'node18',
-  loader: { '.wasm': 'binary' },
-  legalComments: 'eof',
   banner: { js: `// buddy-init ${version} runtime, built from src/runtime. Self-contained: needs only node >= 18.` },
-  logLevel: 'warning',
 });

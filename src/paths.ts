@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-/** dist/paths.js sits one level below the package root. */
+/** This file runs as part of dist/cli.mjs (or as src/paths.ts in tests): one level below the package root. */
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 export const RECIPES_DIR = join(PACKAGE_ROOT, 'recipes');
