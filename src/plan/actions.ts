@@ -50,7 +50,9 @@ function systemdActions(effects: ReadonlySet<Effect>, layout: Layout, facts: Fac
       root: facts.uid !== 0,
     });
   }
-  if (effects.has('reload-init')) actions.push({ argv: systemctl('daemon-reload'), reason: 'the unit file changed', env });
+  // `enable` reloads the manager itself (after linking, before --now starts the unit), so a separate
+  // daemon-reload only matters for a unit that is already enabled.
+  if (effects.has('reload-init') && facts.service.enabled) actions.push({ argv: systemctl('daemon-reload'), reason: 'the unit file changed', env });
   if (!facts.service.enabled) {
     actions.push({ argv: systemctl('enable', '--now', unit), reason: 'first start; start at every boot', env });
   } else if (!facts.service.active) {

@@ -88,23 +88,37 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   const final: Change[] = [];
   const root = new RootRunner(target, options.facts, options.sudoPassword);
 
-  for (const planned of plan.changes) {
+  /** Writes one change (re-merged first if it is a shared file) with its backup; returns what it wrote. */
+  const write = async (planned: Change): Promise<{ change: Change; backup?: string }> => {
     let change = planned;
     if (planned.op !== 'unchanged' && planned.artifact.kind !== 'file') {
       // Claude Code may have rewritten a shared file since the plan was made: merge into what is there now.
       change = computeChange(planned.artifact, await readCurrent(target, planned.artifact), plan.previous);
     }
-    final.push(change);
-    if (change.op === 'unchanged') continue;
+    if (change.op === 'unchanged') return { change };
+    let backup: string | undefined;
     if (change.before !== undefined && change.artifact.display !== 'summary') {
-      const backup = posix.join(plan.layout.backupsDir, stamp, change.artifact.path);
+      backup = posix.join(plan.layout.backupsDir, stamp, change.artifact.path);
       await target.writeAtomic(backup, change.before, 0o600); // a backup may hold a secret
-      result.backups.push(backup);
     }
     if (change.artifact.privileged && !target.rebasedUnder) await writeAsRoot(target, root, plan.layout.stateDir, change.artifact.path, change.after, change.mode);
     else await target.writeAtomic(change.artifact.path, change.after, change.mode);
-    result.written.push(change);
-    progress(`${change.op === 'create' ? 'created' : 'updated'} ${change.artifact.path}`);
+    return { change, ...(backup ? { backup } : {}) };
+  };
+  // The user's files go out side by side (over SSH each write is several round trips); the ones root
+  // writes go one at a time after them, so sudo's password is asked at most once. Every write settles
+  // before a failure is reported: nothing is left in flight.
+  const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
+  const settled = await Promise.allSettled(plan.changes.map((c) => (asRoot(c) ? undefined : write(c))));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  for (const [i, planned] of plan.changes.entries()) {
+    const done = (settled[i] as PromiseFulfilledResult<{ change: Change; backup?: string } | undefined>).value ?? (await write(planned));
+    final.push(done.change);
+    if (done.backup) result.backups.push(done.backup);
+    if (done.change.op === 'unchanged') continue;
+    result.written.push(done.change);
+    progress(`${done.change.op === 'create' ? 'created' : 'updated'} ${done.change.artifact.path}`);
   }
 
   const files = stateRecords(final);

@@ -123,6 +123,9 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Reada
   };
 
   return new Promise((resolve, reject) => {
+    // SSH (the handshake, then SFTP and exec) is request/response: with Nagle's algorithm on, a small
+    // packet sent right after another waits for the peer's delayed ACK, about 40 ms each time.
+    client.once('connect', () => client.setNoDelay(true));
     client.once('ready', () => resolve(client));
     client.once('error', (err: Error & { code?: string; level?: string }) => {
       const where = describe(endpoint);

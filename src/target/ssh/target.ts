@@ -21,7 +21,7 @@ type SftpError = Error & { code?: number };
 export class SshTarget implements Target {
   readonly rebasedUnder = undefined;
   private sftpSession: Promise<SFTPWrapper> | undefined;
-  /** Commands run and bytes written, for the benchmarks and the "one connection, zero writes" tests. */
+  /** Requests made and bytes written, printed on close when BUDDY_INIT_STATS is set (for the benchmarks). */
   readonly counters = { commands: 0, reads: 0, writes: 0, bytesWritten: 0 };
 
   /** Operations in flight; a dropped connection fails them all (ssh2 would leave them pending). */
@@ -223,6 +223,8 @@ export class SshTarget implements Target {
   }
 
   async close(): Promise<void> {
+    // For the benchmarks (BENCHMARKS.md): what one run cost on the wire, on stderr.
+    if (process.env.BUDDY_INIT_STATS) process.stderr.write(`buddy-init-stats ${JSON.stringify(this.counters)}\n`);
     [...this.clients].reverse().forEach((c) => c.end());
   }
 }
