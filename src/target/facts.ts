@@ -47,12 +47,30 @@ echo "user=$(id -un)"
 echo "home=$HOME"
 echo "shell=$(getent passwd "$(id -un)" 2>/dev/null | cut -d: -f7 || echo "$SHELL")"
 PATH="$PATH:$HOME/.local/bin:$HOME/.npm-global/bin:$HOME/.bun/bin:$HOME/.claude/local:/usr/local/bin:/opt/homebrew/bin"
-tool() { p=$(command -v "$1" 2>/dev/null) && echo "$2.path=$p" && echo "$2.version=$($p $3 2>/dev/null | head -n 1)"; }
-tool tmux tmux -V
-tool node node --version
-tool claude claude --version
-tool bun bun --version
-tool systemd-run systemdRun --version
+# The version queries run side by side (claude --version alone starts a Node program); each prints its
+# two lines in one write, so their output never interleaves. The wait at the end collects them.
+tool() { p=$(command -v "$1" 2>/dev/null) && printf '%s\n%s\n' "$2.path=$p" "$2.version=$(version "$p" "$3")"; }
+version() {
+  # Claude Code's version from its install layout when that says it (npm: package.json beside bin/;
+  # native installer: .../claude/versions/<version>): asking the binary costs a start of Claude Code.
+  real=$(readlink -f "$1" 2>/dev/null) || real=$1
+  pkg=
+  case "$real" in
+    */claude/versions/[0-9]*.[0-9]*) basename "$real"; return ;;
+    */claude-code/bin/claude.exe) pkg="$(dirname "$(dirname "$real")")/package.json" ;;
+    */claude-code/cli.js) pkg="$(dirname "$real")/package.json" ;;
+  esac
+  if [ -n "$pkg" ] && grep -q '"name": "@anthropic-ai/claude-code"' "$pkg" 2>/dev/null; then
+    grep -m 1 '"version":' "$pkg" | cut -d '"' -f 4
+  else
+    "$1" $2 2>/dev/null | head -n 1
+  fi
+}
+tool tmux tmux -V &
+tool node node --version &
+tool claude claude --version &
+tool bun bun --version &
+tool systemd-run systemdRun --version &
 p=$(command -v launchctl 2>/dev/null) && echo "launchctl.path=$p"
 p=$(command -v loginctl 2>/dev/null) && echo "loginctl.path=$p"
 if [ -d /run/systemd/system ]; then echo "init=systemd"; elif [ "$kernel" = Darwin ]; then echo "init=launchd"; else echo "init=none"; fi
@@ -75,6 +93,7 @@ if [ -d "$workdir" ]; then
   echo "workdir.exists=yes"
   root=$(git -C "$workdir" rev-parse --show-toplevel 2>/dev/null) && echo "workdir.gitRoot=$root"
 fi
+wait
 exit 0
 `;
 
