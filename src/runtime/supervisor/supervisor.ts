@@ -85,15 +85,15 @@ export class Supervisor {
   }
 
   async start(): Promise<void> {
-    if (await this.tmux.hasSession()) {
+    const pane = await this.tmux.pane();
+    if (pane) {
       this.log(`adopting the running tmux session "${this.config.session}" (socket ${this.config.tmuxSocket})`);
       await this.tmux.configure(process.pid);
-      const pane = await this.tmux.pane();
-      if (pane && !pane.dead) this.claudeStartedAt = Date.now() - QUICK_DEATH_MS; // alive: not a fresh start
+      if (!pane.dead) this.claudeStartedAt = Date.now() - QUICK_DEATH_MS; // alive: not a fresh start
+      await this.check();
     } else {
       await this.startSession('no tmux session');
     }
-    await this.check();
     this.status.state = 'running';
     this.writeStatus();
     if (await this.notifier.send('READY=1', 'STATUS=claude is running')) this.log('told systemd READY=1');
@@ -135,7 +135,7 @@ export class Supervisor {
 
   private async check(): Promise<void> {
     if (this.stopping) return;
-    const pane = (await this.tmux.hasSession()) ? await this.tmux.pane() : undefined;
+    const pane = await this.tmux.pane();
     if (!pane) {
       await this.startSession('the tmux session is gone');
     } else if (pane.dead || processIsGone(pane.pid)) {
@@ -278,7 +278,7 @@ export class Supervisor {
     this.log(`${signal}: asking claude to /exit`);
     await this.notifier.send('STOPPING=1');
     await this.checking;
-    const pane = (await this.tmux.hasSession()) ? await this.tmux.pane() : undefined;
+    const pane = await this.tmux.pane();
     if (pane && !pane.dead) {
       await this.tmux.sendLine('/exit');
       const deadline = Date.now() + this.config.exitGraceSeconds * 1000;

@@ -61,10 +61,7 @@ export class Tmux {
     return run(['tmux', '-L', this.socket, ...args], this.env);
   }
 
-  async hasSession(): Promise<boolean> {
-    return (await this.tmux('has-session', '-t', `=${this.session}`)).code === 0;
-  }
-
+  /** The session's pane, or undefined when there is no such session (or no server). */
   async pane(): Promise<PaneState | undefined> {
     const r = await this.tmux('list-panes', '-t', `=${this.session}`, '-F', '#{pane_dead}|#{pane_pid}|#{pane_dead_status}|#{pane_dead_signal}|#{pane_current_command}');
     const line = r.code === 0 ? r.stdout.split('\n')[0] : undefined;
@@ -96,8 +93,8 @@ export class Tmux {
 
   /** Re-points the pane-died hook at this supervisor (a new one after a restart has a new pid). */
   async configure(supervisorPid: number): Promise<void> {
-    await this.tmux('set-option', '-g', 'remain-on-exit', 'on');
-    await this.tmux('set-hook', '-g', 'pane-died', `run-shell "kill -USR1 ${supervisorPid} 2>/dev/null || true"`);
+    // One tmux client for both (";" separates tmux commands): each client started costs milliseconds.
+    await this.tmux('set-option', '-g', 'remain-on-exit', 'on', ';', 'set-hook', '-g', 'pane-died', `run-shell "kill -USR1 ${supervisorPid} 2>/dev/null || true"`);
   }
 
   async sendLine(text: string): Promise<void> {
