@@ -2,6 +2,7 @@
 # Installs the system packages the tests use (real tmux, python3 for plist parsing, OpenSSH, sudo,
 # systemd-nspawn and debootstrap for the booted VPS container, ...).
 # Idempotent: installs only what is missing. Needs root (or sudo) on a Debian/Ubuntu machine.
+#   usage: scripts/test-deps.sh [bench]     "bench" adds what `npm run bench` compares against (Ansible)
 set -eu
 need=""
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
@@ -16,6 +17,7 @@ command -v systemd-nspawn >/dev/null 2>&1 || need="$need systemd-container"
 command -v debootstrap >/dev/null 2>&1 || need="$need debootstrap"
 command -v ip >/dev/null 2>&1 || need="$need iproute2"
 command -v cloud-init >/dev/null 2>&1 || need="$need cloud-init"
+if [ "${1:-}" = bench ]; then command -v ansible-playbook >/dev/null 2>&1 || need="$need ansible-core"; fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else

@@ -2,7 +2,8 @@
 # Builds (once, then reuses) the Debian 12 root filesystem the end-to-end tests boot as a VPS with
 # systemd-nspawn. Prints the rootfs path. The mirror is the one apt already uses on this machine, read
 # at run time; no mirror host is written into the repository.
-#   usage: scripts/vps-image.sh [variant]     variant "cloud-init" adds Debian's cloud-init (NoCloud)
+#   usage: scripts/vps-image.sh [variant]     variant "cloud-init" adds Debian's cloud-init (NoCloud),
+#                                             "python" adds python3 (for Ansible in the benchmarks)
 #   the cache is $BUDDY_VPS_CACHE (default /var/cache/buddy-init/vps)
 set -eu
 variant="${1:-base}"
@@ -10,6 +11,7 @@ cache="${BUDDY_VPS_CACHE:-/var/cache/buddy-init/vps}"
 packages="systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,openssh-server,tmux,nodejs,sudo,iproute2,procps"
 # debootstrap does not resolve virtual packages: python3-cffi-backend provides the ones cloud-init needs.
 [ "$variant" = cloud-init ] && packages="$packages,cloud-init,python3-cffi-backend"
+[ "$variant" = python ] && packages="$packages,python3"
 # The image changes when this script, the package list or the variant does.
 key=$( (cat "$0"; echo "$variant") | sha256sum | cut -c1-12)
 image="$cache/bookworm-$key"

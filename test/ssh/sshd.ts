@@ -43,7 +43,8 @@ export class TestSshd {
     return readFileSync(join(this.dir, 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
   }
 
-  async start(): Promise<this> {
+  /** @param extraConfig more sshd_config lines (the fleet benchmark lifts MaxStartups). */
+  async start(extraConfig: string[] = []): Promise<this> {
     if (process.getuid?.() !== 0) throw new Error('the SSH tests create a user and start sshd: run them as root (CI does)');
     for (let i = 0; ; i++) {
       const r = spawnSync('useradd', ['-m', '-s', '/bin/sh', this.user], { encoding: 'utf8' });
@@ -79,6 +80,7 @@ export class TestSshd {
         // Lets a test put fake tools first on the remote PATH (~/.ssh/environment), and say so.
         'PermitUserEnvironment yes',
         'LogLevel VERBOSE',
+        ...extraConfig,
         '',
       ].join('\n'),
     );

@@ -8,7 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FIXTURES, ROOT, tempDir } from '../helpers.js';
 import { keygen } from '../ssh/sshd.js';
 
@@ -18,9 +18,11 @@ function sh(cmd: string, args: string[], input?: string): string {
   return r.stdout;
 }
 
+export type VpsVariant = 'base' | 'cloud-init' | 'python';
+
 const images = new Map<string, string>();
 /** Builds or reuses the image (about a minute the first time on a machine). */
-export function vpsImage(variant: 'base' | 'cloud-init' = 'base'): string {
+export function vpsImage(variant: VpsVariant = 'base'): string {
   if (!images.has(variant)) images.set(variant, sh('sh', [join(ROOT, 'scripts', 'vps-image.sh'), variant]).trim());
   return images.get(variant)!;
 }
@@ -61,7 +63,7 @@ export class Vps {
    */
   constructor(
     private readonly claudeBinary?: string,
-    private readonly variant: 'base' | 'cloud-init' = 'base',
+    private readonly variant: VpsVariant = 'base',
     /** Called once the laptop key exists (so user-data can authorize it). */
     private readonly seed?: (vps: Vps) => { userData: string; metaData: string },
   ) {}
@@ -95,8 +97,11 @@ export class Vps {
     const hostKey = readFileSync(join(etcSsh, 'ssh_host_ed25519_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
     writeFileSync(join(this.laptop, '.ssh', 'known_hosts'), `${this.ip} ${hostKey}\n`);
     if (this.claudeBinary) {
-      copyFileSync(this.claudeBinary, join(this.merged, 'usr', 'local', 'bin', 'claude'));
-      sh('chmod', ['755', join(this.merged, 'usr', 'local', 'bin', 'claude')]);
+      // Laid out as `npm install -g @anthropic-ai/claude-code` does: the package, and a bin symlink.
+      const scope = join(this.merged, 'usr', 'local', 'lib', 'node_modules', '@anthropic-ai');
+      mkdirSync(scope, { recursive: true });
+      sh('cp', ['-a', dirname(dirname(this.claudeBinary)), join(scope, 'claude-code')]);
+      symlinkSync('../lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe', join(this.merged, 'usr', 'local', 'bin', 'claude'));
     } else {
       // The real claude needs an Anthropic account to reach its prompt; the stand-in behaves like it
       // for the supervisor. Named claude via a symlink so node still sees the .mjs (ESM) file.
