@@ -68,18 +68,17 @@ try {
 
   // 3. Idle: RSS now and at its peak, CPU time (user + system) over the window.
   const window = process.env.BENCH_SMOKE === '1' ? 10 : 60;
-  const idle = guest(
-    [
-      `pid=$(systemctl --user show ${NAME} -p MainPID --value)`,
-      'cpu() { awk \'{print $14 + $15}\' /proc/$pid/stat; }',
-      `a=$(cpu); sleep ${window}; b=$(cpu)`,
-      'echo $(( (b - a) * 1000 / $(getconf CLK_TCK) ))',
-      "awk '/VmRSS/ {r = $2} /VmHWM/ {h = $2} END {print r, h}' /proc/$pid/status",
-      `tmux=$(pgrep -f 'tmux -L buddy-init-${NAME}' | head -n 1); awk '/VmRSS/ {print $2}' /proc/$tmux/status`,
-    ].join('\n'),
-  );
-  const [cpuMs, rss, tmuxRss] = idle.split('\n');
-  const [rssKb, hwmKb] = rss!.split(' ').map(Number);
+  // Two readings, the window waited out here (one SSH call must not outlast the harness's timeout).
+  const pid = guest(`systemctl --user show ${NAME} -p MainPID --value`);
+  const cpuTicks = () => Number(guest(`awk '{print $14 + $15}' /proc/${pid}/stat`));
+  const ticksPerSecond = Number(guest('getconf CLK_TCK'));
+  const before = cpuTicks();
+  await new Promise((r) => setTimeout(r, window * 1000));
+  const cpuMs = ((cpuTicks() - before) * 1000) / ticksPerSecond;
+  if (guest(`systemctl --user show ${NAME} -p MainPID --value`) !== pid) throw new Error('the supervisor restarted during the idle window');
+  const rss = guest(`awk '/VmRSS/ {r = $2} /VmHWM/ {h = $2} END {print r, h}' /proc/${pid}/status`);
+  const tmuxRss = guest(`awk '/VmRSS/ {print $2}' /proc/$(pgrep -f 'tmux -L buddy-init-${NAME}' | head -n 1)/status`);
+  const [rssKb, hwmKb] = rss.split(' ').map(Number);
 
   console.log(`supervisor on the VPS (Debian 12, systemd 252, node ${guest('node --version')}), stand-in claude; ${machine()}\n`);
   const row = (what: string, samples: number[], target: string) => {
