@@ -106,20 +106,22 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     return { change, ...(backup ? { backup } : {}) };
   };
   // The user's files go out side by side (over SSH each write is several round trips); the ones root
-  // writes go one at a time after them, so sudo's password is asked at most once. Every write settles
-  // before a failure is reported: nothing is left in flight.
+  // writes go one at a time after them (and only if they all succeeded), so sudo's password is asked at
+  // most once. Every write settles before a failure is reported, and what was written is still listed.
   const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
   const settled = await Promise.allSettled(plan.changes.map((c) => (asRoot(c) ? undefined : write(c))));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
   for (const [i, planned] of plan.changes.entries()) {
-    const done = (settled[i] as PromiseFulfilledResult<{ change: Change; backup?: string } | undefined>).value ?? (await write(planned));
+    const outcome = settled[i]!;
+    if (outcome.status === 'rejected' || (failed && !outcome.value)) continue;
+    const done = outcome.value ?? (await write(planned));
     final.push(done.change);
     if (done.backup) result.backups.push(done.backup);
     if (done.change.op === 'unchanged') continue;
     result.written.push(done.change);
     progress(`${done.change.op === 'create' ? 'created' : 'updated'} ${done.change.artifact.path}`);
   }
+  if (failed) throw failed.reason;
 
   const files = stateRecords(final);
   const state = (pendingEffects: Effect[]): ApplyState => ({

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeFile } from '../helpers.js';
 import { TestSshd } from './sshd.js';
 
-// Three hosts from an inventory, in parallel: two reach the test sshd (as two buddies of one user),
-// one points at a port nothing listens on.
+// Three hosts from an inventory, in parallel: two reach the test sshd (as two buddies of one user, so
+// they run one after the other: they share ~/.claude.json), one points at a port nothing listens on.
 const sshd = new TestSshd();
 let dir = '';
 beforeAll(async () => {
@@ -40,6 +40,10 @@ describe('many hosts', () => {
     expect(r.stdout).toMatch(/host +result\nalpha +applied[\s\S]*\nbeta +applied[\s\S]*\nbroken +FAILED[\s\S]*1 of 3 host\(s\) failed\./);
     expect(existsSync(join(sshd.home, '.config/systemd/user/alpha.service'))).toBe(true);
     expect(existsSync(join(sshd.home, '.config/systemd/user/beta.service'))).toBe(true);
+    // Both buddies merged into the one ~/.claude.json: neither apply lost the other's trust flag.
+    const projects = JSON.parse(readFileSync(join(sshd.home, '.claude.json'), 'utf8')).projects;
+    expect(projects[join(sshd.home, 'alpha')]?.hasTrustDialogAccepted).toBe(true);
+    expect(projects[join(sshd.home, 'beta')]?.hasTrustDialogAccepted).toBe(true);
   });
 
   it('plan --all afterwards: no changes where it worked, each host\'s plan shown in its own section', () => {

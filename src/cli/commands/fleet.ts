@@ -74,16 +74,22 @@ export async function runFleet(action: FleetAction, argv: FleetArgs, ctx: Comman
   if (!(argv.parallel >= 1)) throw new InputError(`--parallel ${argv.parallel}: must be 1 or more`);
   const hosts = loadInventory(argv.inventory);
   const results: HostResult[] = new Array(hosts.length);
-  let next = 0;
+  // Entries that reach the same destination (two buddies of one user) run one after the other: their
+  // applies merge into the same shared files (~/.claude.json), and side by side one would lose the
+  // other's keys. Different destinations run in parallel.
+  const groups = new Map<string, number[]>();
+  hosts.forEach((h, i) => groups.set(h.destination ?? 'local', [...(groups.get(h.destination ?? 'local') ?? []), i]));
+  const queue = [...groups.values()];
   const worker = async () => {
-    while (next < hosts.length) {
-      const i = next++;
-      const r = await runHost(action, hosts[i]!, argv, ctx);
-      results[i] = r;
-      if (!out.json) out.print(`[${r.host}] ${r.ok ? out.c.green(r.summary) : out.c.red(r.summary)}`);
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const i of group) {
+        const r = await runHost(action, hosts[i]!, argv, ctx);
+        results[i] = r;
+        if (!out.json) out.print(`[${r.host}] ${r.ok ? out.c.green(r.summary) : out.c.red(r.summary)}`);
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(argv.parallel, hosts.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(argv.parallel, queue.length) }, worker));
   if (out.json) {
     out.printJson(results.map(({ host, ok, summary }) => ({ host, ok, summary })));
   } else {
