@@ -232,6 +232,9 @@ describe('SSH target', () => {
       const path = join(sshd.home, f);
       if (existsSync(path)) expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow();
     }
+    // What apply's progress (on stderr) says it wrote before the failure is there.
+    const listed = [...stderr.matchAll(/^ *created (\/\S+)$/gm)].map((m) => m[1]!);
+    for (const path of listed) expect(existsSync(path), path).toBe(true);
     const again = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
     expect(again.code, again.stderr).toBe(0);
     const third = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
