@@ -6,14 +6,19 @@ import { fmt, interleaved, machine, rounds, stats, table, timeProcess } from './
 const root = process.cwd();
 const hook = join(root, 'dist', 'runtime', 'hook.mjs');
 const n = rounds(60, 5);
-const commands = ['ls -la', 'cd /tmp && git log --oneline | head -5', 'grep -rn TODO src | sort | uniq -c', 'rm -rf ~', 'npm test', "sed -n '1,20p' file.txt && awk '{print $1}' f"];
+// Plain lines are the ones simple.ts reads without the bash grammar; the others need tree-sitter.
+const plain = ['ls -la', 'cd /tmp && git log --oneline | head -5', 'grep -rn TODO src | sort | uniq -c', 'rm -rf ~', 'npm test', "sed -n '1,20p' file.txt && awk '{print $1}' f"];
+const parsed = ['ls -la 2>&1 | grep -v total', 'echo "$HOME" > /tmp/x', 'for f in *.ts; do wc -l "$f"; done', 'git diff --stat "HEAD~1"', 'find . -name "*.log" -mtime +7', 'cat <<EOF\nhi\nEOF'];
 const input = (command: string) => JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: '/tmp', session_id: 'bench' });
+const hookCall = (command: string) => timeProcess([process.execPath, hook], input(command)).ms;
 
 const result = interleaved(
   [
     { name: 'node -e 0', run: () => timeProcess([process.execPath, '-e', '0']).ms },
-    { name: 'buddy-init hook.mjs', run: (i) => timeProcess([process.execPath, hook], input(commands[i % commands.length]!)).ms },
-    { name: 'python3 stdlib hook (reference)', run: (i) => timeProcess(['python3', join(root, 'bench', 'reference-hook.py')], input(commands[i % commands.length]!)).ms },
+    { name: 'buddy-init hook.mjs, plain lines', run: (i) => hookCall(plain[i % plain.length]!) },
+    { name: 'buddy-init hook.mjs, lines that need the grammar', run: (i) => hookCall(parsed[i % parsed.length]!) },
+    { name: 'buddy-init hook.mjs, both alternately', run: (i) => hookCall(i % 2 ? parsed[(i >> 1) % parsed.length]! : plain[(i >> 1) % plain.length]!) },
+    { name: 'python3 stdlib hook (reference)', run: (i) => timeProcess(['python3', join(root, 'bench', 'reference-hook.py')], input(plain[i % plain.length]!)).ms },
   ],
   n,
 );

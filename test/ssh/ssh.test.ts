@@ -203,8 +203,8 @@ describe('SSH target', () => {
     const file = recipe('cut');
     const bundle = join(sshd.home, '.local/share/buddy-init');
     rmSync(bundle, { recursive: true, force: true });
-    // A slow link (300 KB/s up): the 2.3 MB hook bundle takes seconds, so the cut lands inside it.
-    const link = await sshd.slowLink(300_000);
+    // A slow link (100 KB/s up): the 0.6 MB hook bundle takes seconds, so the cut lands inside it.
+    const link = await sshd.slowLink(100_000);
     writeFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), `[127.0.0.1]:${link.port} ${sshd.hostKey()}\n[127.0.0.1]:${sshd.port} ${sshd.hostKey()}\n`);
     const proc = spawn(process.execPath, [CLI, 'apply', '--recipe', file, '--host', `${sshd.user}@127.0.0.1:${link.port}`, '--yes'], {
       env: { ...process.env, ...env(), NO_COLOR: '1' } as NodeJS.ProcessEnv,

@@ -10,10 +10,11 @@ import type { Parser } from 'web-tree-sitter';
 import type { HookConfig } from './config.js';
 import { analyze, type Analysis, type SimpleCommand } from './commands.js';
 import { baseName, invocationDeny, lineDeny, type DenyContext, type Invocation } from './catastrophic.js';
-import { parseBefore } from './grammar.js';
 import { hasOption } from './options.js';
 import { SECRET_VARIABLE } from '../shared/secretNames.js';
 import { argumentsAreReadOnly, envPrefixIsHarmless, READ_ONLY_SUBCOMMANDS, READ_ONLY_VERBS, type PolicyContext } from './policy.js';
+import { simpleSyntax } from './simple.js';
+import type { SyntaxTree } from './syntax.js';
 import { expandBraces, type Word } from './words.js';
 
 export type Verdict = 'allow' | 'deny' | 'ask' | 'none';
@@ -24,7 +25,8 @@ export interface Decision {
 }
 
 export interface ClassifyContext {
-  parser: Parser;
+  /** tree-sitter, for lines outside simple.ts's plain subset; without it such a line throws NeedsParser. */
+  parser?: Parser;
   cwd?: string;
   home: string;
   config: HookConfig;
@@ -33,6 +35,16 @@ export interface ClassifyContext {
 }
 
 const MAX_COMMAND_LENGTH = 100_000;
+
+/** Thrown when a line needs the full parser and the context has none: load it and classify again. */
+export class NeedsParser extends Error {}
+
+/** Parses, giving up (null) when the deadline passes: a slow parse must never become a silent allow. */
+function parseBefore(p: Parser, source: string, deadline: number): SyntaxTree | null {
+  return p.parse(source, null, {
+    progressCallback: (() => performance.now() > deadline) as unknown as () => void,
+  });
+}
 const MAX_NESTING = 4;
 const STANDARD_BIN_DIRS = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$|^\/opt\/homebrew\/s?bin\/[^/]+$/;
 const SHELLS = /^(sh|bash|dash|zsh|ksh|mksh|ash)$/;
@@ -63,7 +75,9 @@ class Classifier {
 
   classify(source: string, depth: number): Decision {
     if (source.length > MAX_COMMAND_LENGTH) return { decision: 'ask', reason: 'command too long to check' };
-    const tree = parseBefore(this.ctx.parser, source, this.ctx.deadline);
+    const { parser } = this.ctx;
+    const tree = simpleSyntax(source) ?? (parser ? parseBefore(parser, source, this.ctx.deadline) : undefined);
+    if (tree === undefined) throw new NeedsParser(source);
     if (!tree) return { decision: 'ask', reason: 'checking took too long' };
     try {
       const analysis = analyze(tree.rootNode, this.ctx.cwd, this.ctx.home);

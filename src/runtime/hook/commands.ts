@@ -4,7 +4,7 @@
  * keeps a command line from being read-only, and every reason not to trust the parse at all.
  */
 import { posix } from 'node:path';
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntax.js';
 import { evaluateWord, type KnownVariables, type Word } from './words.js';
 
 export interface Redirect {

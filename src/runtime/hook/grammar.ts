@@ -1,10 +1,11 @@
 /**
  * The bash grammar: tree-sitter-bash running on web-tree-sitter (WebAssembly, no native build), both
- * embedded in the bundle. V8 is told to stay on its baseline wasm compiler (Liftoff): the optimizing
+ * embedded in the bundle (gzipped; inflated only when this module is first imported, which main.ts does
+ * only for lines simple.ts leaves to it). V8 is told to stay on its baseline wasm compiler (Liftoff): the optimizing
  * tier costs ~0.9 s of start-up for a parse that takes a millisecond.
  */
 import { setFlagsFromString } from 'node:v8';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Parser } from 'web-tree-sitter';
 import runtimeWasm from 'web-tree-sitter/web-tree-sitter.wasm';
 import bashWasm from 'tree-sitter-bash/tree-sitter-bash.wasm';
 
@@ -19,11 +20,4 @@ export async function loadBashParser(): Promise<Parser> {
     parser.setLanguage(bash);
   }
   return parser;
-}
-
-/** Parses, giving up (null) when the deadline passes: a slow parse must never become a silent allow. */
-export function parseBefore(p: Parser, source: string, deadline: number): Tree | null {
-  return p.parse(source, null, {
-    progressCallback: (() => performance.now() > deadline) as unknown as () => void,
-  });
 }

@@ -9,12 +9,20 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { classifyCommand, type Decision } from './classify.js';
+import type { Parser } from 'web-tree-sitter';
+import { classifyCommand, NeedsParser, type ClassifyContext, type Decision } from './classify.js';
 import { EMPTY_HOOK_CONFIG, readHookConfig, type HookConfig } from './config.js';
-import { loadBashParser } from './grammar.js';
 
 export { classifyCommand, type Decision } from './classify.js';
-export { loadBashParser } from './grammar.js';
+export { simpleSyntax } from './simple.js';
+
+/**
+ * tree-sitter with the bash grammar, loaded on first need: its wasm is most of a call's cost, and plain
+ * lines (simple.ts) never need it.
+ */
+export async function loadBashParser(): Promise<Parser> {
+  return (await import('./grammar.js')).loadBashParser();
+}
 export type { HookConfig } from './config.js';
 
 /** Time the classifier may take before it gives up and asks; far below Claude Code's hook timeout. */
@@ -63,14 +71,18 @@ export async function runHook(args: string[], io: HookIO): Promise<Decision> {
     if (input.tool_name !== 'Bash') return { decision: 'none', reason: `not a Bash call (${String(input.tool_name)})` };
     if (typeof input.tool_input?.command !== 'string') throw new Error('tool_input.command is missing');
     command = input.tool_input.command;
-    const parser = await loadBashParser();
-    decision = classifyCommand(command, {
-      parser,
+    const ctx: ClassifyContext = {
       ...(typeof input.cwd === 'string' ? { cwd: input.cwd } : {}),
       home: process.env.HOME || homedir(),
       config,
       deadline: started + BUDGET_MS,
-    });
+    };
+    try {
+      decision = classifyCommand(command, ctx);
+    } catch (err) {
+      if (!(err instanceof NeedsParser)) throw err;
+      decision = classifyCommand(command, { ...ctx, parser: await loadBashParser() });
+    }
   } catch (err) {
     io.warn(`buddy-init hook: ${(err as Error).message}; asking instead of deciding`);
     decision = { decision: 'ask', reason: `the safety hook failed (${(err as Error).message}), so a person decides` };

@@ -3,7 +3,7 @@
  * is literal (quotes removed, escapes and ANSI-C sequences decoded), and flags for everything that makes
  * it unknowable or surprising (expansions, substitutions, globs, brace expansion).
  */
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntax.js';
 
 export interface Word {
   node: Node;
