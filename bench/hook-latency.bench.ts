@@ -7,8 +7,8 @@ const root = process.cwd();
 const hook = join(root, 'dist', 'runtime', 'hook.mjs');
 const n = rounds(60, 5);
 // Plain lines are the ones simple.ts reads without the bash grammar; the others need tree-sitter.
-const plain = ['ls -la', 'cd /tmp && git log --oneline | head -5', 'grep -rn TODO src | sort | uniq -c', 'rm -rf ~', 'npm test', "sed -n '1,20p' file.txt && awk '{print $1}' f"];
-const parsed = ['ls -la 2>&1 | grep -v total', 'echo "$HOME" > /tmp/x', 'for f in *.ts; do wc -l "$f"; done', 'git diff --stat "HEAD~1"', 'find . -name "*.log" -mtime +7', 'cat <<EOF\nhi\nEOF'];
+const plain = ['ls -la', 'cd /tmp && git log --oneline | head -5', 'npm test 2>&1 | tail -20', 'rm -rf ~', 'git commit -m "fix the build"', "sed -n '1,20p' file.txt && awk '{print $1}' f"];
+const parsed = ['ls -la $HOME', 'echo "$HOME" > /tmp/x', 'for f in *.ts; do wc -l "$f"; done', 'git diff --stat "$BASE"', 'find . -name "*.log" | xargs -I{} wc -l {}', 'cat <<EOF\nhi\nEOF'];
 const input = (command: string) => JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: '/tmp', session_id: 'bench' });
 const hookCall = (command: string) => timeProcess([process.execPath, hook], input(command)).ms;
 

@@ -29,7 +29,7 @@ function shape(n: Node | null): unknown {
     named: n.isNamed,
     span: [n.startIndex, n.endIndex],
     text: n.text,
-    name: n.childForFieldName('name')?.text ?? null,
+    fields: ['name', 'body', 'redirect', 'descriptor', 'destination'].map((f) => n.childForFieldName(f)?.startIndex ?? null),
     children: n.children.map(shape),
   };
 }
@@ -70,6 +70,8 @@ const TOKENS = [
   'sudo', 'cd', '/tmp', '..', 'find', '.', '-delete', 'echo', 'a=b', 'A=1', '=x', 'x=', '5', '-5', '007', '1,2', '10.5', '0x1',
   "'a b'", "''", "'$HOME'", "'it''s'", "'", "x'y'", "'{print $1}'", "'a;b|c&&d'", "'#x'", "'\"'", "'\\'", "'a'b", "a'b c'", 'if', 'then', 'fi', 'for', 'in', 'do', 'done', 'time', 'export', 'local',
   'declare', 'function', '{', '}', '!', '[[', '[', ']', '#', 'x#y', '$x', '"q"', 'a\\ b', '>', '2>&1', '*', '?', '(', ')', '&',
+  '"a b"', '""', '"$x"', '"a\\"b"', '"!x"', '"#"', 'x"y"', '"a"b', '>/dev/null', '2>/dev/null', '2>>/dev/null', '2>&1', '>&2', '1>&2',
+  '2>&-', '>/dev/nullx', '2>/tmp/x', '&>/dev/null', '2> /dev/null', '12>&1', '>&/dev/null',
   '&&', '||', '|', ';', ';;', '|&', '%', '^', '@', ':', '+', ',', '-', '--', 'curl', 'http://x', 'bash', 'xargs', 'tee', 'a:b',
 ];
 const SEPARATORS = [' ', ' ', ' ', '', '\t', '  ', '\n'];
@@ -94,8 +96,8 @@ describe('simple syntax (the hook without tree-sitter)', () => {
     expect(accepted).toBeGreaterThan(400);
   });
 
-  it('declines what it does not model: quotes, expansions, redirections, globs, keywords, assignments', () => {
-    for (const line of ['echo "x"', 'echo $HOME', 'ls > f', 'ls 2>&1', 'ls *', 'if true; then ls; fi', 'A=1 ls', 'export A=1', 'ls &', 'ls\nrm x', "echo it's", 'a |& b', '{ ls; }', '(ls)', 'ls # c', '', '   ']) {
+  it('declines what it does not model: expansions, other redirections, globs, keywords, assignments', () => {
+    for (const line of ['echo "$x"', 'echo $HOME', 'ls 2>&1 x', 'ls >/tmp/f', 'ls > f', 'ls *', 'if true; then ls; fi', 'A=1 ls', 'export A=1', 'ls &', 'ls\nrm x', "echo it's", 'a |& b', '{ ls; }', '(ls)', 'ls # c', '', '   ']) {
       expect(hook.simpleSyntax(line), JSON.stringify(line)).toBeUndefined();
     }
   });
@@ -103,6 +105,8 @@ describe('simple syntax (the hook without tree-sitter)', () => {
   it('decides plain lines without loading the grammar: read-only allowed, catastrophic denied', () => {
     const ctx = { cwd: `${HOME}/work`, home: HOME, config, deadline: performance.now() + 5000 };
     expect(hook.classifyCommand('git log --oneline | head -5', ctx).decision).toBe('allow');
+    expect(hook.classifyCommand('ls -la /etc 2>/dev/null', ctx).decision).toBe('allow');
+    expect(hook.classifyCommand('npm test 2>&1 | tail -20', ctx).decision).toBe('none');
     expect(hook.classifyCommand('rm -rf ~', ctx).decision).toBe('deny');
     expect(hook.classifyCommand(`cat ${HOME}/.config/buddy-init/buddy/auth.env`, ctx).decision).toBe('deny');
     expect(hook.classifyCommand('npm test', ctx).decision).toBe('none');

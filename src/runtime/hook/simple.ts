@@ -1,8 +1,9 @@
 /**
  * The syntax tree of a plain command line, built without tree-sitter: most of what Claude runs is
- * `ls -la`, `git status`, `grep -rn x src | head`, and loading the bash grammar (wasm) costs more than
+ * `ls -la`, `git status`, `npm test 2>&1 | tail`, and loading the bash grammar (wasm) costs more than
  * the rest of the hook together. For a deliberately small subset of bash (bare words of safe characters,
- * whole single-quoted words, and the operators `|`, `&&`, `||`, `;`) this returns the very tree
+ * whole single- or double-quoted words without expansions, the operators `|`, `&&`, `||`, `;`, and
+ * redirections to /dev/null or between descriptors at the end of a command) this returns the very tree
  * tree-sitter-bash would (same node types, text, spans and nesting), so the one analysis in commands.ts
  * reads it; anything else returns undefined and goes to tree-sitter. test/hook/simple.test.ts checks the
  * two trees are identical over the whole corpus and thousands of generated lines.
@@ -21,11 +22,19 @@ const NAME = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
 /** An assignment in command position (`A=1 cmd`) is its own node type: left to tree-sitter. */
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
 
+/** A double-quoted word with nothing to expand or escape inside. */
+const LITERAL_STRING = /^"[^"$`\\!\n]*"/;
+/** `>/dev/null`, `2>>/dev/null`, `2>&1`, `>&2`: redirections that write nowhere new. */
+const REDIRECT = /^([0-9]?)(>>|>&|>)(\/dev\/null|[0-9])/;
+const SEPARATOR = /[ \t|;&]/;
+
 interface Token {
-  kind: 'word' | 'raw_string' | 'number' | 'op';
+  kind: 'word' | 'raw_string' | 'string' | 'number' | 'op' | 'redirect';
   text: string;
   start: number;
   end: number;
+  /** For a redirect: descriptor, operator and target. */
+  parts?: { descriptor: string; operator: string; target: string };
 }
 
 let nextId = 1;
@@ -47,7 +56,8 @@ class Node implements SyntaxNode {
   ) {
     this.children = children.map((c) => c.node);
     this.namedChildren = this.children.filter((c) => c.isNamed);
-    this.fields = new Map(children.flatMap((c) => (c.field ? [[c.field, c.node] as const] : [])));
+    this.fields = new Map();
+    for (const c of children) if (c.field && !this.fields.has(c.field)) this.fields.set(c.field, c.node); // the first, as tree-sitter
   }
 
   get text(): string {
@@ -84,16 +94,27 @@ function tokenize(source: string): Token[] | undefined {
       i++;
       continue;
     }
+    const glued = (end: number) => end < source.length && !SEPARATOR.test(source[end]!);
+    const redirect = REDIRECT.exec(source.slice(i));
+    if (redirect) {
+      const [text, descriptor = '', operator = '', target = ''] = redirect;
+      // >& takes a descriptor, > and >> take /dev/null; anything glued after is another construct.
+      if ((operator === '>&') !== /^[0-9]$/.test(target) || glued(i + text.length)) return undefined;
+      tokens.push({ kind: 'redirect', text, start: i, end: i + text.length, parts: { descriptor, operator, target } });
+      i += text.length;
+      continue;
+    }
     let end = i;
-    if (ch === "'") {
-      // A whole single-quoted word (its content is literal, spaces included): nothing glued to either side.
-      end = source.indexOf("'", i + 1) + 1;
-      if (end === 0 || source.slice(i, end).includes('\n') || (end < source.length && !/[ \t|;&]/.test(source[end]!))) return undefined;
-      tokens.push({ kind: 'raw_string', text: source.slice(i, end), start: i, end });
+    if (ch === "'" || ch === '"') {
+      // A whole quoted word (single: literal content; double: nothing to expand), nothing glued on.
+      const length = ch === "'" ? source.indexOf("'", i + 1) + 1 - i : (LITERAL_STRING.exec(source.slice(i))?.[0].length ?? 0);
+      end = i + length;
+      if (length < 2 || source.slice(i, end).includes('\n') || glued(end)) return undefined;
+      tokens.push({ kind: ch === "'" ? 'raw_string' : 'string', text: source.slice(i, end), start: i, end });
       i = end;
       continue;
     }
-    while (end < source.length && !/[ \t|;&]/.test(source[end]!)) end++;
+    while (end < source.length && !SEPARATOR.test(source[end]!)) end++;
     const text = source.slice(i, end);
     if (BARE.test(text) && (!DIGIT_START.test(text) || NUMBER.test(text))) {
       tokens.push({ kind: NUMBER.test(text) ? 'number' : 'word', text, start: i, end });
@@ -115,25 +136,56 @@ export function simpleSyntax(source: string): SyntaxTree | undefined {
   let at = 0;
   const node = (type: string, named: boolean, start: number, end: number, children: Array<{ node: SyntaxNode; field?: string }> = []) =>
     new Node(source, type, named, start, end, children);
-  const leaf = (t: Token) => node(t.kind === 'op' ? t.text : t.kind, t.kind !== 'op', t.start, t.end);
-
-  const command = (): SyntaxNode | undefined => {
+  const leaf = (t: Token): SyntaxNode => {
+    if (t.kind === 'string') {
+      const content = t.end - t.start > 2 ? [{ node: node('string_content', true, t.start + 1, t.end - 1) }] : [];
+      return node('string', true, t.start, t.end, [{ node: node('"', false, t.start, t.start + 1) }, ...content, { node: node('"', false, t.end - 1, t.end) }]);
+    }
+    if (t.kind === 'redirect') {
+      const { descriptor, operator } = t.parts!;
+      const at = t.start + descriptor.length;
+      const to = at + operator.length;
+      return node('file_redirect', true, t.start, t.end, [
+        ...(descriptor ? [{ node: node('file_descriptor', true, t.start, at), field: 'descriptor' }] : []),
+        { node: node(operator, false, at, to) },
+        { node: node(operator === '>&' ? 'number' : 'word', true, to, t.end), field: 'destination' },
+      ]);
+    }
+    return node(t.kind === 'op' ? t.text : t.kind, t.kind !== 'op', t.start, t.end);
+  };
+  /**
+   * One command, with the redirections after its words (none before or between them). tree-sitter hangs
+   * trailing redirections on everything before them in the statement (`a && b 2>&1` wraps the list),
+   * so only a statement's first command may have them here; it also drops a `-` argument before one.
+   */
+  const command = (first: boolean): SyntaxNode | undefined => {
     const words: Token[] = [];
-    while (at < tokens.length && tokens[at]!.kind !== 'op') words.push(tokens[at++]!);
+    const redirects: Token[] = [];
+    for (let t = tokens[at]; t && t.kind !== 'op'; t = tokens[++at]) {
+      if (t.kind === 'redirect') redirects.push(t);
+      else if (redirects.length) return undefined;
+      else words.push(t);
+    }
+    if (redirects.length && (!first || words.some((w) => w.text === '-'))) return undefined;
     const [name, ...args] = words;
     // A name that starts with a reserved word (`time%x`, `local@x`) is one tree-sitter splits or fails on.
     if (!name || name.kind !== 'word' || !NAME.test(name.text) || RESERVED.has(/^[A-Za-z_][A-Za-z0-9_]*/.exec(name.text)?.[0] ?? '') || ASSIGNMENT.test(name.text)) return undefined;
     const nameNode = node('command_name', true, name.start, name.end, [{ node: leaf(name) }]);
-    return node('command', true, name.start, words[words.length - 1]!.end, [
+    const cmd = node('command', true, name.start, words[words.length - 1]!.end, [
       { node: nameNode, field: 'name' },
       ...args.map((a) => ({ node: leaf(a), field: 'argument' })),
     ]);
+    if (!redirects.length) return cmd;
+    return node('redirected_statement', true, cmd.startIndex, redirects[redirects.length - 1]!.end, [
+      { node: cmd, field: 'body' },
+      ...redirects.map((r) => ({ node: leaf(r), field: 'redirect' })),
+    ]);
   };
   /** Commands joined by `|`: one flat pipeline node, as tree-sitter builds it. */
-  const pipeline = (): SyntaxNode | undefined => {
+  const pipeline = (first: boolean): SyntaxNode | undefined => {
     const parts: SyntaxNode[] = [];
     for (;;) {
-      const c = command();
+      const c = command(first && parts.length === 0);
       if (!c) return undefined;
       parts.push(c);
       if (tokens[at]?.text !== '|') break;
@@ -143,10 +195,10 @@ export function simpleSyntax(source: string): SyntaxTree | undefined {
   };
   /** `&&` and `||` bind left to right: ((a && b) || c). */
   const list = (): SyntaxNode | undefined => {
-    let left = pipeline();
+    let left = pipeline(true);
     while (left && (tokens[at]?.text === '&&' || tokens[at]?.text === '||')) {
       const op = leaf(tokens[at++]!);
-      const right = pipeline();
+      const right = pipeline(false);
       if (!right) return undefined;
       left = node('list', true, left.startIndex, right.endIndex, [{ node: left }, { node: op }, { node: right }]);
     }
