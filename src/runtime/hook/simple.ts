@@ -33,8 +33,8 @@ interface Token {
   text: string;
   start: number;
   end: number;
-  /** For a redirect: descriptor, operator and target. */
-  parts?: { descriptor: string; operator: string; target: string };
+  /** For a redirect: its descriptor (may be empty) and operator. */
+  parts?: { descriptor: string; operator: string };
 }
 
 let nextId = 1;
@@ -100,7 +100,7 @@ function tokenize(source: string): Token[] | undefined {
       const [text, descriptor = '', operator = '', target = ''] = redirect;
       // >& takes a descriptor, > and >> take /dev/null; anything glued after is another construct.
       if ((operator === '>&') !== /^[0-9]$/.test(target) || glued(i + text.length)) return undefined;
-      tokens.push({ kind: 'redirect', text, start: i, end: i + text.length, parts: { descriptor, operator, target } });
+      tokens.push({ kind: 'redirect', text, start: i, end: i + text.length, parts: { descriptor, operator } });
       i += text.length;
       continue;
     }
