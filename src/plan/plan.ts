@@ -125,9 +125,12 @@ export async function planChanges(options: {
   canAskSudoPassword?: boolean;
 }): Promise<Plan> {
   const { target, artifacts, layout, facts } = options;
-  const previous = await readApplyState(target, layout.applyState);
-  const digests = await target.digest(artifacts.filter((a) => a.display === 'summary').map((a) => a.path));
-  const currents = await Promise.all(artifacts.map((a) => readCurrent(target, a, digests)));
+  // The state file, the bundles' hashes (one command) and the files, all read side by side.
+  const digests = target.digest(artifacts.filter((a) => a.display === 'summary').map((a) => a.path));
+  const [previous, currents] = await Promise.all([
+    readApplyState(target, layout.applyState),
+    Promise.all(artifacts.map(async (a) => readCurrent(target, a, a.display === 'summary' ? await digests : undefined))),
+  ]);
   const changes = artifacts.map((a, i) => computeChange(a, currents[i], previous));
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));

@@ -20,7 +20,7 @@ type SftpError = Error & { code?: number };
 
 export class SshTarget implements Target {
   readonly rebasedUnder = undefined;
-  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private readonly sftpSession: Promise<SFTPWrapper>;
   /** Requests made and bytes written, printed on close when BUDDY_INIT_STATS is set (for the benchmarks). */
   readonly counters = { commands: 0, reads: 0, writes: 0, bytesWritten: 0 };
 
@@ -32,6 +32,10 @@ export class SshTarget implements Target {
     readonly label: string,
     private readonly clients: SshClient[],
   ) {
+    // Opened now, so the SFTP subsystem starts while the first command (the facts probe) runs; a
+    // failure surfaces at the first file operation.
+    this.sftpSession = this.call<SFTPWrapper>((cb) => this.client.sftp(cb as never));
+    this.sftpSession.catch(() => {});
     for (const client of clients) {
       client.once('close', () => {
         this.lost ??= new OperationError(`the SSH connection to ${label} was lost`);
@@ -60,7 +64,6 @@ export class SshTarget implements Target {
   }
 
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= this.call<SFTPWrapper>((cb) => this.client.sftp(cb as never));
     return this.sftpSession;
   }
 
