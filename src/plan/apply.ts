@@ -88,6 +88,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   const final: Change[] = [];
   const root = new RootRunner(target, options.facts, options.sudoPassword);
 
+  const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
   /** Writes one change (re-merged first if it is a shared file) with its backup; returns what it wrote. */
   const write = async (planned: Change): Promise<{ change: Change; backup?: string }> => {
     let change = planned;
@@ -101,14 +102,13 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
       backup = posix.join(plan.layout.backupsDir, stamp, change.artifact.path);
       await target.writeAtomic(backup, change.before, 0o600); // a backup may hold a secret
     }
-    if (change.artifact.privileged && !target.rebasedUnder) await writeAsRoot(target, root, plan.layout.stateDir, change.artifact.path, change.after, change.mode);
+    if (asRoot(change)) await writeAsRoot(target, root, plan.layout.stateDir, change.artifact.path, change.after, change.mode);
     else await target.writeAtomic(change.artifact.path, change.after, change.mode);
     return { change, ...(backup ? { backup } : {}) };
   };
   // The user's files go out side by side (over SSH each write is several round trips); the ones root
   // writes go one at a time after them (and only if they all succeeded), so sudo's password is asked at
   // most once. Every write settles before a failure is reported, and what was written is still listed.
-  const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
   const settled = await Promise.allSettled(plan.changes.map((c) => (asRoot(c) ? undefined : write(c))));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   for (const [i, planned] of plan.changes.entries()) {

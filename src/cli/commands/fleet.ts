@@ -78,7 +78,10 @@ export async function runFleet(action: FleetAction, argv: FleetArgs, ctx: Comman
   // applies merge into the same shared files (~/.claude.json), and side by side one would lose the
   // other's keys. Different destinations run in parallel.
   const groups = new Map<string, number[]>();
-  hosts.forEach((h, i) => groups.set(h.destination ?? 'local', [...(groups.get(h.destination ?? 'local') ?? []), i]));
+  for (const [i, h] of hosts.entries()) {
+    const key = h.destination ?? 'local';
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  }
   const queue = [...groups.values()];
   const worker = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {

@@ -35,6 +35,10 @@ export interface ClassifyContext {
 }
 
 const MAX_COMMAND_LENGTH = 100_000;
+const MAX_NESTING = 4;
+const STANDARD_BIN_DIRS = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$|^\/opt\/homebrew\/s?bin\/[^/]+$/;
+const SHELLS = /^(sh|bash|dash|zsh|ksh|mksh|ash)$/;
+const SAFE_REDIRECT_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr']);
 
 /** Thrown when a line needs the full parser and the context has none: load it and classify again. */
 export class NeedsParser extends Error {}
@@ -45,10 +49,6 @@ function parseBefore(p: Parser, source: string, deadline: number): SyntaxTree | 
     progressCallback: (() => performance.now() > deadline) as unknown as () => void,
   });
 }
-const MAX_NESTING = 4;
-const STANDARD_BIN_DIRS = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$|^\/opt\/homebrew\/s?bin\/[^/]+$/;
-const SHELLS = /^(sh|bash|dash|zsh|ksh|mksh|ash)$/;
-const SAFE_REDIRECT_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr']);
 
 /** What one simple command turned out to be after unwrapping. */
 interface Unwrapped {

@@ -22,10 +22,10 @@ const NAME = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
 /** An assignment in command position (`A=1 cmd`) is its own node type: left to tree-sitter. */
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
 
-/** A double-quoted word with nothing to expand or escape inside. */
-const LITERAL_STRING = /^"[^"$`\\!\n]*"/;
+/** A double-quoted word with nothing to expand or escape inside. Sticky: matched at a given index. */
+const LITERAL_STRING = /"[^"$`\\!\n]*"/y;
 /** `>/dev/null`, `2>>/dev/null`, `2>&1`, `>&2`: redirections that write nowhere new. */
-const REDIRECT = /^([0-9]?)(>>|>&|>)(\/dev\/null|[0-9])/;
+const REDIRECT = /([0-9]?)(>>|>&|>)(\/dev\/null|[0-9])/y;
 const SEPARATOR = /[ \t|;&]/;
 
 interface Token {
@@ -73,8 +73,16 @@ class Node implements SyntaxNode {
   }
 }
 
+/** Matches a sticky regex exactly at `index`. */
+function matchAt(re: RegExp, source: string, index: number): RegExpExecArray | null {
+  re.lastIndex = index;
+  return re.exec(source);
+}
+
 function tokenize(source: string): Token[] | undefined {
   const tokens: Token[] = [];
+  /** Whether the character at `end` would join the token before it (bash reads them as one word). */
+  const glued = (end: number) => end < source.length && !SEPARATOR.test(source[end]!);
   let i = 0;
   while (i < source.length) {
     const ch = source[i]!;
@@ -94,8 +102,7 @@ function tokenize(source: string): Token[] | undefined {
       i++;
       continue;
     }
-    const glued = (end: number) => end < source.length && !SEPARATOR.test(source[end]!);
-    const redirect = REDIRECT.exec(source.slice(i));
+    const redirect = matchAt(REDIRECT, source, i);
     if (redirect) {
       const [text, descriptor = '', operator = '', target = ''] = redirect;
       // >& takes a descriptor, > and >> take /dev/null; anything glued after is another construct.
@@ -107,7 +114,7 @@ function tokenize(source: string): Token[] | undefined {
     let end = i;
     if (ch === "'" || ch === '"') {
       // A whole quoted word (single: literal content; double: nothing to expand), nothing glued on.
-      const length = ch === "'" ? source.indexOf("'", i + 1) + 1 - i : (LITERAL_STRING.exec(source.slice(i))?.[0].length ?? 0);
+      const length = ch === "'" ? source.indexOf("'", i + 1) + 1 - i : (matchAt(LITERAL_STRING, source, i)?.[0].length ?? 0);
       end = i + length;
       if (length < 2 || source.slice(i, end).includes('\n') || glued(end)) return undefined;
       tokens.push({ kind: ch === "'" ? 'raw_string' : 'string', text: source.slice(i, end), start: i, end });
@@ -143,12 +150,12 @@ export function simpleSyntax(source: string): SyntaxTree | undefined {
     }
     if (t.kind === 'redirect') {
       const { descriptor, operator } = t.parts!;
-      const at = t.start + descriptor.length;
-      const to = at + operator.length;
+      const opStart = t.start + descriptor.length;
+      const opEnd = opStart + operator.length;
       return node('file_redirect', true, t.start, t.end, [
-        ...(descriptor ? [{ node: node('file_descriptor', true, t.start, at), field: 'descriptor' }] : []),
-        { node: node(operator, false, at, to) },
-        { node: node(operator === '>&' ? 'number' : 'word', true, to, t.end), field: 'destination' },
+        ...(descriptor ? [{ node: node('file_descriptor', true, t.start, opStart), field: 'descriptor' }] : []),
+        { node: node(operator, false, opStart, opEnd) },
+        { node: node(operator === '>&' ? 'number' : 'word', true, opEnd, t.end), field: 'destination' },
       ]);
     }
     return node(t.kind === 'op' ? t.text : t.kind, t.kind !== 'op', t.start, t.end);

@@ -63,17 +63,13 @@ export class SshTarget implements Target {
     return this.clients[this.clients.length - 1]!;
   }
 
-  private sftp(): Promise<SFTPWrapper> {
-    return this.sftpSession;
-  }
-
   private fail(verb: string, path: string, err: SftpError): OperationError {
     const why = err.code === PERMISSION_DENIED ? 'permission denied' : /no space|quota/i.test(err.message) ? 'disk full' : err.message;
     return new OperationError(`cannot ${verb} ${path} on ${this.label}: ${why}`, { cause: err });
   }
 
   async read(path: string): Promise<Buffer | undefined> {
-    const sftp = await this.sftp();
+    const sftp = await this.sftpSession;
     this.counters.reads++;
     try {
       return await this.call<Buffer>((cb) => sftp.readFile(path, cb));
@@ -84,7 +80,7 @@ export class SshTarget implements Target {
   }
 
   async stat(path: string): Promise<FileInfo | undefined> {
-    const sftp = await this.sftp();
+    const sftp = await this.sftpSession;
     try {
       const s = await this.call<Stats>((cb) => sftp.stat(path, cb));
       return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory() };
@@ -113,7 +109,7 @@ export class SshTarget implements Target {
   }
 
   private async mkdirs(dir: string): Promise<void> {
-    const sftp = await this.sftp();
+    const sftp = await this.sftpSession;
     const missing: string[] = [];
     for (let d = dir; d !== '/' && !(await this.stat(d)); d = posix.dirname(d)) missing.unshift(d);
     for (const d of missing) {
@@ -126,7 +122,7 @@ export class SshTarget implements Target {
   }
 
   async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
-    const sftp = await this.sftp();
+    const sftp = await this.sftpSession;
     const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
     const dir = posix.dirname(path);
     await this.mkdirs(dir);
@@ -155,7 +151,7 @@ export class SshTarget implements Target {
   }
 
   async list(path: string): Promise<string[] | undefined> {
-    const sftp = await this.sftp();
+    const sftp = await this.sftpSession;
     try {
       const entries = await this.call<Array<{ filename: string }>>((cb) => sftp.readdir(path, cb as never));
       return entries.map((e) => e.filename).filter((n) => n !== '.' && n !== '..');
