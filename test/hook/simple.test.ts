@@ -73,8 +73,14 @@ const TOKENS = [
   '"a b"', '""', '"$x"', '"a\\"b"', '"!x"', '"#"', 'x"y"', '"a"b', '>/dev/null', '2>/dev/null', '2>>/dev/null', '2>&1', '>&2', '1>&2',
   '2>&-', '>/dev/nullx', '2>/tmp/x', '&>/dev/null', '2> /dev/null', '12>&1', '>&/dev/null',
   '&&', '||', '|', ';', ';;', '|&', '%', '^', '@', ':', '+', ',', '-', '--', 'curl', 'http://x', 'bash', 'xargs', 'tee', 'a:b',
+  '$HOME', '${HOME}', '$A$B', '"$HOME/x"', '"a $B c"', '"${A}x"', '$HOME/x', 'x$A', '$1', '$@', '$?', '"$"', '$', '${A:-x}', '${#A}',
+  '"$(ls)"', '$(ls)', '`ls`', '"$A"/b', "'a'$B", "$A'b'", '=$A', '~/$A', '$A-1', '${A}1', '$A.txt', '$_x', '${A}_b', '"a$"', '"$A"',
+  '> f', '>f', '2>f', '< in', '<in', '>>log', '2>> log', '> "$OUT"', '> $OUT/x', '<<EOF', '<<<x', '<&0', '<>f', '>|f', '> -', '> 5',
+  '==', '=~', 'a==b', '"a\tb"', '" "', '"-x"', '"~"', '"\\$"', '$PATH:x', '"$A:$B"', '${A}${B}', '1$A', '-$A', '$A=1', 'A=$B',
 ];
 const SEPARATORS = [' ', ' ', ' ', '', '\t', '  ', '\n'];
+/** Parts glued into one word: where tree-sitter's concatenations have their quirks. */
+const PARTS = ['==', '=~', '!=', 'a==', 'a', ':x', '/x', '.', '-', '-1', '1', '=', '~/', '@', '%', '"a"', '"a b"', '"$A"', '"x$A"', '"${A}"', "'q'", "''", '$A', '${A}', '$x_1', '""', '"a $B c"', '$', '$1', '"$"'];
 
 describe('simple syntax (the hook without tree-sitter)', () => {
   it('builds the same tree as tree-sitter-bash, or declines, for every corpus line', () => {
@@ -93,11 +99,22 @@ describe('simple syntax (the hook without tree-sitter)', () => {
       for (let j = 0; j < length; j++) line += (j ? pick(SEPARATORS) : '') + pick(TOKENS);
       if (compare(line) === 'accepted') accepted++;
     }
-    expect(accepted).toBeGreaterThan(400);
+    expect(accepted).toBeGreaterThan(250);
   });
 
-  it('declines what it does not model: expansions, other redirections, globs, keywords, assignments', () => {
-    for (const line of ['echo "$x"', 'echo $HOME', 'ls 2>&1 x', 'ls >/tmp/f', 'ls > f', 'ls *', 'if true; then ls; fi', 'A=1 ls', 'export A=1', 'ls &', 'ls\nrm x', "echo it's", 'a |& b', '{ ls; }', '(ls)', 'ls # c', '', '   ']) {
+  it('builds the same tree, or declines, for 5000 generated words glued from several parts', () => {
+    const next = random(Number(process.env.FUZZ_SEED ?? 8));
+    let accepted = 0;
+    for (let i = 0; i < Number(process.env.FUZZ ?? 10000) / 2; i++) {
+      let word = '';
+      for (let j = 1 + Math.floor(next() * 5); j > 0; j--) word += PARTS[Math.floor(next() * PARTS.length)];
+      if (compare(`echo ${word}${next() < 0.3 ? ' y' : ''}`) === 'accepted') accepted++;
+    }
+    expect(accepted).toBeGreaterThan(1000);
+  });
+
+  it('declines what it does not model: special parameters, substitutions, heredocs, globs, keywords, assignments', () => {
+    for (const line of ['echo "$1"', 'echo $(pwd)', 'echo "${A:-x}"', 'ls 2>&1 x', 'ls > f g', 'cat <<EOF', 'ls *', 'if true; then ls; fi', 'A=1 ls', 'export A=1', 'ls &', 'ls\nrm x', "echo it's", 'a |& b', '{ ls; }', '(ls)', 'ls # c', '', '   ']) {
       expect(hook.simpleSyntax(line), JSON.stringify(line)).toBeUndefined();
     }
   });
@@ -110,6 +127,7 @@ describe('simple syntax (the hook without tree-sitter)', () => {
     expect(hook.classifyCommand('rm -rf ~', ctx).decision).toBe('deny');
     expect(hook.classifyCommand(`cat ${HOME}/.config/buddy-init/buddy/auth.env`, ctx).decision).toBe('deny');
     expect(hook.classifyCommand('npm test', ctx).decision).toBe('none');
-    expect(() => hook.classifyCommand('echo "$HOME"', ctx)).toThrow();
+    expect(hook.classifyCommand('ls "$HOME/src" > /dev/null', ctx).decision).toBe('allow');
+    expect(() => hook.classifyCommand('for f in *; do rm "$f"; done', ctx)).toThrow();
   });
 });

@@ -1,42 +1,51 @@
 /**
  * The syntax tree of a plain command line, built without tree-sitter: most of what Claude runs is
- * `ls -la`, `git status`, `npm test 2>&1 | tail`, and loading the bash grammar (wasm) costs more than
- * the rest of the hook together. For a deliberately small subset of bash (bare words of safe characters,
- * whole single- or double-quoted words without expansions, the operators `|`, `&&`, `||`, `;`, and
- * redirections to /dev/null or between descriptors at the end of a command) this returns the very tree
- * tree-sitter-bash would (same node types, text, spans and nesting), so the one analysis in commands.ts
- * reads it; anything else returns undefined and goes to tree-sitter. test/hook/simple.test.ts checks the
- * two trees are identical over the whole corpus and thousands of generated lines.
+ * `ls -la`, `git status`, `npm test 2>&1 | tail`, `cat "$HOME/x" > out`, and loading the bash grammar
+ * (wasm) costs more than the rest of the hook together. For a deliberately small subset of bash (words
+ * of safe characters, single-quoted text, double-quoted text with `$NAME` / `${NAME}` in it, those
+ * expansions bare, words glued from these; the operators `|`, `&&`, `||`, `;`; redirections `>`, `>>`,
+ * `<` to such a word and `N>&M` at the end of a command) this returns the very tree tree-sitter-bash
+ * would (same node types, text, spans, fields and nesting, quirks included), so the one analysis in
+ * commands.ts reads it; anything else returns undefined and goes to tree-sitter.
+ * test/hook/simple.test.ts checks the two trees are identical over the whole corpus and thousands of
+ * generated lines.
  */
 import type { SyntaxNode, SyntaxTree } from './syntax.js';
 
-/** Characters of a bare word that mean nothing special to bash, in any position. */
-const BARE = /^[A-Za-z0-9_./:,@%+=~^-]+$/;
-/** tree-sitter-bash reads these as a `number` node; other words starting with a digit are left out. */
+/** A run of characters that mean nothing special to bash, in any position: a literal part of a word. */
+const LITERAL = /[A-Za-z0-9_./:,@%+=~^-]+/y;
+/** tree-sitter-bash reads these as a `number` node; other literals starting with a digit are left out. */
 const NUMBER = /^-?[0-9]+$/;
 const DIGIT_START = /^-?[0-9]/;
+/** `==` and `=~` starting a word are test operators to tree-sitter, even outside `[[ ]]`. */
+const TEST_OPERATOR = /^=[=~]/;
 /** Words that are syntax in command position, or make tree-sitter read one (`[[`, `{` are not bare anyway). */
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc', 'declare', 'typeset', 'local', 'readonly', 'export', 'unset']);
 /** A command name: fewer characters still (tree-sitter fails on `a%b` or `x@y` in that position). */
 const NAME = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
 /** An assignment in command position (`A=1 cmd`) is its own node type: left to tree-sitter. */
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
-
-/** A double-quoted word with nothing to expand or escape inside. Sticky: matched at a given index. */
-const LITERAL_STRING = /"[^"$`\\!\n]*"/y;
-/** `>/dev/null`, `2>>/dev/null`, `2>&1`, `>&2`: redirections that write nowhere new. */
-const REDIRECT = /([0-9]?)(>>|>&|>)(\/dev\/null|[0-9])/y;
+/** A variable's name after `$` or inside `${}`; special parameters (`$1`, `$@`, `$?`) are left out. */
+const VARIABLE = /[A-Za-z_][A-Za-z0-9_]*/y;
+/**
+ * Text inside double quotes with nothing to expand or escape, and not blank: tree-sitter folds a blank
+ * run into the token after it (`" $A"` has no string_content), which is left to it.
+ */
+const STRING_CONTENT = /[^"$`\\!\n]*[^"$`\\!\n \t][^"$`\\!\n]*/y;
+/** `>f`, `2>> log`, `< in`, `2>&1`, `>&2`: the operator of a redirection, with its descriptor. */
+const REDIRECT = /([0-9]?)(>>|>&|>|<)/y;
+/** After a redirection operator: `<<`, `<&`, `<>`, `>|`, `>&-`... are other syntax. */
+const REDIRECT_TAIL = /[<>&|(]/;
 const SEPARATOR = /[ \t|;&]/;
 
 interface Token {
-  kind: 'word' | 'raw_string' | 'string' | 'number' | 'op' | 'redirect';
+  kind: 'word' | 'op' | 'redirect';
   text: string;
   start: number;
   end: number;
-  /** For a redirect: its descriptor (may be empty) and operator. */
-  parts?: { descriptor: string; operator: string };
+  /** For a word or redirect: its subtree, built as the line is read. */
+  node?: SyntaxNode;
 }
-
 let nextId = 1;
 
 class Node implements SyntaxNode {
@@ -79,10 +88,101 @@ function matchAt(re: RegExp, source: string, index: number): RegExpExecArray | n
   return re.exec(source);
 }
 
+/** Reads the words and redirections of a plain line; undefined at the first thing outside the subset. */
+class Reader {
+  constructor(private readonly source: string) {}
+
+  private node(type: string, named: boolean, start: number, end: number, children: SyntaxNode[] = []): SyntaxNode {
+    return new Node(this.source, type, named, start, end, children.map((node) => ({ node })));
+  }
+
+  /** Whether the character at `end` would join the token before it (bash reads them as one word). */
+  glued(end: number): boolean {
+    return end < this.source.length && !SEPARATOR.test(this.source[end]!);
+  }
+
+  /** `$NAME` or `${NAME}`; nothing else that starts with `$`. */
+  private expansion(at: number): SyntaxNode | undefined {
+    const braced = this.source[at + 1] === '{';
+    const name = matchAt(VARIABLE, this.source, at + (braced ? 2 : 1));
+    if (!name) return undefined;
+    const nameEnd = name.index + name[0].length;
+    const variable = this.node('variable_name', true, name.index, nameEnd);
+    if (!braced) return this.node('simple_expansion', true, at, nameEnd, [this.node('$', false, at, at + 1), variable]);
+    if (this.source[nameEnd] !== '}') return undefined; // ${A:-x}, ${#A}, ${A[0]}: other syntax
+    return this.node('expansion', true, at, nameEnd + 1, [this.node('${', false, at, at + 2), variable, this.node('}', false, nameEnd, nameEnd + 1)]);
+  }
+
+  /** A double-quoted string of literal text and `$NAME` / `${NAME}`. */
+  private string(at: number): SyntaxNode | undefined {
+    const parts = [this.node('"', false, at, at + 1)];
+    let i = at + 1;
+    while (this.source[i] !== '"') {
+      const part = this.source[i] === '$' ? this.expansion(i) : matchAt(STRING_CONTENT, this.source, i) && this.node('string_content', true, i, STRING_CONTENT.lastIndex);
+      if (!part) return undefined;
+      parts.push(part);
+      i = part.endIndex;
+    }
+    parts.push(this.node('"', false, i, i + 1));
+    return this.node('string', true, at, i + 1, parts);
+  }
+
+  /** One part of a word: a literal run, a quoted string or an expansion. */
+  private part(at: number): SyntaxNode | undefined {
+    const ch = this.source[at];
+    if (ch === '$') return this.expansion(at);
+    if (ch === '"') return this.string(at);
+    if (ch === "'") {
+      const end = this.source.indexOf("'", at + 1) + 1;
+      return end > 0 && !this.source.slice(at, end).includes('\n') ? this.node('raw_string', true, at, end) : undefined;
+    }
+    const literal = matchAt(LITERAL, this.source, at)?.[0];
+    if (!literal || (DIGIT_START.test(literal) && !NUMBER.test(literal)) || TEST_OPERATOR.test(literal)) return undefined;
+    return this.node(NUMBER.test(literal) ? 'number' : 'word', true, at, at + literal.length);
+  }
+
+  /** A word up to the next separator: one part, or a concatenation of several. */
+  word(at: number): SyntaxNode | undefined {
+    const parts: SyntaxNode[] = [];
+    for (let i = at; i < this.source.length && !SEPARATOR.test(this.source[i]!); ) {
+      const part = this.part(i);
+      if (!part) return undefined;
+      parts.push(part);
+      i = part.endIndex;
+    }
+    if (parts.length <= 1) return parts[0];
+    // tree-sitter splits a word where an expansion comes third or later and more follows (`a:$B+`,
+    // `$A/x$B/y`): such words are left to it.
+    if (parts.some((p, index) => index >= 2 && index < parts.length - 1 && p.text.includes('$'))) return undefined;
+    return this.node('concatenation', true, at, parts[parts.length - 1]!.endIndex, parts);
+  }
+
+  /** `N>&M` (a descriptor, nothing glued on) or an operator and the one word it reads or writes. */
+  redirect(at: number): SyntaxNode | undefined {
+    const [text = '', descriptor = '', operator = ''] = matchAt(REDIRECT, this.source, at) ?? [];
+    const opStart = at + descriptor.length;
+    const opEnd = opStart + operator.length;
+    if (REDIRECT_TAIL.test(this.source[opEnd] ?? '')) return undefined;
+    let destination: SyntaxNode | undefined;
+    if (operator === '>&') {
+      destination = /[0-9]/.test(this.source[opEnd] ?? '') && !this.glued(opEnd + 1) ? this.node('number', true, opEnd, opEnd + 1) : undefined;
+    } else {
+      let i = opEnd;
+      while (this.source[i] === ' ' || this.source[i] === '\t') i++;
+      destination = this.word(i);
+    }
+    if (!text || !destination) return undefined;
+    return new Node(this.source, 'file_redirect', true, at, destination.endIndex, [
+      ...(descriptor ? [{ node: this.node('file_descriptor', true, at, opStart), field: 'descriptor' }] : []),
+      { node: this.node(operator, false, opStart, opEnd) },
+      { node: destination, field: 'destination' },
+    ]);
+  }
+}
+
 function tokenize(source: string): Token[] | undefined {
   const tokens: Token[] = [];
-  /** Whether the character at `end` would join the token before it (bash reads them as one word). */
-  const glued = (end: number) => end < source.length && !SEPARATOR.test(source[end]!);
+  const reader = new Reader(source);
   let i = 0;
   while (i < source.length) {
     const ch = source[i]!;
@@ -102,33 +202,11 @@ function tokenize(source: string): Token[] | undefined {
       i++;
       continue;
     }
-    const redirect = matchAt(REDIRECT, source, i);
-    if (redirect) {
-      const [text, descriptor = '', operator = '', target = ''] = redirect;
-      // >& takes a descriptor, > and >> take /dev/null; anything glued after is another construct.
-      if ((operator === '>&') !== /^[0-9]$/.test(target) || glued(i + text.length)) return undefined;
-      tokens.push({ kind: 'redirect', text, start: i, end: i + text.length, parts: { descriptor, operator } });
-      i += text.length;
-      continue;
-    }
-    let end = i;
-    if (ch === "'" || ch === '"') {
-      // A whole quoted word (single: literal content; double: nothing to expand), nothing glued on.
-      const length = ch === "'" ? source.indexOf("'", i + 1) + 1 - i : (matchAt(LITERAL_STRING, source, i)?.[0].length ?? 0);
-      end = i + length;
-      if (length < 2 || source.slice(i, end).includes('\n') || glued(end)) return undefined;
-      tokens.push({ kind: ch === "'" ? 'raw_string' : 'string', text: source.slice(i, end), start: i, end });
-      i = end;
-      continue;
-    }
-    while (end < source.length && !SEPARATOR.test(source[end]!)) end++;
-    const text = source.slice(i, end);
-    if (BARE.test(text) && (!DIGIT_START.test(text) || NUMBER.test(text))) {
-      tokens.push({ kind: NUMBER.test(text) ? 'number' : 'word', text, start: i, end });
-    } else {
-      return undefined;
-    }
-    i = end;
+    const starts = matchAt(REDIRECT, source, i);
+    const node = starts ? reader.redirect(i) : reader.word(i);
+    if (!node || (starts && reader.glued(node.endIndex))) return undefined;
+    tokens.push({ kind: starts ? 'redirect' : 'word', text: node.text, start: i, end: node.endIndex, node });
+    i = node.endIndex;
   }
   return tokens;
 }
@@ -143,29 +221,25 @@ export function simpleSyntax(source: string): SyntaxTree | undefined {
   let at = 0;
   const node = (type: string, named: boolean, start: number, end: number, children: Array<{ node: SyntaxNode; field?: string }> = []) =>
     new Node(source, type, named, start, end, children);
-  const leaf = (t: Token): SyntaxNode => {
-    if (t.kind === 'string') {
-      const content = t.end - t.start > 2 ? [{ node: node('string_content', true, t.start + 1, t.end - 1) }] : [];
-      return node('string', true, t.start, t.end, [{ node: node('"', false, t.start, t.start + 1) }, ...content, { node: node('"', false, t.end - 1, t.end) }]);
-    }
-    if (t.kind === 'redirect') {
-      const { descriptor, operator } = t.parts!;
-      const opStart = t.start + descriptor.length;
-      const opEnd = opStart + operator.length;
-      return node('file_redirect', true, t.start, t.end, [
-        ...(descriptor ? [{ node: node('file_descriptor', true, t.start, opStart), field: 'descriptor' }] : []),
-        { node: node(operator, false, opStart, opEnd) },
-        { node: node(operator === '>&' ? 'number' : 'word', true, opEnd, t.end), field: 'destination' },
-      ]);
-    }
-    return node(t.kind === 'op' ? t.text : t.kind, t.kind !== 'op', t.start, t.end);
-  };
+  const leaf = (t: Token): SyntaxNode => t.node ?? node(t.text, false, t.start, t.end);
+  /** Wraps `body` with the redirections that follow it, as tree-sitter does. */
+  const redirected = (body: SyntaxNode, redirects: Token[]) =>
+    node('redirected_statement', true, body.startIndex, redirects[redirects.length - 1]!.end, [
+      { node: body, field: 'body' },
+      ...redirects.map((r) => ({ node: leaf(r), field: 'redirect' })),
+    ]);
   /**
-   * One command, with the redirections after its words (none before or between them). tree-sitter hangs
-   * trailing redirections on everything before them in the statement (`a && b 2>&1` wraps the list),
-   * so only a statement's first command may have them here; it also drops a `-` argument before one.
+   * Redirections after a statement's later command: tree-sitter hangs them on the whole statement so
+   * far (`a && b > f` redirects the list), so they wait here for the statement's end. Until then the
+   * statement must not go on (what tree-sitter does with `a && b > f && c` is left to it).
+   */
+  let trailing: Token[] = [];
+  /**
+   * One command, with the redirections after its words (none before or between them). tree-sitter drops
+   * a `-` argument before one, so such a command is left to it too.
    */
   const command = (first: boolean): SyntaxNode | undefined => {
+    if (trailing.length) return undefined;
     const words: Token[] = [];
     const redirects: Token[] = [];
     for (let t = tokens[at]; t && t.kind !== 'op'; t = tokens[++at]) {
@@ -173,20 +247,19 @@ export function simpleSyntax(source: string): SyntaxTree | undefined {
       else if (redirects.length) return undefined;
       else words.push(t);
     }
-    if (redirects.length && (!first || words.some((w) => w.text === '-'))) return undefined;
+    if (redirects.length && words.some((w) => w.text === '-')) return undefined;
     const [name, ...args] = words;
     // A name that starts with a reserved word (`time%x`, `local@x`) is one tree-sitter splits or fails on.
-    if (!name || name.kind !== 'word' || !NAME.test(name.text) || RESERVED.has(/^[A-Za-z_][A-Za-z0-9_]*/.exec(name.text)?.[0] ?? '') || ASSIGNMENT.test(name.text)) return undefined;
+    if (!name || name.node?.type !== 'word' || !NAME.test(name.text) || RESERVED.has(/^[A-Za-z_][A-Za-z0-9_]*/.exec(name.text)?.[0] ?? '') || ASSIGNMENT.test(name.text)) return undefined;
     const nameNode = node('command_name', true, name.start, name.end, [{ node: leaf(name) }]);
     const cmd = node('command', true, name.start, words[words.length - 1]!.end, [
       { node: nameNode, field: 'name' },
       ...args.map((a) => ({ node: leaf(a), field: 'argument' })),
     ]);
     if (!redirects.length) return cmd;
-    return node('redirected_statement', true, cmd.startIndex, redirects[redirects.length - 1]!.end, [
-      { node: cmd, field: 'body' },
-      ...redirects.map((r) => ({ node: leaf(r), field: 'redirect' })),
-    ]);
+    if (first) return redirected(cmd, redirects);
+    trailing = redirects;
+    return cmd;
   };
   /** Commands joined by `|`: one flat pipeline node, as tree-sitter builds it. */
   const pipeline = (first: boolean): SyntaxNode | undefined => {
@@ -214,8 +287,10 @@ export function simpleSyntax(source: string): SyntaxTree | undefined {
 
   const statements: SyntaxNode[] = [];
   while (at < tokens.length) {
-    const s = list();
-    if (!s) return undefined;
+    let s = list();
+    if (!s || (trailing.length && at < tokens.length && tokens[at]!.text !== ';')) return undefined;
+    if (trailing.length) s = redirected(s, trailing);
+    trailing = [];
     statements.push(s);
     if (at === tokens.length) break;
     if (tokens[at]!.text !== ';') return undefined;
