@@ -4,20 +4,30 @@ import { join } from 'node:path';
 import { fmt, interleaved, machine, rounds, stats, table, timeProcess } from './lib.js';
 
 const root = process.cwd();
-const hook = join(root, 'dist', 'runtime', 'hook.mjs');
+const hook = join(root, 'dist', 'runtime', 'hook.cjs');
 const n = rounds(60, 5);
-// Plain lines are the ones simple.ts reads without the bash grammar; the others need tree-sitter.
+// Three rotations: plain words and operators, and lines with expansions and redirections to files (both
+// read by simple.ts without the bash grammar), and lines that need tree-sitter.
 const plain = ['ls -la', 'cd /tmp && git log --oneline | head -5', 'npm test 2>&1 | tail -20', 'rm -rf ~', 'git commit -m "fix the build"', "sed -n '1,20p' file.txt && awk '{print $1}' f"];
-const parsed = ['ls -la $HOME', 'echo "$HOME" > /tmp/x', 'for f in *.ts; do wc -l "$f"; done', 'git diff --stat "$BASE"', 'find . -name "*.log" | xargs -I{} wc -l {}', 'cat <<EOF\nhi\nEOF'];
+const expanded = ['ls -la $HOME', 'echo "$HOME" > /tmp/x', 'git diff --stat "$BASE"', 'cd "$REPO" && npm test > /tmp/test.log 2>&1', 'cat ${XDG_CONFIG_HOME}/app/config.json', 'grep -rn "TODO: $USER" src | wc -l'];
+const grammar = ['for f in *.ts; do wc -l "$f"; done', 'find . -name "*.log" | xargs -I{} wc -l {}', 'cat <<EOF\nhi\nEOF', 'echo "$(date)"', 'ls *.ts', '[ -f package.json ] && cat package.json'];
 const input = (command: string) => JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: '/tmp', session_id: 'bench' });
+const floor = `(await (await import(${JSON.stringify(hook)})).loadBashParser()).parse('ls $HOME').delete();`;
+// Each rotation must take the path it is named for, or the figures would mean something else.
+const { simpleSyntax } = (await import(hook)) as { simpleSyntax(line: string): unknown };
+for (const [lines, fast] of [[plain, true], [expanded, true], [grammar, false]] as const) {
+  for (const line of lines) if (!simpleSyntax(line) === fast) throw new Error(`${JSON.stringify(line)} is not a line ${fast ? 'simple.ts reads' : 'that needs the grammar'}`);
+}
 const hookCall = (command: string) => timeProcess([process.execPath, hook], input(command)).ms;
 
 const result = interleaved(
   [
     { name: 'node -e 0', run: () => timeProcess([process.execPath, '-e', '0']).ms },
-    { name: 'buddy-init hook.mjs, plain lines', run: (i) => hookCall(plain[i % plain.length]!) },
-    { name: 'buddy-init hook.mjs, lines that need the grammar', run: (i) => hookCall(parsed[i % parsed.length]!) },
-    { name: 'buddy-init hook.mjs, both alternately', run: (i) => hookCall(i % 2 ? parsed[(i >> 1) % parsed.length]! : plain[(i >> 1) % plain.length]!) },
+    { name: 'hook.cjs, plain words and operators', run: (i) => hookCall(plain[i % plain.length]!) },
+    { name: 'hook.cjs, expansions, redirections to files', run: (i) => hookCall(expanded[i % expanded.length]!) },
+    { name: 'hook.cjs, lines that need the grammar', run: (i) => hookCall(grammar[i % grammar.length]!) },
+    // The floor of the grammar path: the same bundle loaded, the grammar loaded and one parse, nothing else.
+    { name: 'floor: hook bundle + grammar + one parse', run: () => timeProcess([process.execPath, '--input-type=module', '-e', floor]).ms },
     { name: 'python3 stdlib hook (reference)', run: (i) => timeProcess(['python3', join(root, 'bench', 'reference-hook.py')], input(plain[i % plain.length]!)).ms },
   ],
   n,

@@ -1,8 +1,9 @@
 // Builds what the package runs, with esbuild, after tsc has type-checked the sources:
 //   dist/cli.mjs                  the CLI, one file with its dependencies (start-up: one file to load,
 //                                 not hundreds to resolve)
-//   dist/runtime/supervisor.mjs   the two runtime bundles pushed to targets: single files, no
-//   dist/runtime/hook.mjs         dependencies, Node >= 18
+//   dist/runtime/supervisor.mjs   the runtime pushed to targets: self-contained files, no
+//   dist/runtime/hook.cjs         dependencies, Node >= 18. The hook is CommonJS (it starts faster)
+//   dist/runtime/hook-grammar.cjs and its bash grammar a file of its own, read only when needed
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, rmSync } from 'node:fs';
@@ -45,8 +46,7 @@ await build({
   },
 });
 
-// The hook's two wasm binaries (2 MB) go in gzipped: V8 scans the whole file at every call, and the
-// plain-command path (simple.ts) never even inflates them.
+// The grammar's two wasm binaries (2 MB) go in gzipped: fewer bytes to push and to read.
 const gzippedWasm = {
   name: 'gzipped-wasm',
   setup(b) {
@@ -56,13 +56,17 @@ const gzippedWasm = {
     });
   },
 };
+const runtime = { ...common, outdir: 'dist/runtime', target: 'node18', banner: { js: `// buddy-init ${version} runtime, built from src/runtime. Self-contained: needs only node >= 18.` } };
 
+await build({ ...runtime, entryPoints: { supervisor: 'src/runtime/supervisor/main.ts' }, outExtension: { '.js': '.mjs' } });
+// The hook and its grammar: CommonJS, so the hook finds the grammar beside itself with require.
+// web-tree-sitter asks for import.meta.url, which CommonJS has not: it gets this file's URL.
+const commonjs = { ...runtime, format: 'cjs', outExtension: { '.js': '.cjs' } };
+await build({ ...commonjs, entryPoints: { hook: 'src/runtime/hook/main.ts' }, external: ['./hook-grammar.cjs'] });
 await build({
-  ...common,
+  ...commonjs,
   plugins: [gzippedWasm],
-  entryPoints: { supervisor: 'src/runtime/supervisor/main.ts', hook: 'src/runtime/hook/main.ts' },
-  outdir: 'dist/runtime',
-  outExtension: { '.js': '.mjs' },
-  target: 'node18',
-  banner: { js: `// buddy-init ${version} runtime, built from src/runtime. Self-contained: needs only node >= 18.` },
+  entryPoints: { 'hook-grammar': 'src/runtime/hook/grammar.ts' },
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: `${runtime.banner.js}\nconst __importMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
 });

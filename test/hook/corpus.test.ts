@@ -17,7 +17,7 @@ const config = {
 };
 
 beforeAll(async () => {
-  hook = (await import(join(ROOT, 'dist', 'runtime', 'hook.mjs'))) as HookModule;
+  hook = (await import(join(ROOT, 'dist', 'runtime', 'hook.cjs'))) as HookModule;
   parser = await hook.loadBashParser();
 });
 

@@ -17,7 +17,7 @@ const HOME = '/home/ada';
 const config = { safeVerbs: [], subcommandSafe: {}, hardDeny: ['terraform destroy'], protectedPaths: [`${HOME}/.config/buddy-init/buddy/auth.env`] };
 
 beforeAll(async () => {
-  hook = (await import(join(ROOT, 'dist', 'runtime', 'hook.mjs'))) as HookModule;
+  hook = (await import(join(ROOT, 'dist', 'runtime', 'hook.cjs'))) as HookModule;
   parser = await hook.loadBashParser();
 });
 

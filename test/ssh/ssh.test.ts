@@ -223,11 +223,11 @@ describe('SSH target', () => {
     await new Promise((r) => setTimeout(r, 500)); // well inside the upload
     link.cut();
     expect(await exited).toBe(1);
-    expect(stderr).toMatch(/error: .*(hook\.mjs|connection|closed|No response)/i);
+    expect(stderr).toMatch(/error: .*(hook(-grammar)?\.cjs|connection|closed|No response)/i);
     // Nothing half-written: the bundle is not at its final path; the other files (written side by side
     // with it, so some may not have gone out yet) are each absent or whole.
     const version = readdirSync(bundle)[0]!;
-    expect(existsSync(join(bundle, version, 'hook.mjs'))).toBe(false);
+    expect(existsSync(join(bundle, version, 'hook-grammar.cjs'))).toBe(false);
     for (const f of ['.claude.json', 'cut/.claude/settings.local.json']) {
       const path = join(sshd.home, f);
       if (existsSync(path)) expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow();
@@ -239,7 +239,7 @@ describe('SSH target', () => {
     expect(again.code, again.stderr).toBe(0);
     const third = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
     expect(third.stdout).toMatch(/No changes/);
-    expect(readFileSync(join(bundle, version, 'hook.mjs'))).toEqual(readFileSync(join(CLI, '..', '..', 'dist', 'runtime', 'hook.mjs')));
+    expect(readFileSync(join(bundle, version, 'hook-grammar.cjs'))).toEqual(readFileSync(join(CLI, '..', '..', 'dist', 'runtime', 'hook-grammar.cjs')));
   }, 90_000);
 });
 

@@ -9,7 +9,7 @@ import { renderBuddy, type Artifact, type Rendering } from '../../src/render/ind
 import type { Facts } from '../../src/target/index.js';
 import { FIXTURES, linuxFacts, macFacts, ROOT, tempDir, writeFile } from '../helpers.js';
 
-const runtime = { version: '9.9.9', supervisor: '// supervisor', hook: '// hook' };
+const runtime = { version: '9.9.9', supervisor: '// supervisor', hook: '// hook', hookGrammar: '// grammar' };
 const SECRETS: SecretValues = new Map([
   ['channels.discord.token', 'DISCORD-SECRET-TOKEN-VALUE'],
   ['channels.telegram.token', 'TELEGRAM-SECRET-TOKEN-VALUE'],
@@ -124,7 +124,7 @@ describe('render: Claude Code settings', () => {
     expect(settings.hooks.PreToolUse).toEqual([
       {
         matcher: 'Bash',
-        hooks: [{ type: 'command', command: '/usr/bin/node /home/ada/.local/share/buddy-init/9.9.9/hook.mjs --config /home/ada/.config/buddy-init/jarvis/hook.json', timeout: 10 }],
+        hooks: [{ type: 'command', command: '/usr/bin/node /home/ada/.local/share/buddy-init/9.9.9/hook.cjs --config /home/ada/.config/buddy-init/jarvis/hook.json', timeout: 10 }],
       },
     ]);
   });

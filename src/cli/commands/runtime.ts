@@ -30,7 +30,7 @@ export function hookCommand(): CommandModule<object, { config?: string }> {
     describe: "Classify one PreToolUse call read from stdin (what Claude Code's hook entry runs)",
     builder: (y) => y.option('config', { type: 'string', describe: 'hook.json rendered by apply' }),
     handler: async (argv) => {
-      const { hookMain } = await bundle<typeof import('../../runtime/hook/main.js')>('hook.mjs');
+      const { hookMain } = await bundle<typeof import('../../runtime/hook/main.js')>('hook.cjs');
       await hookMain(argv.config ? ['--config', argv.config] : []);
     },
   };

@@ -3,12 +3,11 @@
  * decision on stdout (or nothing), and never lets a failure turn into an allow: bad input, a crash or a
  * blown time budget all end in an explicit "ask" and a line on stderr.
  *
- *   node hook.mjs --config ~/.config/buddy-init/<name>/hook.json
+ *   node hook.cjs --config ~/.config/buddy-init/<name>/hook.json
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import { classifyCommand, NeedsParser, type ClassifyContext, type Decision } from './classify.js';
 import { EMPTY_HOOK_CONFIG, readHookConfig, type HookConfig } from './config.js';
@@ -17,11 +16,12 @@ export { classifyCommand, type Decision } from './classify.js';
 export { simpleSyntax } from './simple.js';
 
 /**
- * tree-sitter with the bash grammar, loaded on first need: its wasm is most of a call's cost, and plain
- * lines (simple.ts) never need it.
+ * tree-sitter with the bash grammar, loaded on first need from its own file beside this one (build.mjs
+ * makes grammar.ts hook-grammar.cjs): its wasm is most of a call's cost, and plain lines (simple.ts)
+ * never need it, nor V8 to read it.
  */
 export async function loadBashParser(): Promise<Parser> {
-  return (await import('./grammar.js')).loadBashParser();
+  return (require('./hook-grammar.cjs') as typeof import('./grammar.js')).loadBashParser();
 }
 export type { HookConfig } from './config.js';
 
@@ -125,6 +125,6 @@ export async function hookMain(args: string[]): Promise<void> {
   clearTimeout(guard);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await hookMain(process.argv.slice(2));
-}
+// Runs when node starts this file, not when the CLI or a test imports it. CommonJS on purpose: Node
+// starts a CommonJS file ~10 ms sooner than an ES module, and the hook runs before every Bash call.
+if (require.main === module) void hookMain(process.argv.slice(2));
