@@ -1,6 +1,6 @@
 /** Shared by the tests: run the real CLI, make temp dirs, stock facts. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ export function tempDir(prefix = 'buddy-test-'): string {
 }
 
 export function writeFile(path: string, text: string): string {
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   return path;
 }

@@ -37,7 +37,7 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
   const home = plan.layout.home;
   out.print(c.bold(title));
   out.print();
-  const width = Math.max(...plan.changes.map((ch) => tilde(ch.artifact.path, home).length));
+  const width = Math.max(...[...plan.changes.map((ch) => ch.artifact.path), ...plan.remove].map((p) => tilde(p, home).length));
   for (const ch of plan.changes) {
     const mark = ch.op === 'create' ? c.green('+') : ch.op === 'update' ? c.yellow('~') : c.dim('=');
     const path = tilde(ch.artifact.path, home).padEnd(width);
@@ -45,6 +45,7 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
     const edited = ch.editedSinceApply ? c.yellow(' (edited on the target since the last apply; a backup will be kept)') : '';
     out.print(`  ${mark} ${path}  ${op.padEnd(9)}  ${c.dim(ch.artifact.description)}${mergeSummary(ch)}${edited}`);
   }
+  for (const path of plan.remove) out.print(`  ${c.red('-')} ${tilde(path, home).padEnd(width)}  ${'remove'.padEnd(9)}  ${c.dim('no longer part of the recipe')}`);
   const kept = plan.changes.flatMap((ch) =>
     ch.kept.map((k) => `${tilde(ch.artifact.path, home)}: ${describeEntry(k, ch.artifact.display !== 'secret')}`),
   );
@@ -103,6 +104,7 @@ export function planJson(plan: Plan, requirements: Requirement[]): object {
       editedSinceApply: ch.editedSinceApply,
       ...(ch.artifact.display === 'diff' && ch.op !== 'unchanged' ? { diff: changeBody(ch) } : {}),
     })),
+    remove: plan.remove,
     actions: plan.actions.map((a) => ({ command: a.argv, root: Boolean(a.root), reason: a.reason })),
     skipped: plan.skipped.map((s) => ({ command: s.action.argv, why: s.why })),
     notes: plan.notes,

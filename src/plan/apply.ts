@@ -13,6 +13,8 @@ import { writeApplyState, type ApplyState, type FileRecord } from './state.js';
 
 export interface ApplyResult {
   written: Change[];
+  /** Files of an earlier apply the recipe no longer renders, deleted. */
+  removed: string[];
   backups: string[];
   ran: Action[];
   stateWritten: boolean;
@@ -30,7 +32,10 @@ export interface ApplyOptions {
 
 function stateRecords(changes: Change[]): Record<string, FileRecord> {
   return Object.fromEntries(
-    changes.map((c) => [c.artifact.path, c.artifact.kind === 'file' ? { sha256: sha256(c.after) } : { owned: c.owned! }]),
+    changes
+      // A shared file where buddy-init owns nothing any more (its part taken out) is not its concern.
+      .filter((c) => c.artifact.kind === 'file' || c.owned!.values.length + c.owned!.members.length > 0)
+      .map((c) => [c.artifact.path, c.artifact.kind === 'file' ? { sha256: sha256(c.after) } : { owned: c.owned! }]),
   );
 }
 
@@ -84,7 +89,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   const progress = options.progress ?? (() => {});
   const now = options.now ?? new Date();
   const stamp = now.toISOString().replace(/[:.]/g, '-');
-  const result: ApplyResult = { written: [], backups: [], ran: [], stateWritten: false };
+  const result: ApplyResult = { written: [], removed: [], backups: [], ran: [], stateWritten: false };
   const final: Change[] = [];
   const root = new RootRunner(target, options.facts, options.sudoPassword);
 
@@ -122,6 +127,16 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     progress(`${done.change.op === 'create' ? 'created' : 'updated'} ${done.change.artifact.path}`);
   }
   if (failed) throw failed.reason;
+  for (const path of plan.remove) {
+    await target.remove(path);
+    result.removed.push(path);
+    progress(`removed ${path}`);
+  }
+  // An older version's runtime folder, once emptied.
+  const runtimeRoot = posix.dirname(plan.layout.runtimeDir);
+  for (const dir of new Set(plan.remove.map((p) => posix.dirname(p)))) {
+    if (posix.dirname(dir) === runtimeRoot && (await target.list(dir))?.length === 0) await target.remove(dir);
+  }
 
   const files = stateRecords(final);
   const state = (pendingEffects: Effect[]): ApplyState => ({

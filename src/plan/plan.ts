@@ -3,6 +3,7 @@
  * would run afterwards. `plan` prints this; `apply` executes exactly this.
  */
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import type { Artifact, Effect, Layout, ManagedJson } from '../render/index.js';
 import type { JsonRecord } from '../runtime/shared/json.js';
@@ -11,7 +12,7 @@ import type { Facts, Target } from '../target/index.js';
 import { followUpActions, type Action } from './actions.js';
 import { parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
-import { readApplyState, type ApplyState } from './state.js';
+import { readApplyState, runtimeInUse, type ApplyState } from './state.js';
 
 export type ChangeOp = 'create' | 'update' | 'unchanged';
 
@@ -35,6 +36,8 @@ export interface Plan {
   target: string;
   layout: Layout;
   changes: Change[];
+  /** Files the last apply wrote whole and the recipe no longer renders: apply deletes them. */
+  remove: string[];
   actions: Action[];
   /** Actions that will not run (e.g. under --root), and why. */
   skipped: Array<{ action: Action; why: string }>;
@@ -131,7 +134,11 @@ export async function planChanges(options: {
     readApplyState(target, layout.applyState),
     Promise.all(artifacts.map(async (a) => readCurrent(target, a, a.display === 'summary' ? await digests : undefined))),
   ]);
-  const changes = artifacts.map((a, i) => computeChange(a, currents[i], previous));
+  const left = await leftovers(target, layout, artifacts, previous);
+  const changes = [
+    ...artifacts.map((a, i) => computeChange(a, currents[i], previous)),
+    ...left.unmerge.map(({ artifact, current }) => computeChange(artifact, current, previous)),
+  ];
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));
 
@@ -158,13 +165,52 @@ export async function planChanges(options: {
     target: target.label,
     layout,
     changes,
+    remove: left.remove,
     actions,
     skipped,
-    notes: followUp.notes,
+    notes: [...left.notes, ...followUp.notes],
     effects: [...effects],
     ...(previous ? { previous } : {}),
     ...(blocked ? { blocked } : {}),
   };
+}
+
+/**
+ * What the last apply wrote and the recipe no longer renders (a channel dropped, an older version's
+ * runtime). A file buddy-init owns goes, unless it was edited since (it is the person's now, and stays)
+ * or another buddy on the target still uses it; a shared file loses buddy-init's part, as on uninstall.
+ * Either way it leaves buddy-init's record.
+ */
+async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], previous: ApplyState | undefined) {
+  const rendered = new Set(artifacts.map((a) => a.path));
+  const stale = Object.entries(previous?.files ?? {}).filter(([path]) => !rendered.has(path));
+  const whole = stale.filter(([, record]) => record.sha256).map(([path]) => path);
+  const [digests, inUse] = await Promise.all([target.digest(whole), runtimeInUse(target, layout, whole)]);
+  const remove: string[] = [];
+  const notes: string[] = [];
+  for (const path of whole) {
+    const hash = digests.get(path);
+    if (!hash || inUse.includes(path)) continue;
+    if (hash === previous!.files[path]!.sha256) remove.push(path);
+    else notes.push(`${path} is no longer part of the recipe but was edited since buddy-init wrote it: left in place, and no longer buddy-init's`);
+  }
+  const unmerge: Array<{ artifact: Artifact; current: Current }> = [];
+  for (const [path, record] of stale) {
+    if (!record.owned) continue;
+    const env = posix.basename(path) === '.env';
+    const artifact: Artifact = {
+      kind: env ? 'env-merge' : 'json-merge',
+      path,
+      managed: { values: [], members: [] },
+      mode: 0o644, // not 0600: the file keeps the mode it has
+      description: "no longer part of the recipe: buddy-init's part comes out",
+      effects: [],
+      display: env ? 'secret' : 'diff',
+    };
+    const current = await readCurrent(target, artifact);
+    if (current) unmerge.push({ artifact, current });
+  }
+  return { remove, notes, unmerge };
 }
 
 /** Whether apply can act as root on the target: it is root, or sudo works (without or with a password). */
@@ -179,5 +225,5 @@ export function rootUnreachable(facts: Facts): string {
 }
 
 export function planIsEmpty(plan: Plan): boolean {
-  return plan.changes.every((c) => c.op === 'unchanged') && plan.actions.length === 0;
+  return plan.changes.every((c) => c.op === 'unchanged') && plan.remove.length === 0 && plan.actions.length === 0;
 }

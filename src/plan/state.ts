@@ -3,9 +3,10 @@
  * the managed part it owns in each shared file (for the three-way merge and for uninstall), and effects
  * still owed when follow-up commands failed (so a re-run finishes the job).
  */
+import { posix } from 'node:path';
 import { z } from 'zod';
 import { OperationError } from '../errors.js';
-import type { Effect, ManagedJson } from '../render/index.js';
+import type { Effect, Layout, ManagedJson } from '../render/index.js';
 import type { Target } from '../target/index.js';
 
 const json: z.ZodType<unknown> = z.unknown();
@@ -57,4 +58,20 @@ export async function readApplyState(target: Target, path: string): Promise<Appl
 
 export async function writeApplyState(target: Target, path: string, state: ApplyState): Promise<void> {
   await target.writeAtomic(path, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+}
+
+/**
+ * Of `paths` under the runtime folder, those another buddy's state on the target names: buddies of one
+ * user share a runtime version folder, so its files stay while any of them uses them.
+ */
+export async function runtimeInUse(target: Target, layout: Layout, paths: string[]): Promise<string[]> {
+  const runtime = paths.filter((p) => p.startsWith(`${posix.dirname(layout.runtimeDir)}/`));
+  if (!runtime.length) return [];
+  const states = posix.dirname(layout.stateDir);
+  let others = '';
+  for (const buddy of (await target.list(states)) ?? []) {
+    const file = posix.join(states, buddy, 'apply-state.json');
+    if (file !== layout.applyState) others += (await target.read(file))?.toString('utf8') ?? '';
+  }
+  return runtime.filter((p) => others.includes(JSON.stringify(p)));
 }

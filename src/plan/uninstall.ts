@@ -12,7 +12,7 @@ import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
-import { readApplyState } from './state.js';
+import { readApplyState, runtimeInUse } from './state.js';
 
 export interface Unmerge {
   path: string;
@@ -35,14 +35,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
   const state = await readApplyState(target, layout.applyState);
   if (!state) throw new InputError(`nothing of buddy "${name}" is installed on ${target.label} (no ${layout.applyState})`);
   const owned = Object.entries(state.files).filter(([, r]) => r.sha256).map(([p]) => p);
-  // Several buddies share one runtime version folder: keep its files while another state names them.
-  const states = posix.dirname(layout.stateDir);
-  let others = '';
-  for (const buddy of (await target.list(states)) ?? []) {
-    const file = posix.join(states, buddy, 'apply-state.json');
-    if (file !== layout.applyState) others += (await target.read(file))?.toString('utf8') ?? '';
-  }
-  const shared = owned.filter((p) => p.startsWith(`${posix.dirname(layout.runtimeDir)}/`) && others.includes(JSON.stringify(p)));
+  const shared = await runtimeInUse(target, layout, owned);
   const unmerge: Unmerge[] = [];
   for (const [path, record] of Object.entries(state.files)) {
     if (!record.owned) continue;

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -102,6 +103,48 @@ describe('buddy-init CLI', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/No changes: the target already matches the recipe\.\nNothing written\./);
     expect(snapshot(root)).toEqual(before);
+  });
+
+  it('a re-apply takes out what the recipe no longer renders: a dropped channel, an older runtime', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const at = (p: string) => join(root, p);
+    const home = (p: string) => join(HOME, p);
+    expect(runCli(['apply', '--recipe', recipe(dir), '--root', root, '--yes'], { env: ENV }).code).toBe(0);
+    // A key of the person's own beside the token; an older version's runtime on record, one file of it
+    // still used by another buddy; a file of the record edited by hand since.
+    writeFileSync(at(home('.claude/channels/discord/.env')), `DISCORD_BOT_TOKEN=${TOKEN}\nMY_OWN=1\n`, { mode: 0o600 });
+    const old = { hook: home('.local/share/buddy-init/0.0.9/hook.mjs'), supervisor: home('.local/share/buddy-init/0.0.9/supervisor.mjs'), edited: home('.config/buddy-init/clibud/old.json') };
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    for (const path of Object.values(old)) writeFile(at(path), 'as written');
+    writeFileSync(at(old.edited), 'changed by hand');
+    const statePath = at(home('.local/state/buddy-init/clibud/apply-state.json'));
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    for (const path of Object.values(old)) state.files[path] = { sha256: sha('as written') };
+    writeFileSync(statePath, JSON.stringify(state));
+    writeFile(at(home('.local/state/buddy-init/other/apply-state.json')), JSON.stringify({ files: { [old.supervisor]: {} } }));
+
+    const withoutChannel = writeFile(join(dir, 'quiet.yaml'), 'name: clibud\nextends: balanced\nworkdir: ~/work\nauth:\n  oauthToken: { env: BUDDY_TEST_OAUTH }\n');
+    const plan = runCli(['plan', '--recipe', withoutChannel, '--root', root], { env: ENV });
+    expect(plan.stdout).toMatch(/- ~\/\.local\/share\/buddy-init\/0\.0\.9\/hook\.mjs +remove +no longer part of the recipe/);
+    expect(plan.stdout).toMatch(/~ ~\/\.claude\/channels\/discord\/\.env +update +no longer part of the recipe: buddy-init's part comes out \[-1\]/);
+    expect(plan.stdout).not.toMatch(/supervisor\.mjs +remove|old\.json +remove/);
+    expect(plan.stderr).toMatch(/old\.json is no longer part of the recipe but was edited since buddy-init wrote it: left in place/);
+    expect(plan.stdout).toMatch(/1 to remove/);
+    expect(plan.stdout + plan.stderr).not.toContain(TOKEN);
+
+    const r = runCli(['apply', '--recipe', withoutChannel, '--root', root, '--yes'], { env: ENV });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 removed/);
+    expect(existsSync(at(old.hook))).toBe(false);
+    expect(readFileSync(at(old.supervisor), 'utf8')).toBe('as written'); // the other buddy's
+    expect(readFileSync(at(old.edited), 'utf8')).toBe('changed by hand');
+    expect(readFileSync(at(home('.claude/channels/discord/.env')), 'utf8')).toBe('MY_OWN=1\n');
+    expect(JSON.parse(readFileSync(at(home('.claude/channels/discord/access.json')), 'utf8')).allowFrom ?? []).not.toContain('42');
+    const after = JSON.parse(readFileSync(statePath, 'utf8')).files;
+    for (const path of [...Object.values(old), home('.claude/channels/discord/.env'), home('.claude/channels/discord/access.json')]) expect(after[path], path).toBeUndefined();
+    // Converged: nothing more to do.
+    expect(runCli(['apply', '--recipe', withoutChannel, '--root', root, '--yes'], { env: ENV }).stdout).toMatch(/No changes/);
   });
 
   it('a posture change keeps a rule granted by hand and backs up what it replaces', () => {

@@ -43,6 +43,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
             ...planJson(plan, planned.requirements),
             applied: {
               written: result.written.map((c) => c.artifact.path),
+              removed: result.removed,
               backups: result.backups,
               ran: result.ran.map((a) => a.argv),
             },
@@ -51,7 +52,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
         }
         out.print(
           out.c.green(
-            `Applied: ${result.written.length} file(s) written, ${result.backups.length} backup(s) kept, ${result.ran.length} command(s) run.`,
+            `Applied: ${result.written.length} file(s) written, ${result.removed.length ? `${result.removed.length} removed, ` : ''}${result.backups.length} backup(s) kept, ${result.ran.length} command(s) run.`,
           ),
         );
         if (result.backups.length) out.print(`Backups: ${plan.layout.backupsDir}`);

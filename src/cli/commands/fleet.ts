@@ -12,7 +12,7 @@ import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { openBuddy } from '../pipeline.js';
-import { buildPlan, showPlan } from './plan.js';
+import { buildPlan, showPlan, summary } from './plan.js';
 
 export type FleetAction = 'plan' | 'apply' | 'status';
 
@@ -55,11 +55,10 @@ async function runHost(action: FleetAction, host: InventoryHost, argv: FleetArgs
     try {
       showPlan(planned, out);
       const { plan } = planned;
-      const counts = `${plan.changes.filter((c) => c.op === 'create').length} to create, ${plan.changes.filter((c) => c.op === 'update').length} to update, ${plan.actions.length} command(s)`;
-      if (action === 'plan') return { host: host.key, ok: true, summary: planIsEmpty(plan) ? 'no changes' : counts, text: text() };
+      if (action === 'plan') return { host: host.key, ok: true, summary: planIsEmpty(plan) ? 'no changes' : summary(plan).replace(/\.$/, ''), text: text() };
       if (planIsEmpty(plan)) return { host: host.key, ok: true, summary: 'no changes', text: text() };
       const result = await applyPlan(plan, planned.target, { buddyInit: VERSION, name: loaded.recipe.name, facts: planned.facts });
-      return { host: host.key, ok: true, summary: `applied: ${result.written.length} file(s) written, ${result.ran.length} command(s) run`, text: text() };
+      return { host: host.key, ok: true, summary: `applied: ${result.written.length} file(s) written, ${result.removed.length ? `${result.removed.length} removed, ` : ''}${result.ran.length} command(s) run`, text: text() };
     } finally {
       await planned.target.close();
     }

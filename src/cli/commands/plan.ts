@@ -92,10 +92,12 @@ export function showPlan(planned: Planned, out: CommandContext['out']): void {
   out.print(planIsEmpty(plan) ? out.c.green('No changes: the target already matches the recipe.') : summary(plan));
 }
 
-function summary(plan: Plan): string {
+/** One line of counts: what apply would create, update, remove and run. */
+export function summary(plan: Plan): string {
   const create = plan.changes.filter((c) => c.op === 'create').length;
   const update = plan.changes.filter((c) => c.op === 'update').length;
-  return `${create} to create, ${update} to update, ${plan.actions.length} command(s) to run.`;
+  const remove = plan.remove.length ? `, ${plan.remove.length} to remove` : '';
+  return `${create} to create, ${update} to update${remove}, ${plan.actions.length} command(s) to run.`;
 }
 
 export function planCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {
