@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recipeJsonSchema } from '../../src/recipe/index.js';
 import { runCli, tempDir, writeFile } from '../helpers.js';
@@ -114,7 +114,7 @@ describe('buddy-init CLI', () => {
     // A key of the person's own beside the token; an older version's runtime on record, one file of it
     // still used by another buddy; a file of the record edited by hand since.
     writeFileSync(at(home('.claude/channels/discord/.env')), `DISCORD_BOT_TOKEN=${TOKEN}\nMY_OWN=1\n`, { mode: 0o600 });
-    const old = { hook: home('.local/share/buddy-init/0.0.9/hook.mjs'), supervisor: home('.local/share/buddy-init/0.0.9/supervisor.mjs'), edited: home('.config/buddy-init/clibud/old.json') };
+    const old = { lone: home('.local/share/buddy-init/0.0.8/hook.mjs'), hook: home('.local/share/buddy-init/0.0.9/hook.mjs'), supervisor: home('.local/share/buddy-init/0.0.9/supervisor.mjs'), edited: home('.config/buddy-init/clibud/old.json') };
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
     for (const path of Object.values(old)) writeFile(at(path), 'as written');
     writeFileSync(at(old.edited), 'changed by hand');
@@ -130,13 +130,14 @@ describe('buddy-init CLI', () => {
     expect(plan.stdout).toMatch(/~ ~\/\.claude\/channels\/discord\/\.env +update +no longer part of the recipe: buddy-init's part comes out \[-1\]/);
     expect(plan.stdout).not.toMatch(/supervisor\.mjs +remove|old\.json +remove/);
     expect(plan.stderr).toMatch(/old\.json is no longer part of the recipe but was edited since buddy-init wrote it: left in place/);
-    expect(plan.stdout).toMatch(/1 to remove/);
+    expect(plan.stdout).toMatch(/2 to remove/);
     expect(plan.stdout + plan.stderr).not.toContain(TOKEN);
 
     const r = runCli(['apply', '--recipe', withoutChannel, '--root', root, '--yes'], { env: ENV });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/1 removed/);
+    expect(r.stdout).toMatch(/2 removed/);
     expect(existsSync(at(old.hook))).toBe(false);
+    expect(existsSync(dirname(at(old.lone)))).toBe(false); // an older runtime's folder, emptied
     expect(readFileSync(at(old.supervisor), 'utf8')).toBe('as written'); // the other buddy's
     expect(readFileSync(at(old.edited), 'utf8')).toBe('changed by hand');
     expect(readFileSync(at(home('.claude/channels/discord/.env')), 'utf8')).toBe('MY_OWN=1\n');
