@@ -2,6 +2,7 @@
  * KEY=value files (a chat plugin's .env), read as a flat JSON object so the same three-way merge applies,
  * and written back with every line buddy-init does not manage (comments, other keys) left in place.
  */
+import { posix } from 'node:path';
 import type { JsonRecord } from '../runtime/shared/json.js';
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
@@ -11,6 +12,9 @@ function unquote(raw: string): string {
   if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1);
   return v;
 }
+
+/** Whether a shared file buddy-init recorded is a KEY=value file (the state records paths, not kinds). */
+export const isEnvFile = (path: string): boolean => posix.basename(path) === '.env';
 
 export function parseEnvFile(text: string): JsonRecord {
   const doc: JsonRecord = {};

@@ -3,14 +3,13 @@
  * would run afterwards. `plan` prints this; `apply` executes exactly this.
  */
 import { createHash } from 'node:crypto';
-import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import type { Artifact, Effect, Layout, ManagedJson } from '../render/index.js';
 import type { JsonRecord } from '../runtime/shared/json.js';
 import { isRecord, jsonEqual } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import { followUpActions, type Action } from './actions.js';
-import { parseEnvFile, renderEnvFile } from './envfile.js';
+import { isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
 import { readApplyState, runtimeInUse, type ApplyState } from './state.js';
 
@@ -184,20 +183,21 @@ export async function planChanges(options: {
 async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], previous: ApplyState | undefined) {
   const rendered = new Set(artifacts.map((a) => a.path));
   const stale = Object.entries(previous?.files ?? {}).filter(([path]) => !rendered.has(path));
-  const whole = stale.filter(([, record]) => record.sha256).map(([path]) => path);
-  const [digests, inUse] = await Promise.all([target.digest(whole), runtimeInUse(target, layout, whole)]);
+  const whole = stale.filter(([, record]) => record.sha256);
+  const paths = whole.map(([path]) => path);
+  const [digests, inUse] = await Promise.all([target.digest(paths), runtimeInUse(target, layout, paths)]);
   const remove: string[] = [];
   const notes: string[] = [];
-  for (const path of whole) {
+  for (const [path, record] of whole) {
     const hash = digests.get(path);
     if (!hash || inUse.includes(path)) continue;
-    if (hash === previous!.files[path]!.sha256) remove.push(path);
+    if (hash === record.sha256) remove.push(path);
     else notes.push(`${path} is no longer part of the recipe but was edited since buddy-init wrote it: left in place, and no longer buddy-init's`);
   }
   const unmerge: Array<{ artifact: Artifact; current: Current }> = [];
   for (const [path, record] of stale) {
     if (!record.owned) continue;
-    const env = posix.basename(path) === '.env';
+    const env = isEnvFile(path);
     const artifact: Artifact = {
       kind: env ? 'env-merge' : 'json-merge',
       path,

@@ -10,7 +10,7 @@ import type { Layout } from '../render/index.js';
 import { isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
-import { parseEnvFile, renderEnvFile } from './envfile.js';
+import { isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
 import { readApplyState, runtimeInUse } from './state.js';
 
@@ -42,7 +42,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
     const data = await target.read(path);
     if (!data) continue;
     const text = data.toString('utf8');
-    const env = posix.basename(path) === '.env';
+    const env = isEnvFile(path);
     let doc: JsonRecord;
     try {
       const parsed: unknown = env ? parseEnvFile(text) : JSON.parse(text);

@@ -97,7 +97,7 @@ class Reader {
   }
 
   /** Whether the character at `end` would join the token before it (bash reads them as one word). */
-  glued(end: number): boolean {
+  private glued(end: number): boolean {
     return end < this.source.length && !SEPARATOR.test(this.source[end]!);
   }
 
@@ -157,9 +157,12 @@ class Reader {
     return this.node('concatenation', true, at, parts[parts.length - 1]!.endIndex, parts);
   }
 
-  /** `N>&M` (a descriptor, nothing glued on) or an operator and the one word it reads or writes. */
-  redirect(at: number): SyntaxNode | undefined {
-    const [text = '', descriptor = '', operator = ''] = matchAt(REDIRECT, this.source, at) ?? [];
+  /**
+   * `N>&M` (a descriptor, nothing glued on) or an operator and the one word it reads or writes, from the
+   * REDIRECT match at its start.
+   */
+  redirect(start: RegExpExecArray): SyntaxNode | undefined {
+    const { index: at, 1: descriptor = '', 2: operator = '' } = start;
     const opStart = at + descriptor.length;
     const opEnd = opStart + operator.length;
     if (REDIRECT_TAIL.test(this.source[opEnd] ?? '')) return undefined;
@@ -171,7 +174,7 @@ class Reader {
       while (this.source[i] === ' ' || this.source[i] === '\t') i++;
       destination = this.word(i);
     }
-    if (!text || !destination) return undefined;
+    if (!destination) return undefined;
     return new Node(this.source, 'file_redirect', true, at, destination.endIndex, [
       ...(descriptor ? [{ node: this.node('file_descriptor', true, at, opStart), field: 'descriptor' }] : []),
       { node: this.node(operator, false, opStart, opEnd) },
@@ -202,10 +205,11 @@ function tokenize(source: string): Token[] | undefined {
       i++;
       continue;
     }
-    const starts = matchAt(REDIRECT, source, i);
-    const node = starts ? reader.redirect(i) : reader.word(i);
-    if (!node || (starts && reader.glued(node.endIndex))) return undefined;
-    tokens.push({ kind: starts ? 'redirect' : 'word', text: node.text, start: i, end: node.endIndex, node });
+    // A destination word runs to the next separator, so nothing can be glued after a redirection.
+    const redirect = matchAt(REDIRECT, source, i);
+    const node = redirect ? reader.redirect(redirect) : reader.word(i);
+    if (!node) return undefined;
+    tokens.push({ kind: redirect ? 'redirect' : 'word', text: node.text, start: i, end: node.endIndex, node });
     i = node.endIndex;
   }
   return tokens;
