@@ -41,7 +41,6 @@ try {
     version: '0.0.0-bench',
     supervisor: readFileSync(join(ROOT, 'dist', 'runtime', 'supervisor.mjs'), 'utf8'),
     hook: readFileSync(join(ROOT, 'dist', 'runtime', 'hook.cjs'), 'utf8'),
-    hookGrammar: readFileSync(join(ROOT, 'dist', 'runtime', 'hook-grammar.cjs'), 'utf8'),
   };
   const secrets = new Map([['channels.discord.token', 'bench-token-0123456789']]);
   const renderAll = () => loadInventory(inventory).map((host) => renderBuddy(host.load().recipe, linuxFacts(), { secrets, runtime }));

@@ -3,9 +3,8 @@
 //                                 not hundreds to resolve)
 //   dist/runtime/supervisor.mjs   the runtime pushed to targets: self-contained files, no
 //   dist/runtime/hook.cjs         dependencies, Node >= 18. The hook is CommonJS (it starts faster)
-//   dist/runtime/hook-grammar.cjs and its bash grammar a file of its own, read only when needed
+//                                 and carries its own bash parser (no grammar file, no wasm)
 import { execFileSync } from 'node:child_process';
-import { gzipSync } from 'node:zlib';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -19,7 +18,7 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--noEmit'], { stdio: 'inherit', cwd: root });
 
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', loader: { '.wasm': 'binary' }, legalComments: 'eof', logLevel: 'warning' };
+const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', legalComments: 'eof', logLevel: 'warning' };
 
 await build({
   ...common,
@@ -46,27 +45,9 @@ await build({
   },
 });
 
-// The grammar's two wasm binaries (2 MB) go in gzipped: fewer bytes to push and to read.
-const gzippedWasm = {
-  name: 'gzipped-wasm',
-  setup(b) {
-    b.onLoad({ filter: /\.wasm$/ }, (args) => {
-      const packed = gzipSync(readFileSync(args.path), { level: 9 }).toString('base64');
-      return { loader: 'js', contents: `import { gunzipSync } from 'node:zlib';\nexport default new Uint8Array(gunzipSync(Buffer.from(${JSON.stringify(packed)}, 'base64')));\n` };
-    });
-  },
-};
 const runtime = { ...common, outdir: 'dist/runtime', target: 'node18', banner: { js: `// buddy-init ${version} runtime, built from src/runtime. Self-contained: needs only node >= 18.` } };
 
 await build({ ...runtime, entryPoints: { supervisor: 'src/runtime/supervisor/main.ts' }, outExtension: { '.js': '.mjs' } });
-// The hook and its grammar: CommonJS, so the hook finds the grammar beside itself with require.
-// web-tree-sitter asks for import.meta.url, which CommonJS has not: it gets this file's URL.
-const commonjs = { ...runtime, format: 'cjs', outExtension: { '.js': '.cjs' } };
-await build({ ...commonjs, entryPoints: { hook: 'src/runtime/hook/main.ts' }, external: ['./hook-grammar.cjs'] });
-await build({
-  ...commonjs,
-  plugins: [gzippedWasm],
-  entryPoints: { 'hook-grammar': 'src/runtime/hook/grammar.ts' },
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: `${runtime.banner.js}\nconst __importMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
-});
+// The hook: CommonJS, because Node starts a CommonJS file ~10 ms sooner than an ES module.
+// Minified: fewer bytes for V8 to read before every Bash call.
+await build({ ...runtime, format: 'cjs', minify: true, outExtension: { '.js': '.cjs' }, entryPoints: { hook: 'src/runtime/hook/main.ts' } });

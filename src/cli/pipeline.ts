@@ -104,7 +104,7 @@ export function runtimeBundles(): RuntimeBundles {
         throw new OperationError(`${join(RUNTIME_DIR, name)} is missing; run \`npm run build\``);
       }
     };
-    bundles = { version: VERSION, supervisor: read('supervisor.mjs'), hook: read('hook.cjs'), hookGrammar: read('hook-grammar.cjs') };
+    bundles = { version: VERSION, supervisor: read('supervisor.mjs'), hook: read('hook.cjs') };
   }
   return bundles;
 }

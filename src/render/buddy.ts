@@ -20,8 +20,6 @@ export interface RuntimeBundles {
   version: string;
   supervisor: string;
   hook: string;
-  /** The bash grammar the hook loads only for lines its own parser leaves (a file of its own: see build.mjs). */
-  hookGrammar: string;
 }
 
 export interface RenderInputs {
@@ -232,7 +230,6 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
   artifacts.push(
     { kind: 'file', path: layout.supervisorBundle, mode: 0o644, description: 'supervisor runtime', content: inputs.runtime.supervisor, effects: ['restart-buddy'], display: 'summary' },
     { kind: 'file', path: layout.hookBundle, mode: 0o644, description: 'PreToolUse hook runtime', content: inputs.runtime.hook, effects: [], display: 'summary' },
-    { kind: 'file', path: layout.hookGrammarBundle, mode: 0o644, description: "the hook's bash grammar", content: inputs.runtime.hookGrammar, effects: [], display: 'summary' },
   );
   return { layout, artifacts, plugins };
 }

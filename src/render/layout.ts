@@ -35,7 +35,6 @@ export interface Layout {
   runtimeDir: string;
   supervisorBundle: string;
   hookBundle: string;
-  hookGrammarBundle: string;
   auditLog: string;
   settingsLocal: string;
   claudeJson: string;
@@ -88,7 +87,6 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
     runtimeDir,
     supervisorBundle: join(runtimeDir, 'supervisor.mjs'),
     hookBundle: join(runtimeDir, 'hook.cjs'),
-    hookGrammarBundle: join(runtimeDir, 'hook-grammar.cjs'),
     auditLog: join(stateDir, 'hook-audit.jsonl'),
     settingsLocal: join(workdir, '.claude', 'settings.local.json'),
     claudeJson: join(home, '.claude.json'),

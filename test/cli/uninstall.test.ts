@@ -48,7 +48,7 @@ describe('uninstall', () => {
     expect(runCli(['apply', '--recipe', one, '--root', root, '--yes']).code).toBe(0);
     expect(runCli(['apply', '--recipe', two, '--root', root, '--yes']).code).toBe(0);
     const r = runCli(['uninstall', '--recipe', one, '--root', root, '--yes']);
-    expect(r.stdout).toMatch(/hook-grammar\.cjs {2}\(kept: another buddy uses it\)/);
+    expect(r.stdout).toMatch(/hook\.cjs {2}\(kept: another buddy uses it\)/);
     expect(readdir(join(root, HOME, '.local/share/buddy-init'))).toHaveLength(1);
   });
 });

@@ -120,7 +120,7 @@ describe('the real Claude Code on the VPS, with the settings and hook buddy-init
 
   it("a catastrophic one is denied with the hook's reason, which Claude sees", async () => {
     await ask('WIPE HOME please');
-    const sent = await until('the denial sent back', () => api.conversation().find((m) => /buddy-init safety hook denied this: rm -r of \/home\/ada would delete your home directory/.test(m)));
+    const sent = await until('the denial sent back', () => api.conversation().find((m) => /buddy-init safety hook denied this: rm deletes \/home\/ada, your home folder/.test(m)));
     expect(sent).toMatch(/"is_error":true/);
     expect(audit()).toContainEqual(expect.objectContaining({ command: 'rm -rf ~', decision: 'deny' }));
     expect(vps.ssh('test -d ~/work && echo kept').stdout.trim()).toBe('kept');

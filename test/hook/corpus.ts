@@ -97,8 +97,8 @@ export const CORPUS: Array<[string, Expect]> = [
   ['nice -n 10 grep x f', 'allow'],
   ['command -v git', 'allow'],
   ['env LC_ALL=C sort f', 'allow'],
-  ['xargs cat < files.txt', 'allow'],
-  ['find . -name "*.log" | xargs wc -l', 'allow'],
+  ['xargs cat < files.txt', 'none'], // cat gets file names only known at run time
+  ['find . -name "*.log" | xargs wc -l', 'none'], // likewise: a listed name may be a link to a secret
   ['systemctl --version', 'allow'],
   ['tmux ls', 'allow'],
   ['npm ls --depth=0', 'allow'],
@@ -174,7 +174,7 @@ export const CORPUS: Array<[string, Expect]> = [
   ['find . -ok rm {} \\;', 'none'],
   ['find . -fprint out.txt', 'none'],
   ['find . -fls out.txt', 'none'],
-  ['find . -name *', 'none'],
+  ['find . -name *', 'allow'], // nothing matches * in the (missing) test folder: bash passes * itself
   ['tar -xzf a.tgz', 'none'],
   ['tar -czf a.tgz src', 'none'],
   ['tar xvf a.tar', 'none'],
@@ -235,12 +235,12 @@ export const CORPUS: Array<[string, Expect]> = [
   ['bash script.sh', 'none'],
   ['./run.sh', 'none'],
   ['/tmp/evil/ls', 'none'],
-  ['source ~/.bashrc', 'none'],
-  ['. ./env.sh', 'none'],
+  ['source ~/.bashrc', 'ask'], // the file may define aliases and functions for the rest of the line
+  ['. ./env.sh', 'ask'],
   ['systemctl restart nginx', 'none'],
   ['systemctl --user stop buddy', 'none'],
   ['tmux kill-server', 'none'],
-  ['tmux send-keys -t x "rm -rf ~" Enter', 'none'],
+  ['tmux send-keys -t x "rm -rf ~" Enter', 'deny'], // typed into a pane, it runs there
   ['docker run --rm -it alpine sh', 'none'],
   ['docker rm -f x', 'none'],
   ['kill 1234', 'none'],
@@ -269,23 +269,23 @@ export const CORPUS: Array<[string, Expect]> = [
   ['env PATH=/tmp ls', 'none'],
   ['env -i PATH=/tmp ls', 'none'],
   ['env -C /etc cat passwd', 'none'],
-  ['x=1; ls', 'none'],
-  ['a=rm; echo $a', 'none'],
+  ['x=1; ls', 'allow'], // a shell variable of the line, read by no program
+  ['a=rm; echo $a', 'allow'],
   ['declare -x FOO=1', 'none'],
   ['unset PATH', 'none'],
-  ['alias ls="rm -rf"', 'none'],
+  ['alias ls="rm -rf"', 'ask'], // aliases apply to later lines of the same call
   ['f() { ls; }; f', 'none'],
-  ['if true; then ls; fi', 'none'],
+  ['if true; then ls; fi', 'allow'], // control flow of read-only commands is read-only
   ['for f in *; do cat "$f"; done', 'none'],
-  ['while true; do ls; done', 'none'],
-  ['[ -f x ] && cat x', 'none'],
-  ['[[ -f x ]] && cat x', 'none'],
-  ['echo $((1+1))', 'none'],
+  ['while true; do ls; done', 'allow'],
+  ['[ -f x ] && cat x', 'allow'],
+  ['[[ -f x ]] && cat x', 'allow'],
+  ['echo $((1+1))', 'allow'], // arithmetic on numbers only
   ['echo ${x:=default}', 'none'],
   ['echo ${x=value}', 'none'],
-  ['cat <<EOF\n$(id)\nEOF', 'none'],
-  ['cat <<EOF\n`id`\nEOF', 'none'],
-  ['cat <<EOF\n$HOME\nEOF', 'none'],
+  ['cat <<EOF\n$(id)\nEOF', 'allow'], // id runs, and only reads
+  ['cat <<EOF\n`id`\nEOF', 'allow'],
+  ['cat <<EOF\n$HOME\nEOF', 'allow'],
   ['echo $CLAUDE_CODE_OAUTH_TOKEN', 'none'],
   ['echo "$ANTHROPIC_API_KEY"', 'none'],
   ['echo ${DISCORD_BOT_TOKEN}', 'none'],
@@ -450,9 +450,9 @@ export const CORPUS: Array<[string, Expect]> = [
   ['echo x > ~/.claude/channels/discord/.env', 'deny'],
   ['terraform destroy -auto-approve', 'deny'],
   // ---- the parse cannot be trusted, or the command is disguised: a person looks -------------------
-  ['ls \\\n-la', 'ask'],
+  ['ls \\\n-la', 'allow'], // a line continuation: bash runs ls -la
   ['rm -rf \\\n/', 'deny'],
-  ['cat <> file', 'ask'],
+  ['cat <> file', 'none'], // opens file for reading and writing
   ['ls (', 'ask'],
   ['echo "unterminated', 'ask'],
   ['if true; then', 'ask'],
@@ -460,11 +460,11 @@ export const CORPUS: Array<[string, Expect]> = [
   ['$CMD -rf /', 'ask'],
   ['${X} file', 'ask'],
   ['`echo ls`', 'ask'],
-  ["$'ls' -la", 'ask'],
-  ['{ls,-la}', 'ask'],
+  ["$'ls' -la", 'allow'], // ANSI-C quoting decoded exactly: bash runs ls -la
+  ['{ls,-la}', 'allow'], // brace expansion: bash runs ls -la
   ['l* -la', 'ask'],
   ['eval "$CMD"', 'ask'],
   ['sh -c "$SCRIPT"', 'ask'],
-  ['env -S "rm -rf /"', 'ask'],
+  ['env -S "rm -rf /"', 'deny'], // env -S splits the string into rm -rf /
   ['xargs $CMD', 'ask'],
 ];

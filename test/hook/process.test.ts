@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT, tempDir } from '../helpers.js';
 
-// The bundle and its grammar copied away from node_modules: they must run with plain node and nothing
-// else beside them.
+// The bundle copied away from node_modules: it must run with plain node and nothing else beside it.
 const dir = tempDir('buddy-hook-');
 const HOOK = join(dir, 'hook.cjs');
-for (const file of ['hook.cjs', 'hook-grammar.cjs']) copyFileSync(join(ROOT, 'dist', 'runtime', file), join(dir, file));
+copyFileSync(join(ROOT, 'dist', 'runtime', 'hook.cjs'), HOOK);
 const captured = JSON.parse(readFileSync(join(FIXTURES, 'claude-code-pretooluse-stdin.2.1.197.json'), 'utf8')).stdin;
 
 function runHook(input: string | object, args: string[] = []) {
@@ -36,7 +35,7 @@ describe('hook process', () => {
   it('denies with a reason Claude sees', () => {
     const r = runHook(call('rm -rf ~'));
     expect(r.out.hookSpecificOutput.permissionDecision).toBe('deny');
-    expect(r.out.hookSpecificOutput.permissionDecisionReason).toMatch(/^buddy-init safety hook denied this: rm -r of \/home\/ada would delete your home directory/);
+    expect(r.out.hookSpecificOutput.permissionDecisionReason).toMatch(/^buddy-init safety hook denied this: rm deletes \/home\/ada, your home folder/);
   });
 
   it('prints nothing when Claude Code should decide', () => {
@@ -63,16 +62,6 @@ describe('hook process', () => {
   it('fails closed when its policy file cannot be read', () => {
     const r = runHook(call('ls'), ['--config', join(dir, 'missing.json')]);
     expect(r.out.hookSpecificOutput.permissionDecision).toBe('ask');
-  });
-
-  it('fails closed without its grammar file: lines that need it are asked about, plain ones still decided', () => {
-    const alone = tempDir('buddy-hook-alone-');
-    copyFileSync(HOOK, join(alone, 'hook.cjs'));
-    const run = (command: string) => spawnSync(process.execPath, [join(alone, 'hook.cjs')], { input: JSON.stringify(call(command)), encoding: 'utf8', timeout: 20_000 });
-    const needsGrammar = run('ls *.txt');
-    expect(JSON.parse(needsGrammar.stdout).hookSpecificOutput.permissionDecision).toBe('ask');
-    expect(needsGrammar.stderr).toMatch(/hook-grammar\.cjs/);
-    expect(JSON.parse(run('ls "$HOME"').stdout).hookSpecificOutput.permissionDecision).toBe('allow');
   });
 
   it('bounds pathological input: deep nesting and huge lines never end in allow', () => {

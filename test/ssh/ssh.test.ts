@@ -203,8 +203,8 @@ describe('SSH target', () => {
     const file = recipe('cut');
     const bundle = join(sshd.home, '.local/share/buddy-init');
     rmSync(bundle, { recursive: true, force: true });
-    // A slow link (100 KB/s up): the 0.6 MB hook bundle takes seconds, so the cut lands inside it.
-    const link = await sshd.slowLink(100_000);
+    // A slow link (20 KB/s up): the hook bundle takes seconds, so the cut lands inside it.
+    const link = await sshd.slowLink(20_000);
     writeFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), `[127.0.0.1]:${link.port} ${sshd.hostKey()}\n[127.0.0.1]:${sshd.port} ${sshd.hostKey()}\n`);
     const proc = spawn(process.execPath, [CLI, 'apply', '--recipe', file, '--host', `${sshd.user}@127.0.0.1:${link.port}`, '--yes'], {
       env: { ...process.env, ...env(), NO_COLOR: '1' } as NodeJS.ProcessEnv,
@@ -223,11 +223,11 @@ describe('SSH target', () => {
     await new Promise((r) => setTimeout(r, 500)); // well inside the upload
     link.cut();
     expect(await exited).toBe(1);
-    expect(stderr).toMatch(/error: .*(hook(-grammar)?\.cjs|connection|closed|No response)/i);
+    expect(stderr).toMatch(/error: .*(hook\.cjs|supervisor\.mjs|connection|closed|No response)/i);
     // Nothing half-written: the bundle is not at its final path; the other files (written side by side
     // with it, so some may not have gone out yet) are each absent or whole.
     const version = readdirSync(bundle)[0]!;
-    expect(existsSync(join(bundle, version, 'hook-grammar.cjs'))).toBe(false);
+    expect(existsSync(join(bundle, version, 'hook.cjs'))).toBe(false);
     for (const f of ['.claude.json', 'cut/.claude/settings.local.json']) {
       const path = join(sshd.home, f);
       if (existsSync(path)) expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow();
@@ -239,7 +239,7 @@ describe('SSH target', () => {
     expect(again.code, again.stderr).toBe(0);
     const third = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
     expect(third.stdout).toMatch(/No changes/);
-    expect(readFileSync(join(bundle, version, 'hook-grammar.cjs'))).toEqual(readFileSync(join(CLI, '..', '..', 'dist', 'runtime', 'hook-grammar.cjs')));
+    expect(readFileSync(join(bundle, version, 'hook.cjs'))).toEqual(readFileSync(join(CLI, '..', '..', 'dist', 'runtime', 'hook.cjs')));
   }, 90_000);
 });
 

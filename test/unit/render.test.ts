@@ -9,7 +9,7 @@ import { renderBuddy, type Artifact, type Rendering } from '../../src/render/ind
 import type { Facts } from '../../src/target/index.js';
 import { FIXTURES, linuxFacts, macFacts, ROOT, tempDir, writeFile } from '../helpers.js';
 
-const runtime = { version: '9.9.9', supervisor: '// supervisor', hook: '// hook', hookGrammar: '// grammar' };
+const runtime = { version: '9.9.9', supervisor: '// supervisor', hook: '// hook' };
 const SECRETS: SecretValues = new Map([
   ['channels.discord.token', 'DISCORD-SECRET-TOKEN-VALUE'],
   ['channels.telegram.token', 'TELEGRAM-SECRET-TOKEN-VALUE'],

@@ -33,7 +33,7 @@ describe('export cloud-init', () => {
     const doc = parse(text);
     expect(doc.users[1]).toMatchObject({ name: 'cloudbuddy', ssh_authorized_keys: [expect.stringMatching(/^ssh-ed25519 /)] });
     const paths = doc.write_files.map((f: { path: string }) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['/home/cloudbuddy/.config/systemd/user/cloudbud.service', '/home/cloudbuddy/.claude/channels/discord/.env', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/hook.cjs', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/hook-grammar.cjs']));
+    expect(paths).toEqual(expect.arrayContaining(['/home/cloudbuddy/.config/systemd/user/cloudbud.service', '/home/cloudbuddy/.claude/channels/discord/.env', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/hook.cjs', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/supervisor.mjs']));
     const token = doc.write_files.find((f: { path: string }) => f.path.endsWith('discord/.env'));
     expect(token).toMatchObject({ permissions: '0600', owner: 'cloudbuddy:cloudbuddy', content: 'DISCORD_BOT_TOKEN=REPLACE_WITH_DISCORD_BOT_TOKEN\n' });
     // A broken one is refused by the same check.
@@ -66,9 +66,9 @@ describe('cloud-init applies it on a VPS first boot', () => {
       if (active !== 'active') await new Promise((r) => setTimeout(r, 500));
     }
     expect(active, `${vps.ssh('journalctl --user -u cloudbud --no-pager -n 40', 'cloudbuddy').stdout}\n${log}`).toBe('active');
-    expect(vps.ssh('stat -c "%U %a" ~/.claude/channels/discord/.env ~/.local/share/buddy-init/0.1.0/hook-grammar.cjs', 'cloudbuddy').stdout.trim().split('\n')).toEqual(['cloudbuddy 600', 'cloudbuddy 644']);
-    // The hook and its grammar came through gzip+base64 intact: a line that needs the grammar is decided.
-    const hook = vps.ssh(`echo '{"tool_name":"Bash","tool_input":{"command":"ls *.txt"}}' | node ~/.local/share/buddy-init/0.1.0/hook.cjs`, 'cloudbuddy').stdout;
+    expect(vps.ssh('stat -c "%U %a" ~/.claude/channels/discord/.env ~/.local/share/buddy-init/0.1.0/hook.cjs', 'cloudbuddy').stdout.trim().split('\n')).toEqual(['cloudbuddy 600', 'cloudbuddy 644']);
+    // The hook came through gzip+base64 intact: it decides a line.
+    const hook = vps.ssh(`echo '{"tool_name":"Bash","tool_input":{"command":"ls *.txt"},"cwd":"/home/cloudbuddy"}' | node ~/.local/share/buddy-init/0.1.0/hook.cjs`, 'cloudbuddy').stdout;
     expect(JSON.parse(hook).hookSpecificOutput.permissionDecision).toBe('allow');
     expect(vps.ssh('tmux -L buddy-init-cloudbud list-panes -F "#{pane_dead} #{pane_current_command}"', 'cloudbuddy').stdout.trim()).toBe('0 node');
   }, 300_000);

@@ -1,21 +1,22 @@
 /**
  * The decision for one Bash command line:
  *   deny  - something in it is catastrophic (the reason goes to Claude);
- *   ask   - the parse cannot be trusted or a command is hidden from view: a person must look, even if an
- *           allow rule would match;
- *   allow - every command in it provably only reads;
- *   none  - anything else: print nothing, and Claude Code's own rules and prompt decide.
+ *   ask   - the line holds something this hook cannot model exactly as bash does, or whose meaning is
+ *           only known when it runs: a person must look, even where a static allow rule would match;
+ *   allow - every command bash will run provably only reads, and reads no secret;
+ *   none  - understood, not read-only: print nothing, and Claude Code's own rules and prompt decide.
  */
-import type { Parser } from 'web-tree-sitter';
+import { posix } from 'node:path';
+import { analyzeLine, type FileRedirect, type Invocation, type LineModel, type Stdin } from './analyze.js';
+import type { Part, Script } from './bash/ast.js';
+import { walkCommands } from './bash/walk.js';
+import { UNKNOWN, type Arg } from './bash/expand.js';
+import { Budget, BudgetExceeded } from './budget.js';
+import { COMMAND_VARIABLES, dangerousWrite, DECODERS, DOWNLOADERS, globCoversCriticalTree, isCriticalTree, judgeCode, NETWORK_READERS } from './catastrophic.js';
+import { isWrapper, lookUp, runsNothing, unwrap, type Use } from './commands/index.js';
 import type { HookConfig } from './config.js';
-import { analyze, type Analysis, type SimpleCommand } from './commands.js';
-import { baseName, invocationDeny, lineDeny, type DenyContext, type Invocation } from './catastrophic.js';
-import { hasOption } from './options.js';
+import { FileView, resolveIn, Secrets, userHomes } from './paths.js';
 import { SECRET_VARIABLE } from '../shared/secretNames.js';
-import { argumentsAreReadOnly, envPrefixIsHarmless, READ_ONLY_SUBCOMMANDS, READ_ONLY_VERBS, type PolicyContext } from './policy.js';
-import { simpleSyntax } from './simple.js';
-import type { SyntaxTree } from './syntax.js';
-import { expandBraces, type Word } from './words.js';
 
 export type Verdict = 'allow' | 'deny' | 'ask' | 'none';
 
@@ -25,8 +26,6 @@ export interface Decision {
 }
 
 export interface ClassifyContext {
-  /** tree-sitter, for lines outside simple.ts's plain subset; without it such a line throws NeedsParser. */
-  parser?: Parser;
   cwd?: string;
   home: string;
   config: HookConfig;
@@ -36,281 +35,532 @@ export interface ClassifyContext {
 
 const MAX_COMMAND_LENGTH = 100_000;
 const MAX_NESTING = 4;
-const STANDARD_BIN_DIRS = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$|^\/opt\/homebrew\/s?bin\/[^/]+$/;
-const SHELLS = /^(sh|bash|dash|zsh|ksh|mksh|ash)$/;
-const SAFE_REDIRECT_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr']);
+/** Work units for one call (characters read, tokens, directory entries...): about a second's worth. */
+const WORK_BUDGET = 4_000_000;
+const STANDARD_BIN = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$|^\/opt\/homebrew\/s?bin\/[^/]+$/;
+/** Variables that may prefix a command (`LC_ALL=C sort`): none of them makes a program load or run code. */
+const HARMLESS_ENV = /^(LANG|LANGUAGE|LC_[A-Z]+|TZ|NO_COLOR|COLUMNS|LINES|TERM|CLICOLOR|FORCE_COLOR|GREP_COLOR|GREP_COLORS|TIME_STYLE|BLOCK_SIZE|POSIXLY_CORRECT)$/;
+/** Shell variables a line may set without steering any program: lowercase names that no tool reads. */
+const HARMLESS_VARIABLE = /^[a-z][a-z0-9_]{0,31}$/;
+const STEERING_NAME = /(^|_)(proxy|path|config|home|dir|registry|prefix|env|lib|preload|opts?|options|pager|editor|shell|host|url|index|token|key|secret)($|_)|^(npm|yarn|pnpm|pip|bun|git|node|python|ruby|perl)_/;
+/** Redirection targets that are not files. */
+const SAFE_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
+/** Commands that use a key in ~/.ssh without printing it. */
+const KEY_USERS = new Set(['ssh', 'scp', 'sftp', 'ssh-add', 'ssh-keygen', 'ssh-copy-id']);
 
-/** Thrown when a line needs the full parser and the context has none: load it and classify again. */
-export class NeedsParser extends Error {}
-
-/** Parses, giving up (null) when the deadline passes: a slow parse must never become a silent allow. */
-function parseBefore(p: Parser, source: string, deadline: number): SyntaxTree | null {
-  return p.parse(source, null, {
-    progressCallback: (() => performance.now() > deadline) as unknown as () => void,
-  });
+/** What the checks found, first reason of each kind kept. */
+class Findings {
+  deny?: string;
+  ask?: string;
+  notReadOnly?: string;
+  readonly verbs = new Set<string>();
+  denyIf(reason: string | undefined): void {
+    if (reason) this.deny ??= reason;
+  }
+  askIf(reason: string | undefined): void {
+    if (reason) this.ask ??= reason;
+  }
+  not(reason: string | undefined): void {
+    if (reason) this.notReadOnly ??= reason;
+  }
 }
 
-/** What one simple command turned out to be after unwrapping. */
-interface Unwrapped {
-  layers: Invocation[];
-  /** Why the command cannot be proven read-only (undefined: it can). */
-  notReadOnly?: string;
-  /** Why nobody can tell what it runs: the hook asks. */
-  opaque?: string;
-  /** Verdicts of scripts inside it (sh -c '...', eval '...'). */
-  nested: Decision[];
+/** Paths an argument stands for: concrete ones, and whether some are only known at run time. */
+interface Resolved {
+  paths: string[];
+  /** Text with UNKNOWN pieces, made absolute where the directory is known. */
+  unknown?: string;
 }
 
 class Classifier {
-  private readonly policy: PolicyContext;
-  private readonly deny: DenyContext;
+  private readonly secrets: Secrets;
+  private readonly files: FileView;
+  private readonly userHome: (user: string) => string | undefined;
+  private readonly safeVerbs: ReadonlySet<string>;
 
-  constructor(private readonly ctx: ClassifyContext) {
-    const { config } = ctx;
-    const subcommands: Record<string, string[]> = { ...READ_ONLY_SUBCOMMANDS };
-    for (const [verb, subs] of Object.entries(config.subcommandSafe)) subcommands[verb] = [...(subcommands[verb] ?? []), ...subs];
-    this.policy = { safeVerbs: new Set([...READ_ONLY_VERBS, ...config.safeVerbs]), subcommands };
-    this.deny = { home: ctx.home, protectedPaths: config.protectedPaths, hardDeny: config.hardDeny };
+  constructor(
+    private readonly ctx: ClassifyContext,
+    private readonly budget: Budget,
+  ) {
+    this.secrets = new Secrets(ctx.home, ctx.config.protectedPaths);
+    this.files = new FileView(budget);
+    this.userHome = userHomes(ctx.home);
+    this.safeVerbs = new Set(ctx.config.safeVerbs);
   }
 
-  classify(source: string, depth: number): Decision {
-    if (source.length > MAX_COMMAND_LENGTH) return { decision: 'ask', reason: 'command too long to check' };
-    const { parser } = this.ctx;
-    const tree = simpleSyntax(source) ?? (parser ? parseBefore(parser, source, this.ctx.deadline) : undefined);
-    if (tree === undefined) throw new NeedsParser(source);
-    if (!tree) return { decision: 'ask', reason: 'checking took too long' };
-    try {
-      const analysis = analyze(tree.rootNode, this.ctx.cwd, this.ctx.home);
-      const verdict = this.decide(analysis, depth);
-      if (verdict.decision === 'deny' || analysis.untrusted.length === 0) return verdict;
-      // The parse is off, so commands may be missing from it. `{rm,-rf,/}` is one: bash expands the
-      // braces into a command line, tree-sitter sees an error. Look again with braces expanded.
-      const expanded = expandCommandBraces(source);
-      if (expanded !== source && depth < MAX_NESTING) {
-        const again = this.classify(expanded, depth + 1);
-        if (again.decision === 'deny') return again;
-      }
-      return { decision: 'ask', reason: `cannot be checked with certainty: ${analysis.untrusted[0]}` };
-    } finally {
-      tree.delete();
-    }
-  }
-
-  private decide(analysis: Analysis, depth: number): Decision {
-    const unwrapped = analysis.commands.map((c) => this.unwrap(c, depth));
-    const invocations = unwrapped.flatMap((u) => u.layers);
-    for (const inv of invocations) {
-      const reason = invocationDeny(inv, this.deny);
-      if (reason) return { decision: 'deny', reason };
-    }
-    const lineReason = lineDeny(analysis, invocations, this.deny);
-    if (lineReason) return { decision: 'deny', reason: lineReason };
-    const nested = unwrapped.flatMap((u) => u.nested);
-    const denied = nested.find((d) => d.decision === 'deny');
-    if (denied) return denied;
-    if (analysis.untrusted.length) return { decision: 'ask', reason: analysis.untrusted[0]! };
-    const opaque = unwrapped.find((u) => u.opaque)?.opaque ?? nested.find((d) => d.decision === 'ask')?.reason;
-    if (opaque) return { decision: 'ask', reason: opaque };
-
-    const why = this.whyNotReadOnly(analysis, unwrapped, nested);
+  line(text: string, cwd: string | undefined, depth: number): Decision {
+    const model = analyzeLine(text, { home: this.ctx.home, ...(cwd !== undefined ? { cwd } : {}), userHome: this.userHome, budget: this.budget });
+    const f = new Findings();
+    for (const inv of model.invocations) this.invocation(inv, f, depth, text);
+    this.lineWide(model, f, depth);
+    if (f.deny) return { decision: 'deny', reason: f.deny };
+    if (model.error) return { decision: 'ask', reason: `bash would refuse this line (${model.error})` };
+    if (model.inexact.length) return { decision: 'ask', reason: `cannot be checked with certainty: ${model.inexact[0]}` };
+    if (model.opaque.length) return { decision: 'ask', reason: model.opaque[0]! };
+    if (f.ask) return { decision: 'ask', reason: f.ask };
+    const why = model.notReadOnly[0] ?? f.notReadOnly;
     if (why) return { decision: 'none', reason: why };
-    const verbs = [...new Set(unwrapped.map((u) => u.layers[u.layers.length - 1]?.verb).filter(Boolean))];
-    return { decision: 'allow', reason: `read-only: ${verbs.join(', ') || 'no command'}` };
+    return { decision: 'allow', reason: `read-only: ${[...f.verbs].join(', ') || 'no command'}` };
   }
 
-  private whyNotReadOnly(analysis: Analysis, unwrapped: Unwrapped[], nested: Decision[]): string | undefined {
-    if (analysis.notReadOnly.length) return analysis.notReadOnly[0];
-    for (const r of analysis.redirects) {
-      if (r.heredocExpands) return 'here-document with expansions';
-      const writes = /^(>|>>|&>|&>>|>\||<>|>&)$/.test(r.operator);
-      if (!writes || !r.target) continue;
-      const value = r.target.value;
-      if (r.operator === '>&' && value !== undefined && /^(\d+|-)$/.test(value)) continue;
-      if (value === undefined || !SAFE_REDIRECT_TARGETS.has(value)) return `writes to ${r.target.text}`;
-    }
-    for (const u of unwrapped) if (u.notReadOnly) return u.notReadOnly;
-    if (nested.some((d) => d.decision !== 'allow')) return 'runs a script that is not read-only';
-    for (const c of analysis.commands) {
-      const words = [c.name, ...c.args, ...c.assignments.map((a) => a.value)].filter((w): w is Word => w !== undefined);
-      const secret = words.flatMap((w) => w.variables).find((v) => SECRET_VARIABLE.test(v));
-      if (secret) return `expands $${secret}, which may hold a secret`;
-    }
-    return undefined;
+  // ---- one command ------------------------------------------------------------------------------
+
+  private invocation(inv: Invocation, f: Findings, depth: number, source: string): void {
+    for (const { name, value } of inv.env) this.variable(name, value, inv, f, depth, true);
+    const secret = inv.variables.find((v) => SECRET_VARIABLE.test(v));
+    if (secret) f.not(`expands $${secret}, which may hold a secret`);
+    this.command(inv.argv, inv, f, depth, false, source);
   }
 
-  /** Peels sudo, env, command, nice, timeout, xargs, sh -c, eval... down to what really runs. */
-  private unwrap(cmd: SimpleCommand, depth: number): Unwrapped {
-    const result: Unwrapped = { layers: [], nested: [] };
-    const notReadOnly = (why: string) => (result.notReadOnly ??= why);
-    for (const a of cmd.assignments) {
-      if (!envPrefixIsHarmless(a.name, a.value)) notReadOnly(`sets ${a.name} for the command`);
-    }
-    const name = cmd.name;
-    if (!name) return result;
-    if (name.value === undefined || name.dynamic) {
-      result.opaque = `the command name ${name.text} is only known at run time`;
-      return result;
-    }
-    if (name.ansiC || name.brace || name.glob) {
-      // Still look at what it decodes to, so `$'\x72m' -rf /` is denied rather than asked about.
-      const [verb = '', ...rest] = name.brace ? expandBraces(name.value) : [name.value];
-      result.layers.push({ verb: baseName(verb), args: [...rest.map((v) => ({ ...name, value: v })), ...cmd.args], cmd });
-      result.opaque = `the command name ${name.text} is disguised (quoting or expansion)`;
-      return result;
-    }
-    if (name.value.includes('/') && !STANDARD_BIN_DIRS.test(name.value)) notReadOnly(`runs ${name.value}`);
+  /** `NAME=value`: a value some program runs is judged as a script; others must be harmless. */
+  private variable(name: string, value: Arg, inv: Invocation, f: Findings, depth: number, prefix: boolean): void {
+    if (COMMAND_VARIABLES.test(name)) this.script(value, inv, f, depth, `${name}=`, false);
+    const harmless = HARMLESS_ENV.test(name) || (!prefix && HARMLESS_VARIABLE.test(name) && !STEERING_NAME.test(name));
+    if (!harmless) f.not(`sets ${name}${prefix ? ' for the command' : ''}`);
+    else if (prefix && !value.exact) f.not(`sets ${name} to a value only known at run time`);
+  }
 
-    let verb = baseName(name.value);
-    let args = cmd.args;
-    for (;;) {
-      result.layers.push({ verb, args, cmd });
-      const inner = this.wrapped(verb, args, result, depth);
-      if (!inner) break;
-      if (inner.name.value === undefined || inner.name.dynamic) {
-        result.opaque = `${verb} runs a command only known at run time`;
-        break;
+  /** Peels wrappers (sudo, env, nice, xargs...) off `argv` and judges what really runs. */
+  private command(argv: Arg[], inv: Invocation, f: Findings, depth: number, extraArgs: boolean, source: string): void {
+    let args = argv;
+    let extra = extraArgs;
+    for (let layer = 0; layer < 16; layer++) {
+      const name = args[0];
+      if (!name) return;
+      if (!name.exact) {
+        f.askIf(`the command name ${show(name.text)} is only known at run time`);
+        return;
       }
-      verb = baseName(inner.name.value);
-      args = inner.args;
-    }
-    const last = result.layers[result.layers.length - 1]!;
-    const outer = result.layers[0]!.verb;
-    if (outer === 'xargs' && result.layers.length > 1 && !this.policy.safeVerbs.has(last.verb)) {
-      notReadOnly(`xargs feeds arbitrary arguments to ${last.verb}`);
-    }
-    // A shell -c or eval is judged by the script it runs (result.nested), not as a command of its own.
-    const judgedByScript = result.nested.length > 0;
-    if (!result.notReadOnly && !result.opaque && !judgedByScript && !this.isWrapperOnly(last) && !argumentsAreReadOnly(last.verb, last.args, this.policy)) {
-      notReadOnly(`${last.verb} is not known to be read-only with these arguments`);
-    }
-    return result;
-  }
-
-  /** `command -v x`, `exec` with only redirections: wrappers that run nothing. */
-  private isWrapperOnly(inv: Invocation): boolean {
-    const v = inv.args.map((a) => a.value);
-    if (inv.verb === 'command') return v[0] === '-v' || v[0] === '-V';
-    return inv.verb === 'exec' && inv.args.length === 0;
-  }
-
-  /** If `verb args` runs another command, returns it; records scripts and side effects on the way. */
-  private wrapped(verb: string, args: Word[], result: Unwrapped, depth: number): { name: Word; args: Word[] } | undefined {
-    const vals = args.map((a) => a.value);
-    const from = (i: number) => (i < args.length ? { name: args[i]!, args: args.slice(i + 1) } : undefined);
-    const skipOptions = (valueOptions: RegExp, flagOptions: RegExp, start = 0): number => {
-      let i = start;
-      while (i < args.length) {
-        const v = vals[i];
-        if (v === '--') return i + 1;
-        if (v === undefined || !v.startsWith('-') || v === '-') return i;
-        i += valueOptions.test(v) ? 2 : flagOptions.test(v) ? 1 : Number.NaN;
-        if (Number.isNaN(i)) return -1;
+      const verb = posix.basename(name.text);
+      if (name.text.includes('/') && !STANDARD_BIN.test(name.text)) f.not(`runs ${name.text}`);
+      const rest = extra ? [...args.slice(1), { text: UNKNOWN, exact: false, many: true }] : args.slice(1);
+      f.verbs.add(verb);
+      const entry = this.ctx.config.hardDeny.find((d) => {
+        const [cmd, sub] = d.split(/\s+/, 2);
+        return cmd === verb && (sub === undefined || rest[0]?.text === sub);
+      });
+      if (entry) f.denyIf(`"${entry}" is denied by this buddy's recipe (hook.hardDeny)`);
+      if (runsNothing(verb, rest)) return;
+      if (verb === 'eval') {
+        // Known text was parsed into the line's own commands; unknown text was noted as opaque.
+        if (!rest.every((a) => a.exact) && this.downloads(inv.argScripts.flat())) f.denyIf('eval of a download runs code nobody has read');
+        return;
       }
-      return i;
+      const wrapped = isWrapper(verb) ? unwrap(verb, rest) : undefined;
+      if (wrapped) {
+        f.not(wrapped.notReadOnly);
+        f.askIf(wrapped.opaque);
+        for (const { name: n, value } of wrapped.env ?? []) this.variable(n, value, inv, f, depth, true);
+        for (const r of wrapped.reads ?? []) this.read(r, inv, f, false, verb);
+        for (const w of wrapped.writes ?? []) this.write(w, inv, f, verb);
+        if (wrapped.script) this.script(wrapped.script, inv, f, depth, verb, true);
+        if (!wrapped.inner) return;
+        args = wrapped.inner;
+        extra ||= Boolean(wrapped.extraArgs);
+        continue;
+      }
+      const words = this.expandGlobs(rest, inv.cwd);
+      const use = lookUp({ verb, args: words, stdin: inv.stdin, safeVerbs: this.safeVerbs, subcommandSafe: this.ctx.config.subcommandSafe });
+      this.use(use ?? { notReadOnly: `${verb} is not known to be read-only`, reads: [], writes: [] }, !use, verb, words, inv, f, depth, source);
+      return;
+    }
+    f.askIf('too many wrappers around one command');
+  }
+
+  private use(use: Use, unknownCommand: boolean, verb: string, args: Arg[], inv: Invocation, f: Findings, depth: number, source: string): void {
+    f.not(use.notReadOnly);
+    f.denyIf(use.destroys);
+    f.denyIf(use.remoteShell);
+    this.destructive(use, verb, args, inv, f);
+    for (const w of use.writes) this.write(w, inv, f, verb);
+    if (use.repo && !use.notReadOnly) {
+      for (const dir of this.resolve(use.repo, inv.cwd).paths) f.not(this.files.gitConfigRunsPrograms(dir));
+      if (!inv.cwd && !use.repo.text.startsWith('/')) f.not('git in a folder only known at run time (its configuration may run programs)');
+    }
+    for (const r of [...use.reads, ...(use.scriptFiles ?? [])]) this.read(r, inv, f, false, verb);
+    for (const r of use.recursive ?? []) this.read(r, inv, f, true, verb);
+    // A command that is not read-only may do anything with a path it is given: none may be a secret.
+    if (use.notReadOnly || unknownCommand) for (const c of mentions(args)) this.read(c, inv, f, false, verb, true);
+    for (const run of use.runs ?? []) this.command(run.argv, inv, f, depth, run.extraArgs, source);
+    for (const s of use.scripts ?? []) this.script(s.text, inv, f, depth, s.how, s.bash);
+    if (use.scriptFromStdin) this.stdinScript(inv.stdin, inv, f, depth, verb);
+    for (const file of use.scriptFiles ?? []) this.fileScript(file, inv, f, depth, verb);
+    if (use.code) {
+      const code = judgeCode(use.code.text.text, use.code.lang);
+      f.denyIf(code.deny);
+      for (const text of code.shellTexts) this.script({ text, exact: true, many: false }, inv, f, depth, `${verb} code`, false, true);
+      if (!use.code.text.exact && this.downloads(inv.argScripts.flat())) f.denyIf(`${verb} runs code from a download`);
+    }
+  }
+
+  /** Deletions and permission changes of whole trees, however the paths are spelled. */
+  private destructive(use: Use, verb: string, args: Arg[], inv: Invocation, f: Findings): void {
+    const home = this.ctx.home;
+    const critical = (a: Arg, why: string): void => {
+      if (!a.exact && /^\u0000[/]/.test(a.text) && a.text.length <= 3) f.denyIf(`${verb} ${why} ${show(a.text)}: if the variable is empty this is /`);
+      if (!a.exact && /^\u0000\//.test(a.text)) f.denyIf(`${verb} ${why} a path starting with an expansion and a slash: if it is empty this starts at /`);
+      for (const cwd of inv.cwd ?? [undefined]) {
+        if (a.pattern && !a.text.includes(UNKNOWN)) {
+          const pattern = a.pattern.startsWith('/') || cwd === undefined ? a.pattern : `${cwd}/${a.pattern}`;
+          if (globCoversCriticalTree(pattern, home)) f.denyIf(`${verb} ${why} ${a.text}, which covers ${patternDir(pattern)}`);
+          continue;
+        }
+        const r = this.resolve(a, cwd === undefined ? undefined : [cwd]);
+        for (const p of r.paths) if (isCriticalTree(p, home)) f.denyIf(`${verb} ${why} ${p}${p === home ? ', your home folder' : ', a system or state folder'}`);
+      }
     };
-    switch (verb) {
-      case 'sudo':
-      case 'doas': {
-        result.notReadOnly ??= `${verb} runs as another user`;
-        const i = skipOptions(/^-[ugCDhpUrtT]$/, /^-[EHnSbkKlvAPsi]+$|^--[a-z-]+(=.*)?$/);
-        return i >= 0 ? from(i) : undefined;
+    if (verb === 'rm') for (const a of use.recursive ?? []) critical(a, 'deletes');
+    if (verb === 'rm') for (const a of use.writes) if (a.exact && resolveIn('/', a.text) === '/') f.denyIf('rm of / deletes the system');
+    if (/^(chmod|chown|chgrp|chattr|setfacl)$/.test(verb)) {
+      for (const a of use.recursive ?? []) critical(a, 'changes the permissions of');
+      for (const a of use.writes) if (a.exact && this.resolve(a, inv.cwd).paths.includes('/')) f.denyIf(`${verb} on / changes the whole system`);
+    }
+    if (verb === 'mv') for (const a of use.writes.slice(0, -1)) critical(a, 'moves away');
+    if (verb === 'shred' || verb === 'truncate') for (const a of use.writes) critical(a, 'overwrites');
+    if (use.walks && (use.runs?.length || args.some((a) => a.text === '-delete'))) for (const a of use.walks) critical(a, 'acts on everything in');
+    if (use.deletesIn) critical(use.deletesIn, 'deletes what its source lacks in');
+    if (/^(g?tar|bsdtar|unzip)$/.test(verb)) for (const a of use.writes) critical(a, 'extracts files over');
+  }
+
+  // ---- paths ------------------------------------------------------------------------------------
+
+  /**
+   * Globs replaced by what they match now (the permissive way: more names rather than fewer), so the
+   * tables see words, not patterns. A match that starts with `-` would be read as an option: such a
+   * glob stays a pattern, which no table takes as read-only.
+   */
+  private expandGlobs(args: Arg[], cwds: string[] | undefined): Arg[] {
+    const out: Arg[] = [];
+    for (const a of args) {
+      if (!a.pattern || a.text.includes(UNKNOWN) || (!a.pattern.startsWith('/') && !cwds)) {
+        out.push(a);
+        continue;
       }
-      case 'env': {
-        let i = skipOptions(/^-[uC]$/, /^-[i0v]+$|^--(ignore-environment|null|unset=.*|chdir=.*|debug)$/);
-        if (i < 0 || vals.some((v) => v === '-S' || v?.startsWith('--split-string'))) {
-          result.opaque = 'env -S splits a string into a command';
-          return undefined;
-        }
-        if (hasOption(vals.slice(0, i).map((v) => v ?? ''), { short: 'C', long: ['chdir'] })) result.notReadOnly ??= 'env -C changes directory';
-        while (i < args.length && /^[A-Za-z_]\w*=/.test(args[i]!.text)) {
-          const [n, ...v] = (vals[i] ?? args[i]!.text).split('=');
-          if (!envPrefixIsHarmless(n!, { ...args[i]!, value: v.join('='), dynamic: args[i]!.dynamic })) result.notReadOnly ??= `sets ${n} for the command`;
-          i++;
-        }
-        if (i >= args.length) result.notReadOnly ??= 'env prints the environment, which holds secrets';
-        return from(i);
+      // A pattern over a whole system or home tree is judged as a pattern (it is never read-only).
+      const absolute = (cwds ?? ['/']).map((c) => (a.pattern!.startsWith('/') ? a.pattern! : `${c}/${a.pattern}`));
+      if (absolute.some((p) => globCoversCriticalTree(p, this.ctx.home))) {
+        out.push(a);
+        continue;
       }
-      case 'command':
-      case 'builtin': {
-        if (vals[0] === '-v' || vals[0] === '-V') return undefined;
-        const i = skipOptions(/^$/, /^-p$/);
-        return i >= 0 ? from(i) : undefined;
+      const words = new Set<string>();
+      let complete = true;
+      for (const base of a.pattern.startsWith('/') ? ['/'] : cwds!) {
+        const prefix = base === '/' ? '/' : `${base}/`;
+        const found = this.files.glob(a.pattern.startsWith('/') ? a.pattern : prefix + a.pattern, 200);
+        complete &&= found.complete;
+        for (const p of found.paths) words.add(a.pattern.startsWith('/') ? p : p.slice(prefix.length));
       }
-      case 'exec': {
-        const i = skipOptions(/^-a$/, /^-[cl]+$/);
-        return i >= 0 ? from(i) : undefined;
+      if (!complete || [...words].some((w) => w.startsWith('-'))) out.push(a);
+      // No match: bash passes the pattern itself on (kept as a pattern for the secret checks).
+      else if (!words.size) out.push({ text: a.text, exact: true, many: false, pattern: a.pattern });
+      else for (const w of words) out.push({ text: w, exact: true, many: false });
+    }
+    return out;
+  }
+
+  private resolve(a: Arg, cwds: string[] | undefined): Resolved {
+    if (a.text.includes(UNKNOWN)) {
+      const abs = a.text.startsWith('/') || a.text.startsWith(UNKNOWN) ? a.text : cwds?.length === 1 ? `${cwds[0]}/${a.text}` : undefined;
+      return { paths: [], unknown: abs ?? a.text };
+    }
+    const bases = a.text.startsWith('/') ? ['/'] : cwds;
+    if (!bases) return { paths: [], unknown: a.text };
+    const paths: string[] = [];
+    for (const base of bases) {
+      if (a.pattern) {
+        const pattern = a.pattern.startsWith('/') ? a.pattern : `${base === '/' ? '' : base}/${a.pattern}`;
+        const found = this.files.glob(pattern);
+        paths.push(...found.paths);
+        if (!found.complete) return { paths, unknown: pattern };
+      } else paths.push(resolveIn(base, a.text));
+    }
+    return { paths: [...new Set(paths.flatMap((p) => [p, this.files.real(p)]))] };
+  }
+
+  /** A file a command reads (or names, `mention`): never a secret; a path only known at run time is not provable. */
+  private read(a: Arg, inv: Invocation, f: Findings, recursive: boolean, verb: string, mention = false): void {
+    // /dev/fd/N of a process substitution: the command inside is judged on its own.
+    if (a.text.startsWith(`/dev/fd/${UNKNOWN}`)) return;
+    if (a.pattern && !a.text.includes(UNKNOWN)) {
+      for (const cwd of a.pattern.startsWith('/') ? ['/'] : (inv.cwd ?? [])) {
+        const pattern = a.pattern.startsWith('/') ? a.pattern : `${cwd}/${a.pattern}`;
+        const secret = this.secrets.named(pattern, recursive);
+        if (secret) f.denyIf(`${secret} holds a secret (${verb} ${show(a.text)} would read it); it is never read or changed by a tool call`);
       }
-      case 'nice': {
-        const i = skipOptions(/^-n$/, /^-\d+$|^--adjustment=.*$/);
-        return i >= 0 ? from(i) : undefined;
-      }
-      case 'nohup':
-        result.notReadOnly ??= 'nohup writes nohup.out';
-        return from(0);
-      case 'time': {
-        const i = skipOptions(/^$/, /^-p$/);
-        return i >= 0 ? from(i) : undefined;
-      }
-      case 'stdbuf': {
-        const i = skipOptions(/^-[ioe]$/, /^-[ioe].+$|^--(input|output|error)=.*$/);
-        return i >= 0 ? from(i) : undefined;
-      }
-      case 'timeout': {
-        const i = skipOptions(/^-[sk]$/, /^--(signal|kill-after)=.*$|^--(preserve-status|foreground|verbose)$|^-v$/);
-        return i >= 0 ? from(i + 1) : undefined; // then the duration, then the command
-      }
-      case 'xargs': {
-        const i = skipOptions(/^-[adEIiLlnPs]$/, /^-[0prtx]+$|^-[IiLlnPs].+$|^--[a-z-]+(=.*)?$/);
-        if (i < 0) return undefined;
-        if (i >= args.length) return undefined; // bare xargs runs echo
-        return from(i);
-      }
-      case 'eval': {
-        if (vals.some((v) => v === undefined)) {
-          result.opaque = 'eval of text only known at run time';
-          return undefined;
-        }
-        result.nested.push(this.nested(vals.join(' '), depth));
-        return undefined;
-      }
-      default:
-        if (SHELLS.test(verb)) return this.shell(verb, args, result, depth);
-        if (verb === 'source' || verb === '.') result.notReadOnly ??= `${verb} runs the commands in a file`;
-        return undefined;
+    }
+    const r = this.resolve(a, inv.cwd);
+    for (const p of r.paths) {
+      const secret = this.secrets.match(p) ?? (recursive ? this.secrets.inside(p) : undefined);
+      if (!secret) continue;
+      if (KEY_USERS.has(verb) && secret.startsWith(`${this.ctx.home}/.ssh/`)) continue;
+      f.denyIf(`${secret} holds a secret (${verb} ${recursive ? 'reads a folder that holds it' : 'would read it'}); it is never read or changed by a tool call`);
+    }
+    if (r.unknown === undefined || mention) return;
+    const literal = r.unknown.replace(/\u0000/g, '');
+    const could = /[^/.]/.test(literal) ? this.secrets.could(r.unknown) : undefined;
+    if (could) f.askIf(`${verb} reads ${show(r.unknown)}, which may be ${could}, a secret`);
+    f.not(`${verb} reads ${show(r.unknown)}, a path only known at run time`);
+  }
+
+  /** A file a command writes: never a disk, the system's configuration, the kernel's controls or a secret. */
+  private write(a: Arg, inv: Invocation, f: Findings, verb: string): void {
+    const r = this.resolve(a, inv.cwd);
+    for (const p of r.paths) {
+      f.denyIf(dangerousWrite(p) && `${verb} writes ${p}: ${dangerousWrite(p)}`);
+      const secret = this.secrets.match(p);
+      if (secret) f.denyIf(`${secret} holds a secret; ${verb} would change it, and no tool call may`);
     }
   }
 
-  private shell(verb: string, args: Word[], result: Unwrapped, depth: number): undefined {
-    const c = args.findIndex((a) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(a.value ?? ''));
-    if (c < 0) {
-      result.notReadOnly ??= `${verb} runs a script`;
-      return undefined;
+  // ---- scripts ----------------------------------------------------------------------------------
+
+  /** Shell text a command runs: judged as a line of its own (and never read-only in another shell). */
+  private script(text: Arg, inv: Invocation, f: Findings, depth: number, how: string, bash: boolean, denyOnly = false): void {
+    if (!text.exact) {
+      if (this.downloads(inv.argScripts.flat())) f.denyIf(`${how} runs a download: code nobody has read`);
+      else if (!denyOnly) f.askIf(`${how} runs text only known at run time`);
+      return;
     }
-    // Login and interactive shells read startup files (~/.profile, ~/.bashrc) that could hold anything.
-    const options = args.slice(0, c + 1).map((a) => a.value ?? '');
-    if (options.some((o) => (/^-[a-zA-Z]+$/.test(o) && /[il]/.test(o)) || (o.startsWith('--') && o !== '--norc' && o !== '--noprofile'))) {
-      result.notReadOnly ??= `${verb} starts a login or interactive shell, which reads startup files`;
+    if (depth >= MAX_NESTING) {
+      if (!denyOnly) f.askIf('scripts nested too deeply');
+      return;
     }
-    const script = args[c + 1];
-    if (!script || script.value === undefined) {
-      result.opaque = `${verb} -c of a script only known at run time`;
-      return undefined;
-    }
-    result.nested.push(this.nested(script.value, depth));
-    return undefined;
+    const cwd = inv.cwd?.length === 1 ? inv.cwd[0] : undefined;
+    const d = this.line(text.text, cwd, depth + 1);
+    if (d.decision === 'deny') f.denyIf(`${how}: ${d.reason}`);
+    if (denyOnly) return;
+    if (d.decision === 'ask') f.askIf(`${how}: ${d.reason}`);
+    else if (d.decision === 'none') f.not(`${how} runs a script that is not read-only (${d.reason})`);
+    else if (!bash) f.not(`${how} runs its text in a shell other than bash`);
   }
 
-  private nested(script: string, depth: number): Decision {
-    if (depth >= MAX_NESTING) return { decision: 'ask', reason: 'scripts nested too deeply' };
-    return this.classify(script, depth + 1);
+  /** A shell reading its script from standard input: what feeds it decides. */
+  private stdinScript(stdin: Stdin, inv: Invocation, f: Findings, depth: number, verb: string): void {
+    f.not(`${verb} runs a script from its input`);
+    switch (stdin.kind) {
+      case 'text':
+        this.script({ text: stdin.text, exact: !stdin.text.includes(UNKNOWN), many: false }, inv, f, depth, `${verb} reading a here-document`, true);
+        return;
+      case 'file': {
+        this.read(stdin.target, inv, f, false, verb);
+        if (this.downloads(stdin.scripts)) f.denyIf(`${verb} runs a download: code nobody has read`);
+        const text = stdin.scripts.length === 1 ? echoed(stdin.scripts[0]!) : undefined;
+        if (text !== undefined) this.script({ text, exact: true, many: false }, inv, f, depth, `${verb} < <(...)`, true);
+        return;
+      }
+      case 'pipe': {
+        const text = producedText(stdin.from);
+        if (text !== undefined) {
+          this.script({ text, exact: true, many: false }, inv, f, depth, `${verb} reading piped text`, true);
+          return;
+        }
+        const upstream = upstreamVerbs(stdin.from);
+        if (upstream.some((v) => DOWNLOADERS.has(v))) f.denyIf('piping a download into a shell or interpreter runs code nobody has read');
+        else if (upstream.some((v) => NETWORK_READERS.has(v))) f.denyIf('piping a network connection into a shell is a remote shell');
+        else if (upstream.some((v) => DECODERS.test(v))) f.denyIf('decoding text into a shell runs code that was hidden on purpose');
+        return;
+      }
+      case 'inherit':
+        return;
+    }
+  }
+
+  /** A script file operand: a process substitution's output, or a file nobody here can read. */
+  private fileScript(file: Arg, inv: Invocation, f: Findings, depth: number, verb: string): void {
+    const index = inv.argv.indexOf(file);
+    const scripts = index >= 0 ? (inv.argScripts[index] ?? []) : [];
+    f.not(`${verb} runs the script in ${show(file.text)}`);
+    if (!scripts.length) return;
+    if (this.downloads(scripts)) {
+      f.denyIf(`${verb} runs a download: code nobody has read`);
+      return;
+    }
+    const text = scripts.length === 1 ? echoed(scripts[0]!) : undefined;
+    if (text !== undefined) this.script({ text, exact: true, many: false }, inv, f, depth, `${verb} <(...)`, true);
+  }
+
+  /** Whether any of the scripts (at any depth) runs a downloader, wrappers peeled. */
+  private downloads(scripts: Script[]): boolean {
+    let found = false;
+    walkCommands(scripts, (c) => {
+      if (c.type !== 'simple') return;
+      const words = c.words.map((w) => literalWord(w.parts) ?? '');
+      for (let i = 0; i < words.length && !found; i++) {
+        const verb = posix.basename(words[i]!);
+        if (DOWNLOADERS.has(verb)) found = true;
+        if (!isWrapper(verb) && !/^[A-Za-z_]\w*=/.test(words[i]!)) break;
+      }
+    }, true);
+    return found;
+  }
+
+  // ---- the whole line ---------------------------------------------------------------------------
+
+  private lineWide(model: LineModel, f: Findings, depth: number): void {
+    for (const r of model.redirects) this.redirect(r, f);
+    for (const a of model.assignments) {
+      if (COMMAND_VARIABLES.test(a.name)) this.script(a.value, emptyInvocation(), f, depth, `${a.name}=`, false);
+      if (!HARMLESS_ENV.test(a.name) && (!HARMLESS_VARIABLE.test(a.name) || STEERING_NAME.test(a.name))) f.not(`sets ${a.name}`);
+    }
+    for (const loop of model.spawnLoops) f.denyIf(`${loop}: a fork bomb`);
+    // A shell reading its input in a pipeline that also holds a network tool: a remote shell.
+    for (const stages of model.pipelines) {
+      const verbs = upstreamVerbs(stages);
+      const shellReadingInput = stages.some((s) => SHELL_ON_INPUT.test(innermost(s.argv)));
+      if (shellReadingInput && verbs.some((v) => NETWORK_READERS.has(v) && v !== 'curl' && v !== 'wget')) f.denyIf('a shell joined to a network connection in one pipeline is a remote shell');
+    }
+    // Functions that call themselves (directly or through each other) and start jobs: fork bombs.
+    const byName = new Map(model.functions.map((fn) => [fn.name, fn]));
+    for (const fn of model.functions) {
+      const seen = new Set<string>();
+      const queue = [...fn.calls];
+      let spawns = fn.spawns;
+      while (queue.length) {
+        const next = queue.shift()!;
+        if (next === fn.name) {
+          if (spawns) f.denyIf(`function ${fn.name} calls itself and starts more processes each time: a fork bomb`);
+          break;
+        }
+        if (seen.has(next) || !byName.has(next)) continue;
+        seen.add(next);
+        spawns ||= byName.get(next)!.spawns;
+        queue.push(...byName.get(next)!.calls);
+      }
+    }
+  }
+
+  private redirect(r: FileRedirect, f: Findings): void {
+    const inv = { ...emptyInvocation(), cwd: r.cwd };
+    if (/^\/dev\/(tcp|udp)\//.test(r.target.text)) f.denyIf(`${r.target.text} opens a network connection from the shell (how remote shells are made)`);
+    if (r.writes) {
+      this.write(r.target, inv, f, 'redirecting to');
+      if (!(r.target.exact && SAFE_TARGETS.has(r.target.text))) f.not(`writes to ${show(r.target.text)}`);
+      if (r.op === '<>') this.read(r.target, inv, f, false, 'reading');
+    } else this.read(r.target, inv, f, false, 'reading');
   }
 }
 
-/** `{rm,-rf,/}` -> `rm -rf /`, for a second look at lines tree-sitter cannot parse. */
-function expandCommandBraces(source: string): string {
-  return source.replace(/(^|[\s;&|(])\{([^{}\s]*,[^{}\s]*)\}(?=$|[\s;&|)])/g, (_m, lead: string, inner: string) => `${lead}${inner.split(',').join(' ')}`);
+/** Candidate paths in arguments: operands, `--opt=VALUE`, `-xVALUE`, `key=VALUE`, `@file`. */
+function mentions(args: Arg[]): Arg[] {
+  const out: Arg[] = [];
+  for (const a of args) {
+    if (!a.exact) {
+      // A glob is checked as the pattern it is (what it may match), an unknown word cannot be.
+      if (a.pattern && !a.text.includes(UNKNOWN)) out.push(a);
+      continue;
+    }
+    const t = a.text;
+    if (!t.startsWith('-')) out.push(a);
+    const eq = t.indexOf('=');
+    if (eq > 0) out.push({ ...a, text: t.slice(eq + 1) });
+    if (/^-[A-Za-z]./.test(t) && !t.startsWith('--')) out.push({ ...a, text: t.slice(2) });
+    if (t.startsWith('@')) out.push({ ...a, text: t.slice(1) });
+  }
+  return out.filter((c) => c.text.length > 0);
+}
+
+/** The verbs of a pipe's source and of everything upstream of it (wrappers peeled). */
+function upstreamVerbs(from: Invocation[], depth = 0): string[] {
+  const out: string[] = [];
+  for (const inv of from) {
+    let args = inv.argv;
+    for (let i = 0; i < 8 && args[0]?.exact; i++) {
+      const verb = posix.basename(args[0].text);
+      out.push(verb);
+      const inner = isWrapper(verb) ? unwrap(verb, args.slice(1))?.inner : undefined;
+      if (!inner) break;
+      args = inner;
+    }
+    if (inv.stdin.kind === 'pipe' && depth < 16) out.push(...upstreamVerbs(inv.stdin.from, depth + 1));
+  }
+  return out;
+}
+
+/** Text a pipe's source writes, when it is literal: echo/printf of known words, cat of a here-document. */
+function producedText(from: Invocation[]): string | undefined {
+  if (from.length !== 1) return undefined;
+  const inv = from[0]!;
+  const [name, ...args] = inv.argv;
+  if (!name?.exact || !args.every((a) => a.exact)) return undefined;
+  return literalOutput(posix.basename(name.text), args.map((a) => a.text), () => (inv.stdin.kind === 'text' ? inv.stdin.text : inv.stdin.kind === 'pipe' ? producedText(inv.stdin.from) : undefined));
+}
+
+function literalOutput(verb: string, args: string[], input: () => string | undefined): string | undefined {
+  if (verb === 'echo') {
+    const newline = args[0] !== '-n';
+    const words = args[0] === '-n' || args[0] === '-e' || args[0] === '-E' ? args.slice(1) : args;
+    if (args[0] === '-e') return undefined;
+    return words.join(' ') + (newline ? '\n' : '');
+  }
+  if (verb === 'printf' && args.length === 1 && !args[0]!.includes('%')) return args[0]!.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+  if (verb === 'printf' && args[0] === '%s\\n') return args.slice(1).map((a) => `${a}\n`).join('');
+  if (verb === 'printf' && args[0] === '%s') return args.slice(1).join('');
+  if (verb === 'cat' && args.length === 0) return input();
+  return undefined;
+}
+
+/** What a `<(...)` script prints, when it is one echo/printf of literal words. */
+function echoed(s: Script): string | undefined {
+  const c = s.items.length === 1 && !s.items[0]!.rest.length && s.items[0]!.first.commands.length === 1 ? s.items[0]!.first.commands[0] : undefined;
+  if (c?.type !== 'simple' || c.redirects.length || c.assignments.length) return undefined;
+  const words: string[] = [];
+  for (const w of c.words) {
+    const text = literalWord(w.parts);
+    if (text === undefined) return undefined;
+    words.push(text);
+  }
+  const [verb, ...args] = words;
+  return verb ? literalOutput(verb, args, () => undefined) : undefined;
+}
+
+function literalWord(parts: readonly Part[]): string | undefined {
+  let out = '';
+  for (const p of parts) {
+    if (p.t === 'lit' || p.t === 'esc' || p.t === 'sq' || p.t === 'ansi') {
+      if (p.t === 'lit' && /[*?[{~]/.test(p.text)) return undefined;
+      out += p.text;
+    } else if (p.t === 'dq') {
+      const inner = literalWord(p.parts);
+      if (inner === undefined) return undefined;
+      out += inner;
+    } else return undefined;
+  }
+  return out;
+}
+
+/** A shell given no script: it runs what comes on its input (`sh`, `sh -i`, `bash -s`). */
+const SHELL_ON_INPUT = /^(sh|bash|dash|zsh|ksh|ash|mksh|busybox sh)( -[a-zA-Z]+)*$/;
+
+/** The command with its options, wrappers peeled: `sh -i`. */
+function innermost(argv: Arg[]): string {
+  let args = argv;
+  for (let i = 0; i < 8 && args[0]?.exact; i++) {
+    const verb = posix.basename(args[0].text);
+    const inner = isWrapper(verb) ? unwrap(verb, args.slice(1))?.inner : undefined;
+    if (!inner) return [verb, ...args.slice(1).map((a) => a.text)].join(' ');
+    args = inner;
+  }
+  return '';
+}
+
+function emptyInvocation(): Invocation {
+  return { argv: [], env: [], redirects: [], stdin: { kind: 'inherit' }, cwd: undefined, vars: new Map(), argScripts: [], variables: [], inFunction: false, inLoop: false, background: false };
+}
+
+const show = (text: string) => text.replace(/\u0000/g, '…');
+
+function patternDir(pattern: string): string {
+  return pattern.replace(/\/[^/]*$/, '') || '/';
 }
 
 export function classifyCommand(command: string, ctx: ClassifyContext): Decision {
-  return new Classifier(ctx).classify(command, 0);
+  if (command.length > MAX_COMMAND_LENGTH) return { decision: 'ask', reason: 'command too long to check' };
+  const budget = new Budget(WORK_BUDGET, ctx.deadline);
+  try {
+    return new Classifier(ctx, budget).line(command, ctx.cwd, 0);
+  } catch (err) {
+    if (err instanceof BudgetExceeded) return { decision: 'ask', reason: `checking it took too much work (${err.message})` };
+    if (err instanceof RangeError) return { decision: 'ask', reason: 'nested too deeply to check' };
+    throw err;
+  }
 }

@@ -8,25 +8,15 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import type { Parser } from 'web-tree-sitter';
-import { classifyCommand, NeedsParser, type ClassifyContext, type Decision } from './classify.js';
+import { classifyCommand, type ClassifyContext, type Decision } from './classify.js';
 import { EMPTY_HOOK_CONFIG, readHookConfig, type HookConfig } from './config.js';
 
 export { classifyCommand, type Decision } from './classify.js';
-export { simpleSyntax } from './simple.js';
-
-/**
- * tree-sitter with the bash grammar, loaded on first need from its own file beside this one (build.mjs
- * makes grammar.ts hook-grammar.cjs): its wasm is most of a call's cost, and plain lines (simple.ts)
- * never need it, nor V8 to read it.
- */
-export async function loadBashParser(): Promise<Parser> {
-  return (require('./hook-grammar.cjs') as typeof import('./grammar.js')).loadBashParser();
-}
+export { analyzeLine } from './analyze.js';
 export type { HookConfig } from './config.js';
 
 /** Time the classifier may take before it gives up and asks; far below Claude Code's hook timeout. */
-const BUDGET_MS = 2000;
+const BUDGET_MS = 1000;
 const MAX_STDIN = 1 << 20;
 
 interface HookIO {
@@ -57,7 +47,7 @@ function audit(config: HookConfig, entry: object, io: HookIO): void {
   }
 }
 
-export async function runHook(args: string[], io: HookIO): Promise<Decision> {
+export function runHook(args: string[], io: HookIO): Decision {
   const started = performance.now();
   let config = EMPTY_HOOK_CONFIG;
   let command = '';
@@ -77,12 +67,7 @@ export async function runHook(args: string[], io: HookIO): Promise<Decision> {
       config,
       deadline: started + BUDGET_MS,
     };
-    try {
-      decision = classifyCommand(command, ctx);
-    } catch (err) {
-      if (!(err instanceof NeedsParser)) throw err;
-      decision = classifyCommand(command, { ...ctx, parser: await loadBashParser() });
-    }
+    decision = classifyCommand(command, ctx);
   } catch (err) {
     io.warn(`buddy-init hook: ${(err as Error).message}; asking instead of deciding`);
     decision = { decision: 'ask', reason: `the safety hook failed (${(err as Error).message}), so a person decides` };
@@ -117,7 +102,7 @@ export async function hookMain(args: string[]): Promise<void> {
     process.stdout.write(output({ decision: 'ask', reason: 'the safety hook ran out of time, so a person decides' }));
     process.exit(0);
   }, BUDGET_MS * 2);
-  await runHook(args, {
+  runHook(args, {
     stdin: await readStdin(),
     write: (text) => process.stdout.write(text),
     warn: (text) => process.stderr.write(`${text}\n`),

@@ -1,44 +1,89 @@
 /**
- * Option matching that follows GNU getopt: short options cluster (`-uo file` holds `-o`) and long
- * options may be abbreviated (`--out=x` is `--output=x`). A check that misses either is a bypass.
+ * Command-line options read the way getopt reads them: short options cluster (`-uo file` holds
+ * `-o file`), a short option's value may be attached (`-ofile`) or the next word, long options may be
+ * abbreviated (`--out=x` is `--output=x`) and take `=value` or the next word. A check that misses any
+ * of these is a bypass, so every command table goes through here.
  */
-
-/** Long option name of `--name=value` / `--name`. */
-const longName = (arg: string) => arg.slice(2).split('=')[0]!;
+import type { Arg } from './bash/expand.js';
 
 export interface OptionSpec {
-  /** Forbidden short option letters. */
-  short?: string;
-  /** Forbidden long option names (without dashes). */
-  long?: string[];
+  /** Short options that take a value (getopt's `x:`). */
+  shortValue?: string;
+  /** Long options that take a value. */
+  longValue?: readonly string[];
+  /** Long options without a value (to resolve abbreviations; unknown ones are still read as flags). */
+  longFlags?: readonly string[];
+  /** Options end at the first operand (wrappers, POSIX getopt), instead of anywhere before `--`. */
+  stopAtOperand?: boolean;
 }
 
-/** True when any argument before `--` is, or clusters, or abbreviates a forbidden option. */
-export function hasOption(args: readonly string[], spec: OptionSpec): boolean {
-  for (const arg of args) {
-    if (arg === '--') return false;
-    if (arg.startsWith('--')) {
-      const name = longName(arg);
-      if (name && spec.long?.some((l) => l.startsWith(name))) return true;
-    } else if (arg.startsWith('-') && arg.length > 1 && spec.short) {
-      if ([...arg.slice(1)].some((ch) => spec.short!.includes(ch))) return true;
+export interface ParsedOption {
+  /** `-x` for a short option, `--name` (full name when the abbreviation is unique) for a long one. */
+  name: string;
+  value?: Arg;
+}
+
+export interface Parsed {
+  options: ParsedOption[];
+  operands: Arg[];
+  /** Index in the arguments where operands start, when options stop at the first operand. */
+  operandStart: number;
+  /** An argument whose value is unknown stands where an option could be: nobody can tell which. */
+  unclear: boolean;
+}
+
+/** Expands an abbreviated long option to its full name when it names exactly one known option. */
+function fullName(name: string, spec: OptionSpec): string {
+  const known = [...(spec.longValue ?? []), ...(spec.longFlags ?? [])];
+  if (known.includes(name)) return name;
+  const matches = known.filter((k) => k.startsWith(name));
+  return matches.length === 1 ? matches[0]! : name;
+}
+
+export function parseOptions(args: readonly Arg[], spec: OptionSpec): Parsed {
+  const out: Parsed = { options: [], operands: [], operandStart: args.length, unclear: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const text = arg.text;
+    if (!arg.exact && (text.startsWith('-') || text.startsWith('\u0000') || arg.many)) out.unclear = true;
+    if (text === '--' && arg.exact) {
+      out.operands.push(...args.slice(i + 1));
+      if (out.operandStart === args.length) out.operandStart = i + 1;
+      return out;
+    }
+    if (!text.startsWith('-') || text === '-') {
+      if (spec.stopAtOperand) {
+        out.operandStart = i;
+        out.operands.push(...args.slice(i));
+        return out;
+      }
+      out.operands.push(arg);
+      continue;
+    }
+    if (text.startsWith('--')) {
+      const eq = text.indexOf('=');
+      const name = fullName(eq < 0 ? text.slice(2) : text.slice(2, eq), spec);
+      if (eq >= 0) out.options.push({ name: `--${name}`, value: { ...arg, text: text.slice(eq + 1) } });
+      else if (spec.longValue?.includes(name) && i + 1 < args.length) out.options.push({ name: `--${name}`, value: args[++i]! });
+      else out.options.push({ name: `--${name}` });
+      continue;
+    }
+    for (let j = 1; j < text.length; j++) {
+      const c = text[j]!;
+      if (spec.shortValue?.includes(c)) {
+        const rest = text.slice(j + 1);
+        if (rest) out.options.push({ name: `-${c}`, value: { ...arg, text: rest } });
+        else if (i + 1 < args.length) out.options.push({ name: `-${c}`, value: args[++i]! });
+        else out.options.push({ name: `-${c}` });
+        break;
+      }
+      out.options.push({ name: `-${c}` });
     }
   }
-  return false;
+  return out;
 }
 
-/** Arguments that are not options (everything after `--` included). */
-export function positionals(args: readonly string[], takesValue: ReadonlySet<string> = new Set()): string[] {
-  const out: string[] = [];
-  let skipNext = false;
-  let afterDashes = false;
-  for (const arg of args) {
-    if (afterDashes) out.push(arg);
-    else if (skipNext) skipNext = false;
-    else if (arg === '--') afterDashes = true;
-    else if (arg.startsWith('-') && arg !== '-') {
-      if (takesValue.has(arg)) skipNext = true;
-    } else out.push(arg);
-  }
-  return out;
+/** Whether any option is one of `names` (short `-x`, or long `--name`, abbreviations resolved). */
+export function hasAny(parsed: Parsed, names: readonly string[]): ParsedOption | undefined {
+  return parsed.options.find((o) => names.includes(o.name) || (o.name.startsWith('--') && names.some((n) => n.startsWith('--') && n.startsWith(o.name) && o.name.length > 2)));
 }

@@ -1,0 +1,129 @@
+/**
+ * Text tools whose argument is a program: sed, awk (gawk, mawk, busybox), jq. They are read-only only
+ * when the program provably only reads its input and prints: no program text from a file, no option
+ * that loads code or writes, and nothing in the program that runs commands, writes, reads other files
+ * or the environment.
+ */
+import type { Arg } from '../bash/expand.js';
+import { hasAny, parseOptions } from '../options.js';
+import { sedScriptIsReadOnly } from '../sed.js';
+import { no, ok, type Call, type Table, type Use } from './types.js';
+
+function sed(call: Call): Use {
+  const p = parseOptions(call.args, { shortValue: 'efl', longValue: ['expression', 'file', 'line-length'], longFlags: ['quiet', 'silent', 'regexp-extended', 'separate', 'unbuffered', 'null-data', 'posix', 'debug', 'sandbox', 'in-place', 'follow-symlinks'] });
+  if (p.unclear) return no('sed has an argument only known at run time where an option could be');
+  if (hasAny(p, ['-i', '--in-place'])) return { ...no('sed -i changes files'), writes: p.options.some((o) => o.name === '-e' || o.name === '--expression') ? p.operands : p.operands.slice(1) };
+  const bad = hasAny(p, ['-f', '--file']) ?? p.options.find((o) => !/^-[nErsuzel]$|^--(quiet|silent|regexp-extended|separate|unbuffered|null-data|posix|debug|sandbox|expression|line-length)$/.test(o.name));
+  if (bad) return no(`sed ${bad.name} ${bad.name === '-f' || bad.name === '--file' ? 'runs a script from a file' : 'is not a read-only option'}`);
+  const scripts = p.options.filter((o) => o.name === '-e' || o.name === '--expression').map((o) => o.value);
+  let files = p.operands;
+  if (!scripts.length) {
+    scripts.push(files[0]);
+    files = files.slice(1);
+  }
+  if (scripts.some((s) => !s?.exact)) return no('sed runs a script only known at run time');
+  if (!scripts.every((s) => sedScriptIsReadOnly(s!.text))) return no('the sed script writes files, reads other files or runs commands');
+  return ok(files);
+}
+
+/**
+ * An awk program that only reads its input and prints. `print > "f"` / `print | "cmd"` (redirections
+ * of print statements outside parentheses), getline (reads files and commands), system(), the
+ * environment, gawk's extensions and network files are all out. A comparison with `>` elsewhere is fine.
+ */
+export function awkProgramIsReadOnly(program: string): boolean {
+  if (/\b(system|getline|ENVIRON|PROCINFO|fflush|close)\b|@(load|include|namespace)|\/inet\d?\//.test(program)) return false;
+  // Walk statements; strings and regular expressions are skipped, so their text never counts.
+  let depth = 0;
+  let inPrint = false;
+  let prev = '';
+  for (let i = 0; i < program.length; i++) {
+    const c = program[i]!;
+    if (c === '"') {
+      for (i++; i < program.length && program[i] !== '"'; i++) if (program[i] === '\\') i++;
+      prev = '"';
+      continue;
+    }
+    if (c === '/' && /^$|[(,~!&|{};\n=]$/.test(prev)) {
+      for (i++; i < program.length && program[i] !== '/'; i++) if (program[i] === '\\') i++;
+      prev = '/';
+      continue;
+    }
+    if (c === '#') {
+      while (i < program.length && program[i] !== '\n') i++;
+      continue;
+    }
+    if (/[{};\n]/.test(c)) inPrint = false;
+    if (c === '(') depth++;
+    if (c === ')') depth = Math.max(0, depth - 1);
+    if (/[a-z]/.test(c) && !/[A-Za-z0-9_]/.test(program[i - 1] ?? '')) {
+      const word = /^[a-z]+/.exec(program.slice(i))![0];
+      if (word === 'print' || word === 'printf') inPrint = true;
+      i += word.length - 1;
+      prev = 'w';
+      continue;
+    }
+    if (inPrint && depth === 0 && (c === '>' || (c === '|' && program[i + 1] !== '|' && program[i - 1] !== '|'))) return false;
+    if (c === '|' && program[i + 1] === '&') return false; // gawk coprocess
+    if (!/\s/.test(c)) prev = c;
+  }
+  return true;
+}
+
+function awk(call: Call): Use {
+  const p = parseOptions(call.args, { shortValue: 'fvFeiElWdpo', longValue: ['file', 'assign', 'field-separator', 'source', 'include', 'load', 'exec'], longFlags: ['characters-as-bytes', 'traditional', 'copyright', 'gen-pot', 'lint', 'bignum', 'use-lc-numeric', 'non-decimal-data', 'optimize', 'posix', 're-interval', 'no-optimize', 'sandbox', 'version', 'dump-variables', 'debug', 'profile', 'pretty-print'] });
+  if (p.unclear) return no('awk has an argument only known at run time where an option could be');
+  const allowed = /^-[FvbcNPrstVMnSe]$|^--(assign|field-separator|characters-as-bytes|traditional|posix|re-interval|sandbox|bignum|use-lc-numeric|source|version|non-decimal-data|optimize|no-optimize)$/;
+  const bad = p.options.find((o) => !allowed.test(o.name));
+  if (bad) return no(`awk ${bad.name} loads code, writes a file or runs a program`);
+  const sources = p.options.filter((o) => o.name === '-e' || o.name === '--source').map((o) => o.value);
+  let files = p.operands;
+  if (!sources.length) {
+    sources.push(files[0]);
+    files = files.slice(1);
+  }
+  const code = sources.map((s) => s?.text ?? '').join('\n');
+  const use: Use = ok(files.filter((f) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(f.text)));
+  use.code = { lang: 'awk', text: { text: code, exact: sources.every((s) => s?.exact), many: false } };
+  if (!sources.every((s) => s?.exact)) return { ...use, notReadOnly: 'awk runs a program only known at run time' };
+  if (!awkProgramIsReadOnly(code)) return { ...use, notReadOnly: 'the awk program runs commands, writes files, or reads files or the environment' };
+  return use;
+}
+
+/** jq: the program may import modules or read the environment (where claude's token is). */
+function jq(call: Call): Use {
+  const args = call.args;
+  // --arg/--argjson/--slurpfile/--rawfile take two values; --args/--jsonargs make the rest values.
+  const files: Arg[] = [];
+  let program: Arg | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.exact && (a.text.startsWith('-') || a.many)) return no('jq has an argument only known at run time where an option could be');
+    const t = a.text;
+    if (t === '--args' || t === '--jsonargs') break;
+    if (t === '--arg' || t === '--argjson') {
+      i += 2;
+      continue;
+    }
+    if (t === '--slurpfile' || t === '--rawfile') {
+      if (args[i + 2]) files.push(args[i + 2]!);
+      i += 2;
+      continue;
+    }
+    if (/^-(f|L)|^--(from-file|library-path)/.test(t)) return no(`jq ${t} loads a program or modules from files`);
+    if (t === '--indent' || t === '--tab-width') {
+      i++;
+      continue;
+    }
+    if (t.startsWith('-') && t !== '-') continue;
+    if (program === undefined) program = a;
+    else files.push(a);
+  }
+  if (program && !program.exact) return no('jq runs a program only known at run time');
+  if (program && (/\b(import|include|env|get_search_list)\b/.test(program.text) || /\$ENV\b/.test(program.text))) {
+    return no('the jq program imports modules or reads the environment');
+  }
+  return ok(files);
+}
+
+export const TEXT_TOOLS: Record<string, Table> = { sed, awk, gawk: awk, mawk: awk, nawk: awk, jq };

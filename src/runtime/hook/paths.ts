@@ -1,0 +1,287 @@
+/**
+ * Paths as the command will meet them, on the machine the hook runs on: resolved against the
+ * directory the command runs in, globs expanded against the real filesystem, symlinks (and
+ * /proc/self/root) followed with realpath. And the secrets no tool call may read: the buddy's own
+ * token files and state, and the usual credential files of a developer's machine.
+ */
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { posix } from 'node:path';
+import { UNKNOWN } from './bash/expand.js';
+import type { Budget } from './budget.js';
+import { compile, hasGlob, matchTokens } from './glob.js';
+
+/** `path` from `cwd`, normalised; an absolute `path` stands alone. */
+export function resolveIn(cwd: string, path: string): string {
+  const joined = path.startsWith('/') ? path : `${cwd}/${path}`;
+  const normal = posix.normalize(joined);
+  return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
+}
+
+/**
+ * Credential files every developer machine may hold, relative to home. A leading `!` excepts what
+ * the patterns before it would cover (public keys).
+ */
+export const DEFAULT_SECRETS = [
+  '.ssh/id_*',
+  '!.ssh/*.pub',
+  '.ssh/*.pem',
+  '.ssh/*.key',
+  '.aws/credentials',
+  '.aws/sso/cache',
+  '.aws/cli/cache',
+  '.config/gh/hosts.yml',
+  '.config/hub',
+  '.netrc',
+  '.git-credentials',
+  '.docker/config.json',
+  '.kube/config',
+  '.npmrc',
+  '.yarnrc.yml',
+  '.pypirc',
+  '.vault-token',
+  '.terraform.d/credentials.tfrc.json',
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
+  '.gem/credentials',
+  '.m2/settings-security.xml',
+  '.config/gcloud/credentials.db',
+  '.config/gcloud/access_tokens.db',
+  '.config/gcloud/application_default_credentials.json',
+  '.config/gcloud/legacy_credentials',
+  '.azure/accessTokens.json',
+  '.azure/msal_token_cache.json',
+  '.gnupg/private-keys-v1.d',
+  '.claude/.credentials.json',
+  // The chat plugins' token files, wherever a buddy keeps its channel state.
+  '.claude/channels/*/.env',
+  // buddy-init's own: the OAuth token file, and the state and backups folder.
+  '.config/buddy-init/*/auth.env',
+  '.local/state/buddy-init',
+];
+
+/** Absolute patterns: every process's environment (claude's holds its token) and memory. */
+const SYSTEM_SECRETS = ['/proc/*/environ', '/proc/*/task/*/environ', '/proc/*/mem', '/proc/*/task/*/mem'];
+
+interface Pattern {
+  text: string;
+  tokens: ReturnType<typeof compile>;
+  components: Array<ReturnType<typeof compile>>;
+}
+
+const patternOf = (text: string): Pattern => ({ text, tokens: compile(text), components: text.split('/').filter(Boolean).map(compile) });
+
+export class Secrets {
+  private readonly include: Pattern[];
+  private readonly exclude: Pattern[];
+
+  constructor(home: string, extra: readonly string[]) {
+    const abs = (p: string) => (p.startsWith('/') ? p : `${home}/${p}`);
+    const all = [...DEFAULT_SECRETS.map((p) => (p.startsWith('!') ? `!${abs(p.slice(1))}` : abs(p))), ...SYSTEM_SECRETS, ...extra];
+    this.include = all.filter((p) => !p.startsWith('!')).map(patternOf);
+    this.exclude = all.filter((p) => p.startsWith('!')).map((p) => patternOf(p.slice(1)));
+    // A symlinked home or .claude folder: protect where the files really are too.
+    for (const p of [...this.include]) {
+      const real = realPrefix(p.text);
+      if (real !== p.text) this.include.push(patternOf(real));
+    }
+  }
+
+  /** The secret `path` is, or lies inside (a protected folder). */
+  match(path: string): string | undefined {
+    const parts = path.split('/').filter(Boolean);
+    for (const p of this.include) {
+      if (p.components.length > parts.length) continue;
+      if (!p.components.every((c, i) => matchTokens(c, parts[i]!))) continue;
+      if (parts.length === p.components.length && this.exclude.some((e) => matchTokens(e.tokens, path))) continue;
+      return p.text;
+    }
+    return undefined;
+  }
+
+  /** A secret inside the folder `dir` (what reading the folder recursively would read). */
+  inside(dir: string): string | undefined {
+    const parts = dir.split('/').filter(Boolean);
+    for (const p of this.include) {
+      if (p.components.length <= parts.length) continue;
+      if (parts.every((part, i) => matchTokens(p.components[i]!, part))) return p.text;
+    }
+    return undefined;
+  }
+
+  /**
+   * A secret an absolute glob pattern names, or names something inside (a protected folder), whether
+   * or not the file exists here. With `inside`, also a secret inside a folder the pattern names (what a
+   * recursive read of it reaches).
+   */
+  named(pattern: string, inside = false): string | undefined {
+    const parts = pattern.split('/').filter(Boolean).map(compile);
+    return this.include.find((p) => {
+      // A representative name for each component of the protected pattern (`*` read as any name).
+      const names = p.text.replace(/[*?]/g, 'x').split('/').filter(Boolean);
+      const n = Math.min(names.length, parts.length);
+      if (!names.slice(0, n).every((name, i) => matchTokens(parts[i]!, name))) return false;
+      if (parts.length < names.length) return inside;
+      return parts.length > names.length || !this.exclude.some((e) => matchTokens(e.tokens, p.text.replace(/[*?]/g, 'x')));
+    })?.text;
+  }
+
+  /** A secret that `path`, with pieces only known at run time (UNKNOWN), could name. */
+  could(path: string): string | undefined {
+    const tokens = compile(path.split(UNKNOWN).map(escape).join('*'));
+    return this.include.find((p) => !hasGlob(p.text) && matchTokens(tokens, p.text, true))?.text
+      ?? this.include.find((p) => matchTokens(tokens, p.text.replace(/[*?]/g, 'x'), true))?.text;
+  }
+}
+
+const escape = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
+
+/** realpath of the longest prefix of `path` that exists, plus the rest. */
+function realPrefix(path: string): string {
+  const parts = path.split('/');
+  for (let n = parts.length; n > 1; n--) {
+    const head = parts.slice(0, n).join('/') || '/';
+    if (hasGlob(head)) continue;
+    try {
+      const real = realpathSync(head);
+      return [real === '/' ? '' : real, ...parts.slice(n)].join('/');
+    } catch {
+      // not there: try a shorter prefix
+    }
+  }
+  return path;
+}
+
+/** The filesystem as the command will find it, every call paid for from the budget. */
+export class FileView {
+  constructor(private readonly budget: Budget) {}
+
+  /** Where `path` really leads (symlinks and /proc/self/root followed), as far as it exists. */
+  real(path: string): string {
+    this.budget.spend(64, 'paths');
+    return realPrefix(path);
+  }
+
+  /**
+   * Whether the configuration of the git repository holding `dir` names a program git would run for
+   * a reading command (fsmonitor, a pager, textconv or diff drivers, filters, hooks, an alias running
+   * a shell, an included file). A repository that arrived as a download may carry any of them.
+   */
+  gitConfigRunsPrograms(dir: string): string | undefined {
+    for (let d = dir, i = 0; i < 32; i++, d = posix.dirname(d)) {
+      this.budget.spend(32, 'paths');
+      const git = posix.join(d, '.git');
+      let config: string | undefined;
+      try {
+        const st = statSync(git);
+        if (st.isDirectory()) config = posix.join(git, 'config');
+        else {
+          const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(git, 'utf8'));
+          if (m) config = posix.join(posix.resolve(d, m[1]!.trim()), 'config');
+        }
+      } catch {
+        // no .git here
+      }
+      if (config) {
+        let text = '';
+        try {
+          text = readFileSync(config, 'utf8').slice(0, 1 << 20);
+        } catch {
+          return undefined;
+        }
+        const m = /^\s*\[\s*(include|includeif)\b|^\s*(fsmonitor|pager|editor|sshcommand|askpass|hookspath|textconv|external|command|driver|clean|smudge|process|helper|program|difffilter|uploadpack|receivepack)\s*=|^\s*[\w.-]+\s*=\s*!/im.exec(text);
+        return m ? `${config} sets ${(m[1] ?? m[2] ?? 'an alias running a shell command').toLowerCase()}, a program git would run` : undefined;
+      }
+      if (d === '/') return undefined;
+    }
+    return undefined;
+  }
+
+  isDir(path: string): boolean {
+    this.budget.spend(16, 'paths');
+    try {
+      return lstatSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Files an absolute pattern matches now, the permissive way (dot files, any case, `**` at any
+   * depth). `complete` is false when the walk hit its budget.
+   */
+  glob(pattern: string, limit = 2000): { paths: string[]; complete: boolean } {
+    const components = pattern.split('/').filter(Boolean);
+    let current = ['/'];
+    let complete = true;
+    for (const [i, comp] of components.entries()) {
+      const next: string[] = [];
+      if (!hasGlob(comp)) {
+        const literal = comp.replace(/\\(.)/g, '$1');
+        for (const dir of current) next.push(posix.join(dir, literal));
+      } else {
+        const tokens = compile(comp);
+        const recursive = comp === '**';
+        for (const dir of current) {
+          for (const entry of this.list(dir, recursive, limit)) {
+            if (recursive || matchTokens(tokens, entry.slice(dir === '/' ? 1 : dir.length + 1))) next.push(entry);
+            if (next.length > limit) {
+              complete = false;
+              break;
+            }
+          }
+        }
+        if (recursive && i === components.length - 1) next.push(...current);
+      }
+      current = next;
+      if (!complete || !current.length) break;
+    }
+    return { paths: current, complete };
+  }
+
+  private list(dir: string, recursive: boolean, limit: number): string[] {
+    const out: string[] = [];
+    const walk = (d: string, depth: number) => {
+      if (out.length > limit) return;
+      this.budget.spend(32, 'directory entries');
+      let names: string[];
+      try {
+        names = readdirSync(d);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        this.budget.spend(1, 'directory entries');
+        const full = d === '/' ? `/${name}` : `${d}/${name}`;
+        out.push(full);
+        if (recursive && depth < 16 && this.isDir(full)) walk(full, depth + 1);
+      }
+    };
+    walk(dir, 0);
+    return out;
+  }
+}
+
+/** `~user`: from /etc/passwd, or the current user's own home (macOS keeps users elsewhere). */
+export function userHomes(home: string): (user: string) => string | undefined {
+  let table: Map<string, string> | undefined;
+  return (user) => {
+    if (!table) {
+      table = new Map();
+      try {
+        for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+          const f = line.split(':');
+          if (f.length >= 6 && f[0]) table.set(f[0], f[5]!);
+        }
+      } catch {
+        // no passwd file: only the current user is known
+      }
+      try {
+        table.set(userInfo().username, home);
+      } catch {
+        // no user name for this uid
+      }
+    }
+    return table.get(user);
+  };
+}
