@@ -140,7 +140,9 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     workdir: layout.workdir,
     claude: { bin: claudeBin(recipe, facts), args: recipe.claude.args, channels: plugins },
     ...(authEntry ? { envFile: layout.authEnv } : {}),
-    env: { ...recipe.claude.env, ...(recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' }) },
+    // The Bash tool runs the user's login shell unless told otherwise (zsh on a Mac); the hook reads
+    // every command as bash does, so claude is told to use bash.
+    env: { CLAUDE_CODE_SHELL: '/bin/bash', ...recipe.claude.env, ...(recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' }) },
     path,
     tickSeconds: recipe.supervisor.tick,
     ...(layout.init === 'systemd-user' ? { watchdogSeconds: watchdog } : {}),

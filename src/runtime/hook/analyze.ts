@@ -16,8 +16,8 @@ export type Stdin =
   | { kind: 'inherit' }
   /** The output of a previous pipeline stage. */
   | { kind: 'pipe'; from: Invocation[] }
-  /** A here-document or here-string. */
-  | { kind: 'text'; text: string }
+  /** A here-document or here-string (and the scripts whose output is in it). */
+  | { kind: 'text'; text: string; scripts: Script[] }
   /** A file (`< f`), possibly a process substitution (`< <(cmd)`, whose scripts are given). */
   | { kind: 'file'; target: Arg; scripts: Script[] };
 
@@ -349,11 +349,11 @@ class Walker {
       invocations.push(...this.words([r.target], scope));
       if (r.heredoc) {
         if (!r.heredoc.quoted) for (const p of r.heredoc.body.parts) invocations.push(...this.part(p, scope));
-        if (r.fd === undefined || r.fd === 0) stdin = { kind: 'text', text: r.heredoc.quoted ? r.heredoc.body.text : ex.quoted(r.heredoc.body.parts) };
+        if (r.fd === undefined || r.fd === 0) stdin = { kind: 'text', text: r.heredoc.quoted ? r.heredoc.body.text : ex.quoted(r.heredoc.body.parts), scripts: r.heredoc.quoted ? [] : scriptsIn(r.heredoc.body) };
         continue;
       }
       if (r.op === '<<<') {
-        if (r.fd === undefined || r.fd === 0) stdin = { kind: 'text', text: `${ex.value(r.target).text}\n` };
+        if (r.fd === undefined || r.fd === 0) stdin = { kind: 'text', text: `${ex.value(r.target).text}\n`, scripts: scriptsIn(r.target) };
         continue;
       }
       const args = ex.word(r.target);

@@ -44,7 +44,7 @@ export const DECODERS = /^(base64|base32|basenc|xxd|uudecode|openssl|gunzip|gzip
 export const NETWORK_READERS = new Set(['nc', 'ncat', 'netcat', 'socat', 'telnet', 'openssl', 'ssh', 'curl', 'wget']);
 
 /** Calls that run shell text, in the usual scripting languages. */
-const RUNS_SHELL = /\b(system|popen|exec[lv]?p?e?|execSync|execFileSync|spawn|spawnSync|execFile|check_output|check_call|getoutput|getstatusoutput|Popen|run|call|shell_exec|passthru|proc_open|pcntl_exec|do\s+shell\s+script|IO\.popen|Open3|%x|qx)\b|`/;
+const RUNS_SHELL = /\b(system|popen|exec[lv]?p?e?|execSync|execFileSync|spawn|spawnSync|execFile|check_output|check_call|getoutput|getstatusoutput|Popen|run|call|shell_exec|passthru|proc_open|pcntl_exec|do\s+shell\s+script|IO\.popen|Open3|%x|qx|execute)\b|`/;
 /** Calls that delete trees. */
 const DELETES_TREE = /\b(rmtree|rmSync|rm_rf|rm_r|remove_tree|rmdirSync|removedirs|rimraf|deleteRecursively|FileUtils\.rm|shutil\.rmtree|fs\.rm\b|unlinkSync)\b/;
 /** Expressions that mean the home folder or the root. */
@@ -52,7 +52,7 @@ const HOME_OR_ROOT = /(["'`])(\/|~|~\/|\/home|\/Users|\/root|\/etc|\/usr|\/\*)\1
 const FORKS = /\bfork\b|os\.fork|Process\.fork|child_process|spawn/;
 const ENDLESS = /while\s*\(?\s*(true|1|True)\s*\)?|for\s*\(\s*;\s*;\s*\)|\bloop\s*(do|\{)|\bwhile\s*:|fork\s+while\s+fork|fork\s+for\b|fork\s+until\b|while\s+fork|1\s+while\b/;
 const SOCKETS = /\bsocket\b|Socket|fsockopen|TCPSocket|net\.connect|net\.Socket|createConnection|\/dev\/tcp|\/inet\//;
-const SHELLS = /\/bin\/(ba|da|z)?sh|\bpty\.spawn|os\.dup2|dup2|\bexec\b|cmd\.exe|sh\s+-i|proc_open|IO\.popen|spawn\(|subprocess/;
+const SHELLS = /\/bin\/(ba|da|z)?sh|\bpty\.spawn|os\.dup2|dup2|\bexec\b|cmd\.exe|sh\s+-i|proc_open|IO\.popen|io\.popen|os\.execute|spawn\(|subprocess/;
 
 export interface CodeVerdict {
   /** Shell text the code runs (string literals of a code that runs shell commands). */
@@ -61,7 +61,7 @@ export interface CodeVerdict {
 }
 
 /** Heuristics over interpreter code: what it runs, and the catastrophic patterns in it. */
-export function judgeCode(code: string, lang: string): CodeVerdict {
+export function judgeCode(code: string, lang: string, home: string): CodeVerdict {
   const verdict: CodeVerdict = { shellTexts: [] };
   if (lang === 'awk') {
     if (/\/inet\d?\//.test(code) && /\|&/.test(code)) verdict.deny = 'the awk program talks to the network and runs commands: a remote shell';
@@ -81,7 +81,8 @@ export function judgeCode(code: string, lang: string): CodeVerdict {
       verdict.shellTexts.push([m[2]!, ...items].map((x) => `'${x.replace(/'/g, "'\\''")}'`).join(' '));
     }
   }
-  if (DELETES_TREE.test(code) && HOME_OR_ROOT.test(code)) verdict.deny = `the ${lang} code deletes the home folder or the system`;
+  const critical = [...code.matchAll(/(["'`])([^"'`\n]{1,200})\1/g)].some((m) => m[2]!.startsWith('/') && isCriticalTree(m[2]!.replace(/\/+$/, '') || '/', home));
+  if (DELETES_TREE.test(code) && (HOME_OR_ROOT.test(code) || critical)) verdict.deny = `the ${lang} code deletes the home folder or the system`;
   else if (FORKS.test(code) && ENDLESS.test(code)) verdict.deny = `the ${lang} code forks in an endless loop: a fork bomb`;
   else if (SOCKETS.test(code) && SHELLS.test(code)) verdict.deny = `the ${lang} code joins a shell to a network connection: a remote shell`;
   return verdict;

@@ -45,8 +45,10 @@ const HARMLESS_VARIABLE = /^[a-z][a-z0-9_]{0,31}$/;
 const STEERING_NAME = /(^|_)(proxy|path|config|home|dir|registry|prefix|env|lib|preload|opts?|options|pager|editor|shell|host|url|index|token|key|secret)($|_)|^(npm|yarn|pnpm|pip|bun|git|node|python|ruby|perl)_/;
 /** Redirection targets that are not files. */
 const SAFE_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
-/** Commands that use a key in ~/.ssh without printing it. */
-const KEY_USERS = new Set(['ssh', 'scp', 'sftp', 'ssh-add', 'ssh-keygen', 'ssh-copy-id']);
+/** Commands that use a key without printing it: the key is `-i`'s value (ssh-add: its operands). */
+const KEY_USERS = new Set(['ssh', 'scp', 'sftp', 'ssh-copy-id', 'ssh-add']);
+/** Files that are the standard input: a script read from them comes from what feeds the command. */
+const STDIN_FILES = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/;
 
 /** What the checks found, first reason of each kind kept. */
 class Findings {
@@ -54,6 +56,9 @@ class Findings {
   ask?: string;
   notReadOnly?: string;
   readonly verbs = new Set<string>();
+  /** Files a downloader wrote, and files run as programs or scripts, in this line (absolute). */
+  readonly downloaded = new Set<string>();
+  readonly executed = new Set<string>();
   denyIf(reason: string | undefined): void {
     if (reason) this.deny ??= reason;
   }
@@ -179,14 +184,19 @@ class Classifier {
     }
     for (const r of [...use.reads, ...(use.scriptFiles ?? [])]) this.read(r, inv, f, false, verb);
     for (const r of use.recursive ?? []) this.read(r, inv, f, true, verb);
-    // A command that is not read-only may do anything with a path it is given: none may be a secret.
-    if (use.notReadOnly || unknownCommand) for (const c of mentions(args)) this.read(c, inv, f, false, verb, true);
+    // A command that is not read-only may do anything with a path it is given: none may be a secret
+    // (except the key ssh and its kin use without printing it).
+    const keyUse = (a: Arg, i: number) => KEY_USERS.has(verb) && (verb === 'ssh-add' || args[i - 1]?.text === '-i' || a.text.startsWith('-i'));
+    if (use.notReadOnly || unknownCommand) for (const c of mentions(args.filter((a, i) => !keyUse(a, i)))) this.read(c, inv, f, false, verb, true);
+    if (DOWNLOADERS.has(verb)) for (const w of use.writes) for (const p of this.resolve(w, inv.cwd).paths) f.downloaded.add(p);
+    for (const s of use.scriptFiles ?? []) for (const p of this.resolve(s, inv.cwd).paths) f.executed.add(p);
     for (const run of use.runs ?? []) this.command(run.argv, inv, f, depth, run.extraArgs, source);
     for (const s of use.scripts ?? []) this.script(s.text, inv, f, depth, s.how, s.bash);
-    if (use.scriptFromStdin) this.stdinScript(inv.stdin, inv, f, depth, verb);
+    if (use.scriptFromStdin) this.stdinScript(inv.stdin, inv, f, depth, verb, use.cron);
     for (const file of use.scriptFiles ?? []) this.fileScript(file, inv, f, depth, verb);
     if (use.code) {
-      const code = judgeCode(use.code.text.text, use.code.lang);
+      const code = judgeCode(use.code.text.text, use.code.lang, this.ctx.home);
+      for (const m of use.code.text.text.matchAll(/(["'`])((?:(?!\1)[^\\\n]|\\.){1,400}?)\1/g)) this.read({ text: m[2]!, exact: true, many: false }, inv, f, false, `${verb} code`, true);
       f.denyIf(code.deny);
       for (const text of code.shellTexts) this.script({ text, exact: true, many: false }, inv, f, depth, `${verb} code`, false, true);
       if (!use.code.text.exact && this.downloads(inv.argScripts.flat())) f.denyIf(`${verb} runs code from a download`);
@@ -217,7 +227,16 @@ class Classifier {
     }
     if (verb === 'mv') for (const a of use.writes.slice(0, -1)) critical(a, 'moves away');
     if (verb === 'shred' || verb === 'truncate') for (const a of use.writes) critical(a, 'overwrites');
-    if (use.walks && (use.runs?.length || args.some((a) => a.text === '-delete'))) for (const a of use.walks) critical(a, 'acts on everything in');
+    if (use.walks && (use.runs?.length || args.some((a) => a.text === '-delete'))) {
+      for (const a of use.walks) {
+        critical(a, 'acts on everything in');
+        // find ~/.claude -name .env -exec cat {} +: what it runs reaches the secrets inside.
+        for (const p of this.resolve(a, inv.cwd).paths) {
+          const secret = this.secrets.match(p) ?? this.secrets.inside(p);
+          if (secret) f.denyIf(`${secret} holds a secret, and ${verb} runs commands on what it finds in ${p}`);
+        }
+      }
+    }
     if (use.deletesIn) critical(use.deletesIn, 'deletes what its source lacks in');
     if (/^(g?tar|bsdtar|unzip)$/.test(verb)) for (const a of use.writes) critical(a, 'extracts files over');
   }
@@ -272,7 +291,10 @@ class Classifier {
         const found = this.files.glob(pattern);
         paths.push(...found.paths);
         if (!found.complete) return { paths, unknown: pattern };
-      } else paths.push(resolveIn(base, a.text));
+      } else {
+        // Both readings: bash's logical one, and the kernel's (a link followed before its `..`).
+        paths.push(resolveIn(base, a.text), this.files.real(a.text.startsWith('/') ? a.text : `${base === '/' ? '' : base}/${a.text}`));
+      }
     }
     return { paths: [...new Set(paths.flatMap((p) => [p, this.files.real(p)]))] };
   }
@@ -290,9 +312,8 @@ class Classifier {
     }
     const r = this.resolve(a, inv.cwd);
     for (const p of r.paths) {
-      const secret = this.secrets.match(p) ?? (recursive ? this.secrets.inside(p) : undefined);
+      const secret = this.secrets.match(p) ?? (recursive ? this.secrets.inside(p) : undefined) ?? this.secrets.sameFile(p);
       if (!secret) continue;
-      if (KEY_USERS.has(verb) && secret.startsWith(`${this.ctx.home}/.ssh/`)) continue;
       f.denyIf(`${secret} holds a secret (${verb} ${recursive ? 'reads a folder that holds it' : 'would read it'}); it is never read or changed by a tool call`);
     }
     if (r.unknown === undefined || mention) return;
@@ -335,11 +356,14 @@ class Classifier {
   }
 
   /** A shell reading its script from standard input: what feeds it decides. */
-  private stdinScript(stdin: Stdin, inv: Invocation, f: Findings, depth: number, verb: string): void {
+  private stdinScript(stdin: Stdin, inv: Invocation, f: Findings, depth: number, verb: string, cron = false): void {
     f.not(`${verb} runs a script from its input`);
+    // A crontab: the command of each line comes after its five time fields (or @reboot, @daily...).
+    const asScript = (text: string) => (cron ? text.split('\n').map((l) => (/^\s*#|^\s*[A-Za-z_]\w*=/.test(l) ? '' : l.replace(/^\s*(@\w+|(\S+\s+){5})/, ''))).join('\n') : text);
     switch (stdin.kind) {
       case 'text':
-        this.script({ text: stdin.text, exact: !stdin.text.includes(UNKNOWN), many: false }, inv, f, depth, `${verb} reading a here-document`, true);
+        if (this.downloads(stdin.scripts)) f.denyIf(`${verb} runs a download: code nobody has read`);
+        this.script({ text: asScript(stdin.text), exact: !stdin.text.includes(UNKNOWN), many: false }, inv, f, depth, `${verb} reading a here-document`, true);
         return;
       case 'file': {
         this.read(stdin.target, inv, f, false, verb);
@@ -351,7 +375,7 @@ class Classifier {
       case 'pipe': {
         const text = producedText(stdin.from);
         if (text !== undefined) {
-          this.script({ text, exact: true, many: false }, inv, f, depth, `${verb} reading piped text`, true);
+          this.script({ text: asScript(text), exact: true, many: false }, inv, f, depth, `${verb} reading piped text`, true);
           return;
         }
         const upstream = upstreamVerbs(stdin.from);
@@ -367,6 +391,10 @@ class Classifier {
 
   /** A script file operand: a process substitution's output, or a file nobody here can read. */
   private fileScript(file: Arg, inv: Invocation, f: Findings, depth: number, verb: string): void {
+    if (file.exact && STDIN_FILES.test(file.text)) {
+      this.stdinScript(inv.stdin, inv, f, depth, verb);
+      return;
+    }
     const index = inv.argv.indexOf(file);
     const scripts = index >= 0 ? (inv.argScripts[index] ?? []) : [];
     f.not(`${verb} runs the script in ${show(file.text)}`);
@@ -403,6 +431,12 @@ class Classifier {
       if (!HARMLESS_ENV.test(a.name) && (!HARMLESS_VARIABLE.test(a.name) || STEERING_NAME.test(a.name))) f.not(`sets ${a.name}`);
     }
     for (const loop of model.spawnLoops) f.denyIf(`${loop}: a fork bomb`);
+    for (const inv of model.invocations) {
+      const name = inv.argv[0];
+      if (name?.exact && name.text.includes('/')) for (const p of this.resolve(name, inv.cwd).paths) f.executed.add(p);
+    }
+    const ran = [...f.executed].find((p) => f.downloaded.has(p));
+    if (ran) f.denyIf(`${ran} is downloaded and then run in the same line: code nobody has read`);
     // A shell reading its input in a pipeline that also holds a network tool: a remote shell.
     for (const stages of model.pipelines) {
       const verbs = upstreamVerbs(stages);

@@ -74,6 +74,8 @@ const patternOf = (text: string): Pattern => ({ text, tokens: compile(text), com
 export class Secrets {
   private readonly include: Pattern[];
   private readonly exclude: Pattern[];
+  /** Device and inode of each secret file that exists here: a hard link to one is the same file. */
+  private inodes?: Map<string, string>;
 
   constructor(home: string, extra: readonly string[]) {
     const abs = (p: string) => (p.startsWith('/') ? p : `${home}/${p}`);
@@ -97,6 +99,29 @@ export class Secrets {
       return p.text;
     }
     return undefined;
+  }
+
+  /** The secret that `path` is another name of (a hard link), if it exists. */
+  sameFile(path: string): string | undefined {
+    if (!this.inodes) {
+      this.inodes = new Map();
+      for (const p of this.include) {
+        if (hasGlob(p.text)) continue;
+        try {
+          const st = statSync(p.text);
+          if (st.isFile()) this.inodes.set(`${st.dev}:${st.ino}`, p.text);
+        } catch {
+          // not on this machine
+        }
+      }
+    }
+    if (!this.inodes.size) return undefined;
+    try {
+      const st = statSync(path);
+      return st.isFile() ? this.inodes.get(`${st.dev}:${st.ino}`) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** A secret inside the folder `dir` (what reading the folder recursively would read). */

@@ -41,6 +41,30 @@ const SUBCOMMANDS: Record<string, (args: Arg[]) => string | undefined> = {
   'symbolic-ref': (args) => (args.filter((a) => !a.text.startsWith('-')).length <= 1 && !args.some((a) => a.text === '-d' || a.text === '--delete') ? undefined : 'changes a ref'),
 };
 
+/**
+ * Shell text git subcommands run: `rebase --exec`, `difftool --extcmd`, `submodule foreach`,
+ * `bisect run`, filter-branch filters, `config` setting an alias or a command key, `ext::` remotes.
+ */
+function runsShell(sub: string | undefined, rest: Arg[]): NonNullable<Use['scripts']> {
+  const out: NonNullable<Use['scripts']> = [];
+  const add = (text: Arg | undefined, how: string) => text && out.push({ text, how: `git ${how}`, bash: false });
+  rest.forEach((a, i) => {
+    const m = /^--(exec|extcmd|[a-z-]+-filter)=(.*)$/s.exec(a.text);
+    if (m && (sub === 'rebase' || sub === 'difftool' || sub === 'filter-branch')) add({ ...a, text: m[2]! }, `${sub} --${m[1]}`);
+    if (/^(-x|--exec|--extcmd|--[a-z-]+-filter)$/.test(a.text) && (sub === 'rebase' || sub === 'difftool' || sub === 'filter-branch')) add(rest[i + 1], `${sub} ${a.text}`);
+    // ext::cmd arg% with% spaces: words split at plain spaces, `% ` a space inside a word.
+    if (a.text.startsWith('ext::')) add({ ...a, text: a.text.slice(5).split(/(?<!%) /).map((w) => `'${w.replace(/% /g, ' ').replace(/%%/g, '%').replace(/'/g, "'\\''")}'`).join(' ') }, 'ext:: remote');
+  });
+  if (sub === 'submodule' && known(rest.find((a) => !a.text.startsWith('-'))) === 'foreach') add(rest[rest.length - 1], 'submodule foreach');
+  if (sub === 'bisect' && known(rest[0]) === 'run' && rest.length > 1) add({ text: rest.slice(1).map((a) => a.text).join(' '), exact: rest.slice(1).every((a) => a.exact), many: false }, 'bisect run');
+  if (sub === 'config') {
+    const [key, value] = rest.filter((a) => !a.text.startsWith('-'));
+    const k = key?.text.toLowerCase() ?? '';
+    if (value && ((k.startsWith('alias.') && value.text.startsWith('!')) || COMMAND_KEYS.test(k))) add({ ...value, text: value.text.replace(/^!/, '') }, `config ${k}`);
+  }
+  return out;
+}
+
 export function git(call: Call): Use {
   const args = call.args;
   const scripts: NonNullable<Use['scripts']> = [];
@@ -87,6 +111,7 @@ export function git(call: Call): Use {
   }
   const sub = known(args[i]);
   const rest = args.slice(i + 1);
+  scripts.push(...runsShell(sub, rest));
   const inDir = (a: Arg): Arg => (dir && !a.text.startsWith('/') ? { ...a, text: dir + a.text } : a);
   const paths = rest.filter((a) => !a.text.startsWith('-')).map(inDir);
   const use: Use = { ...ok(paths), ...(scripts.length ? { scripts } : {}), repo: inDir({ text: '.', exact: true, many: false }) };

@@ -249,6 +249,52 @@ function netcat(call: Call): Use {
   return use;
 }
 
+/**
+ * Package and environment runners that run the command they are given (`npm exec -- cmd`,
+ * `uv run cmd`, `kubectl exec pod -- cmd`): what follows the first `--` (or the first operand after
+ * their subcommand and options) is a command line of its own.
+ */
+function runsGiven(subcommands: RegExp, valueOptions = /^$/): Table {
+  return (call) => {
+    const args = call.args;
+    const sub = args.findIndex((a) => !a.text.startsWith('-'));
+    const use = no(`${call.verb} runs a program`);
+    if (sub < 0 || !subcommands.test(args[sub]!.text)) return use;
+    const dashes = args.findIndex((a, i) => i > sub && a.text === '--');
+    let i = dashes >= 0 ? dashes + 1 : sub + 1;
+    if (dashes < 0) while (i < args.length && args[i]!.text.startsWith('-')) i += valueOptions.test(args[i]!.text) ? 2 : 1;
+    // kubectl exec POD -- cmd, docker-style NAME first: the first operand is the target, not the command.
+    if (dashes < 0 && /^(exec|run)$/.test(args[sub]!.text) && /^(kubectl|oc)$/.test(call.verb)) i++;
+    const argv = args.slice(i);
+    if (argv.length) use.runs = [{ argv, extraArgs: false, how: `${call.verb} ${args[sub]!.text}` }];
+    return use;
+  };
+}
+
+/** Text on standard input that a scheduler will run (crontab -, at, batch). */
+function scheduler(call: Call): Use {
+  const use = no(`${call.verb} schedules commands`);
+  const f = call.args.findIndex((a) => a.text === '-f');
+  const fileOperand = call.verb === 'crontab' ? call.args.find((a) => !a.text.startsWith('-')) : f >= 0 ? call.args[f + 1] : undefined;
+  if (call.verb === 'crontab' && call.args.some((a) => /^-[lr]$/.test(a.text))) return use;
+  if (fileOperand && fileOperand.text !== '-') return { ...use, reads: [fileOperand] };
+  return { ...use, scriptFromStdin: true, ...(call.verb === 'crontab' ? { cron: true } : {}) };
+}
+
+/** GNU parallel CMD ::: ARGS: the command with each argument (no command: each argument is one). */
+function parallel(call: Call): Use {
+  const sep = call.args.findIndex((a) => a.text === ':::' || a.text === '::::');
+  const use = no('parallel runs commands');
+  if (sep < 0) return use;
+  let i = 0;
+  while (i < sep && call.args[i]!.text.startsWith('-')) i += /^-[jSbdIeEnNsx]$|^--(jobs|sshlogin|delimiter|replace|eof|max-args|max-chars|workdir|tmpdir)$/.test(call.args[i]!.text) ? 2 : 1;
+  const command = call.args.slice(i, sep);
+  const inputs = call.args.slice(sep + 1).filter((a) => a.text !== ':::' && a.text !== '::::');
+  if (!command.length) use.scripts = inputs.map((text) => ({ text, how: 'parallel', bash: false }));
+  else use.runs = inputs.map((a) => ({ argv: command.some((c) => c.text.includes('{}')) ? command.map((c) => ({ ...c, text: c.text.replace(/\{\}/g, a.text), exact: c.exact && a.exact })) : [...command, a], extraArgs: false, how: 'parallel' }));
+  return use;
+}
+
 const PYTHON_VALUE = /^-[WXQ]$/;
 
 export const RUNNERS: Record<string, Table> = {
@@ -298,6 +344,31 @@ export const RUNNERS: Record<string, Table> = {
   pkill,
   killall: pkill,
   killall5: pkill,
+  crontab: scheduler,
+  at: scheduler,
+  batch: scheduler,
+  parallel,
+  npx: (call) => {
+    const c = call.args.findIndex((a) => a.text === '-c' || a.text === '--call');
+    return c >= 0 && call.args[c + 1] ? { ...no('npx runs a program'), scripts: [{ text: call.args[c + 1]!, how: 'npx -c', bash: false }] } : no('npx runs a package');
+  },
+  npm: runsGiven(/^(exec|x|explore)$/),
+  yarn: runsGiven(/^exec$/),
+  pnpm: runsGiven(/^(exec|dlx)$/),
+  uv: runsGiven(/^run$/, /^(--with|--python|-p|--project|--directory|--env-file|--group|--extra)$/),
+  poetry: runsGiven(/^run$/),
+  pipenv: runsGiven(/^run$/),
+  pdm: runsGiven(/^run$/),
+  conda: runsGiven(/^run$/, /^(-n|--name|-p|--prefix)$/),
+  mamba: runsGiven(/^run$/, /^(-n|--name|-p|--prefix)$/),
+  bundle: runsGiven(/^exec$/),
+  direnv: runsGiven(/^exec$/),
+  kubectl: runsGiven(/^exec$/, /^(-c|--container|-n|--namespace)$/),
+  oc: runsGiven(/^exec$/, /^(-c|--container|-n|--namespace)$/),
+  'nix-shell': (call) => {
+    const run = call.args.findIndex((a) => a.text === '--run' || a.text === '--command');
+    return run >= 0 && call.args[run + 1] ? { ...no('nix-shell runs a command'), scripts: [{ text: call.args[run + 1]!, how: 'nix-shell --run', bash: true }] } : no('nix-shell opens a shell');
+  },
   curl: download,
   wget: download,
   nc: netcat,

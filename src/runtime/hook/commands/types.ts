@@ -20,6 +20,8 @@ export interface Use {
   scripts?: Array<{ text: Arg; how: string; bash: boolean }>;
   /** It runs, as a script, what it reads on standard input (sh with no script, bash -s, python -). */
   scriptFromStdin?: boolean;
+  /** That input is a crontab: each line's command comes after five time fields. */
+  cron?: boolean;
   /** It runs these operands' contents as a script (bash FILE, source FILE, bash <(...)). */
   scriptFiles?: Arg[];
   /** Program text in another language (python -c, perl -e, node -e, awk programs), for the deny checks. */
