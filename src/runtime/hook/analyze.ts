@@ -610,7 +610,8 @@ function changesIn(scripts: Script[]): Changes {
   };
   walkCommands(scripts, (c) => {
     if (c.type === 'for' || c.type === 'select') changes.vars.add(c.name);
-    if (c.type === 'arith') for (const m of c.text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(\+\+|--|[-+*/%&|^]?=(?!=)|<<=|>>=)/g)) changes.vars.add(m[1]!);
+    // Names followed by an assignment operator (a name is read whole: \b keeps the scan linear).
+    if (c.type === 'arith') for (const m of c.text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\b\s*(\+\+|--|[-+*/%&|^]?=(?!=)|<<=|>>=)/g)) changes.vars.add(m[1]!);
     if (c.type !== 'simple') return;
     for (const a of c.assignments) changes.vars.add(a.name);
     for (const w of c.words) w.parts.forEach(part);

@@ -10,7 +10,10 @@ const SYSTEM_DIRS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64'
 
 /** `/`, home, a parent of home, a top-level system directory, Claude's own state. */
 export function isCriticalTree(path: string, home: string): boolean {
-  const base = path.replace(/\/+\*?$/, '') || '/';
+  let end = path.length;
+  if (path[end - 1] === '*') end--;
+  while (end > 0 && path[end - 1] === '/') end--;
+  const base = path.slice(0, end) || '/';
   if (base === '/' || base === home || home.startsWith(`${base}/`)) return true;
   if (SYSTEM_DIRS.includes(base)) return true;
   return [posix.join(home, '.claude'), posix.join(home, '.claude', 'projects'), posix.join(home, '.config'), posix.join(home, '.ssh'), posix.join(home, '.local')].includes(base);
@@ -18,9 +21,9 @@ export function isCriticalTree(path: string, home: string): boolean {
 
 /** A glob that spreads over everything in a critical tree (`/*`, `~/.*`, `/**`). */
 export function globCoversCriticalTree(pattern: string, home: string): boolean {
-  const m = /^(.*?)\/?([^/]*)$/.exec(pattern)!;
-  const dir = m[1] || '/';
-  const last = m[2]!;
+  const slash = pattern.lastIndexOf('/');
+  const dir = pattern.slice(0, Math.max(slash, 0)) || '/';
+  const last = pattern.slice(slash + 1);
   return /^[.]?\*+$|^\*\*$|^\?\*$|^\.\?\*$|^\[[^\]]*\]\*$/.test(last) && isCriticalTree(dir.replace(/\/\*\*$/, ''), home);
 }
 

@@ -50,6 +50,10 @@ const KEY_USERS = new Set(['ssh', 'scp', 'sftp', 'ssh-copy-id', 'ssh-add']);
 /** Files that are the standard input: a script read from them comes from what feeds the command. */
 const STDIN_FILES = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/;
 
+/** String literals and shell commands inside one piece of code that are checked one by one. */
+const MAX_CODE_LITERALS = 500;
+const MAX_CODE_SHELL_TEXTS = 64;
+
 /** What the checks found, first reason of each kind kept. */
 class Findings {
   deny?: string;
@@ -196,9 +200,12 @@ class Classifier {
     for (const file of use.scriptFiles ?? []) this.fileScript(file, inv, f, depth, verb);
     if (use.code) {
       const code = judgeCode(use.code.text.text, use.code.lang, this.ctx.home);
-      for (const m of use.code.text.text.matchAll(/(["'`])((?:(?!\1)[^\\\n]|\\.){1,400}?)\1/g)) this.read({ text: m[2]!, exact: true, many: false }, inv, f, false, `${verb} code`, true);
+      const literals = [...use.code.text.text.matchAll(/(["'`])((?:(?!\1)[^\\\n]|\\.){1,400}?)\1/g)];
+      // Past these counts the checks would cost more than a person waiting for an answer.
+      if (literals.length > MAX_CODE_LITERALS || code.shellTexts.length > MAX_CODE_SHELL_TEXTS) f.askIf(`${verb} code: too much to check`);
+      for (const m of literals.slice(0, MAX_CODE_LITERALS)) this.read({ text: m[2]!, exact: true, many: false }, inv, f, false, `${verb} code`, true);
       f.denyIf(code.deny);
-      for (const text of code.shellTexts) this.script({ text, exact: true, many: false }, inv, f, depth, `${verb} code`, false, true);
+      for (const text of code.shellTexts.slice(0, MAX_CODE_SHELL_TEXTS)) this.script({ text, exact: true, many: false }, inv, f, depth, `${verb} code`, false, true);
       if (!use.code.text.exact && this.downloads(inv.argScripts.flat())) f.denyIf(`${verb} runs code from a download`);
     }
   }

@@ -56,7 +56,8 @@ const isCh = (c: Cell | undefined, ch: string): boolean => c !== undefined && 'c
  * brace_gobbler: index of the cell that satisfies `want` (`{`, `}` or `,`) at the top level, or -1.
  * Quoted text and expansions are single cells, so they never count.
  */
-function gobble(cells: Cell[], from: number, want: string): number {
+function gobble(cells: Cell[], from: number, want: string, budget: Budget): number {
+  budget.spend(cells.length - from, 'brace expansion');
   let level = 0;
   let commas = want === '}' ? 0 : 1;
   for (let i = from; i < cells.length; i++) {
@@ -104,18 +105,18 @@ function braceExpand(cells: Cell[], limit: number, budget: Budget): Cell[][] {
   let i = 0;
   let open = -1;
   for (;;) {
-    open = gobble(cells, i, '{');
+    open = gobble(cells, i, '{', budget);
     if (open < 0) break;
-    if (gobble(cells, open + 1, '}') >= 0) break;
+    if (gobble(cells, open + 1, '}', budget) >= 0) break;
     i = open + 1;
   }
   if (open < 0) return [cells];
-  const close = gobble(cells, open + 1, '}');
+  const close = gobble(cells, open + 1, '}', budget);
   const preamble = cells.slice(0, open);
   const amble = cells.slice(open + 1, close);
   const postamble = cells.slice(close + 1);
   let middles: Cell[][];
-  const hasComma = gobble(amble, 0, ',') >= 0 && amble.some((c, j) => isCh(c, ',') && topLevel(amble, j));
+  const hasComma = gobble(amble, 0, ',', budget) >= 0;
   if (!hasComma) {
     const seq = sequence(amble, limit);
     if (!seq) {
@@ -144,15 +145,6 @@ function braceExpand(cells: Cell[], limit: number, budget: Budget): Cell[][] {
     }
   }
   return out;
-}
-
-function topLevel(cells: Cell[], at: number): boolean {
-  let level = 0;
-  for (let i = 0; i < at; i++) {
-    if (isCh(cells[i], '{')) level++;
-    else if (isCh(cells[i], '}') && level) level--;
-  }
-  return level === 0;
 }
 
 function nextTopComma(cells: Cell[], from: number): number {
@@ -392,7 +384,8 @@ export class Expander {
       if (!piece.expanded) {
         text += piece.text;
         pattern += piece.text;
-        if (WILDCARDS.test(piece.text) || /\[.*\]/s.test(piece.text) || (bracket && piece.text.includes(']'))) glob = true;
+        const open = piece.text.indexOf('[');
+        if (WILDCARDS.test(piece.text) || (open >= 0 && piece.text.indexOf(']', open + 1) > 0) || (bracket && piece.text.includes(']'))) glob = true;
         if (piece.text.includes('[')) bracket = true;
         if (piece.text) hasContent = true;
         continue;

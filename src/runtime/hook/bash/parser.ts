@@ -101,7 +101,8 @@ class Parser {
     // bash reads a string line by line and ends the last line with a newline; a line ending in a
     // backslash gets a second backslash instead, so the backslash stays literal.
     if (!raw && !source.endsWith('\n')) {
-      const trailing = /\\*$/.exec(source)![0].length;
+      let trailing = 0;
+      while (source[source.length - 1 - trailing] === '\\') trailing++;
       source += trailing % 2 === 1 ? '\\' : '\n';
     }
     this.src = source;
@@ -1479,15 +1480,22 @@ function toAssignment(w: Word): Assignment {
 class WordBuilder {
   private readonly parts: Part[] = [];
   array?: Word[];
+  /**
+   * Where the word stands as a possible assignment target, kept as characters arrive (testing the
+   * whole text again at every `[` or `=` would be quadratic): `name`, `name[...]`, `name[...]+`...
+   */
+  private target: 'empty' | 'name' | 'subscript' | 'closed' | 'plus' | 'no' = 'empty';
 
   lit(text: string): void {
     const last = this.parts[this.parts.length - 1];
     if (last?.t === 'lit') last.text += text;
     else this.parts.push({ t: 'lit', text });
+    for (const c of text) this.target = nextTarget(this.target, c);
   }
 
   push(p: Part): void {
     this.parts.push(p);
+    this.target = 'no';
   }
 
   finish(): Part[] {
@@ -1501,12 +1509,26 @@ class WordBuilder {
   }
 
   isIdentifier(): boolean {
-    const t = this.plainText();
-    return t !== undefined && IDENTIFIER.test(t);
+    return this.target === 'name';
   }
 
+  /** `name`, `name[...]`, optionally followed by `+` (what may stand before an assignment's `=`). */
   isAssignmentTarget(): boolean {
-    const t = this.plainText();
-    return t !== undefined && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?$/.test(t);
+    return this.target === 'name' || this.target === 'closed' || this.target === 'plus';
+  }
+}
+
+function nextTarget(state: string, c: string): 'empty' | 'name' | 'subscript' | 'closed' | 'plus' | 'no' {
+  switch (state) {
+    case 'empty':
+      return NAME_START.test(c) ? 'name' : 'no';
+    case 'name':
+      return NAME_CHAR.test(c) ? 'name' : c === '[' ? 'subscript' : c === '+' ? 'plus' : 'no';
+    case 'subscript':
+      return c === ']' ? 'closed' : 'subscript';
+    case 'closed':
+      return c === '+' ? 'plus' : 'no';
+    default:
+      return 'no';
   }
 }
