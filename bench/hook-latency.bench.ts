@@ -43,6 +43,8 @@ const pathological: Record<string, string> = {
   '5000 piped commands': `${'cat | '.repeat(5000)}cat`,
   '20000 quoted expansions': `echo ${'"$x"'.repeat(20_000)}`,
   'glob over / to any depth': 'cat /**/*.env',
+  'braces nested 49k deep': `echo ${'{'.repeat(49_000)}${'}'.repeat(49_000)}`,
+  'python code with 10k string literals': `python3 -c '${'system("'.repeat(10_000)}'`,
   '99k characters (at the limit)': `echo ${'x'.repeat(99_000)}`,
   '200 KB (over the limit)': `echo ${'x'.repeat(200_000)}`,
   'unterminated quotes x1000': '"'.repeat(1001),

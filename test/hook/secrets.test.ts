@@ -34,6 +34,9 @@ beforeAll(async () => {
   mkdirSync(join(work, 'evil'));
   spawnSync('git', ['init', '-q', join(work, 'evil')]);
   spawnSync('git', ['-C', join(work, 'evil'), 'config', 'core.fsmonitor', 'touch /tmp/pwned']);
+  // A bare repository: git finds it as the folder itself, with no .git inside.
+  spawnSync('git', ['init', '-q', '--bare', join(work, 'bare.git')]);
+  spawnSync('git', ['-C', join(work, 'bare.git'), 'config', 'core.pager', 'touch /tmp/pwned']);
   mkdirSync(join(work, 'plain'));
   spawnSync('git', ['init', '-q', join(work, 'plain')]);
   // File names that read as options once a glob expands.
@@ -83,6 +86,7 @@ describe('secrets on the real filesystem', () => {
     expect(evil.decision).toBe('none');
     expect(evil.reason).toMatch(/fsmonitor, a program git would run/);
     expect(decide('git -C evil status').decision).toBe('none');
+    expect(decide('git -C bare.git log').reason).toMatch(/bare\.git\/config sets pager/);
   });
 
   it('does not allow a glob that expands into options', () => {

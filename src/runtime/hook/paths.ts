@@ -4,7 +4,7 @@
  * /proc/self/root) followed with realpath. And the secrets no tool call may read: the buddy's own
  * token files and state, and the usual credential files of a developer's machine.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { posix } from 'node:path';
 import { UNKNOWN } from './bash/expand.js';
@@ -205,7 +205,8 @@ export class FileView {
           if (m) config = posix.join(posix.resolve(d, m[1]!.trim()), 'config');
         }
       } catch {
-        // no .git here
+        // no .git here; the folder itself may be a repository (bare, or inside .git), which git also finds
+        if (existsSync(posix.join(d, 'HEAD')) && existsSync(posix.join(d, 'config'))) config = posix.join(d, 'config');
       }
       if (config) {
         let text = '';

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export const SANDBOX_HOME = '/home/ada';
@@ -57,7 +57,17 @@ export class BashSandbox {
     mkdirSync(join(this.root, 'bin'), { recursive: true });
     copyFileSync(BASH, join(this.root, 'bin', 'bash'));
     chmodSync(join(this.root, 'bin', 'bash'), 0o755);
-    for (const dir of ['tmp', 'dev', SANDBOX_CWD]) mkdirSync(join(this.root, dir), { recursive: true });
+    for (const dir of ['tmp', 'dev', 'etc', SANDBOX_CWD]) mkdirSync(join(this.root, dir), { recursive: true });
+    // The users the hook knows (this machine's, the current one at the sandbox home), so `~user`
+    // means the same to both.
+    const me = userInfo().username;
+    const users = readFileSync('/etc/passwd', 'utf8').split('\n').filter(Boolean).map((l) => {
+      const f = l.split(':');
+      if (f[0] === me) f[5] = SANDBOX_HOME;
+      return f.join(':');
+    });
+    writeFileSync(join(this.root, 'etc', 'passwd'), `${users.join('\n')}\n`);
+    writeFileSync(join(this.root, 'etc', 'nsswitch.conf'), 'passwd: files\n');
     chmodSync(join(this.root, 'tmp'), 0o1777);
     spawnSync('mknod', ['-m', '666', join(this.root, 'dev', 'null'), 'c', '1', '3']);
     spawnSync('chown', ['-R', `${NOBODY}:${NOBODY}`, join(this.root, 'home')]);

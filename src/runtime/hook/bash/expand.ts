@@ -147,6 +147,13 @@ function braceExpand(cells: Cell[], limit: number, budget: Budget): Cell[][] {
   return out;
 }
 
+function sameCells(a: Cell[], b: Cell[]): boolean {
+  return a.length === b.length && a.every((c, i) => {
+    const d = b[i]!;
+    return 'ch' in c ? 'ch' in d && c.ch === d.ch : 'part' in d && c.part === d.part;
+  });
+}
+
 function nextTopComma(cells: Cell[], from: number): number {
   let level = 0;
   for (let i = from; i < cells.length; i++) {
@@ -205,9 +212,15 @@ export class Expander {
 
   /** Expands a command word (or a redirection target) into its fields. */
   word(w: Word, opts: { assignmentLike?: boolean; noBraces?: boolean } = {}): Arg[] {
-    const bodies = opts.noBraces ? [w.parts] : braceExpand(cellsOf(w.parts), 4096, this.ctx.budget).map(partsOf);
+    const assignmentLike = opts.assignmentLike ?? isAssignmentLike(w.parts);
+    if (opts.noBraces) return this.fields(this.pieces(w.parts, { tilde: true, colons: assignmentLike ? 'after-equals' : 'none' }));
+    const cells = cellsOf(w.parts);
     const args: Arg[] = [];
-    for (const parts of bodies) args.push(...this.fields(this.pieces(parts, { tilde: true, colons: opts.assignmentLike ?? isAssignmentLike(parts) ? 'after-equals' : 'none' })));
+    for (const body of braceExpand(cells, 4096, this.ctx.budget)) {
+      // A word brace expansion changed is a new word, without the parser's assignment flag (subst.c).
+      const colons = assignmentLike && sameCells(body, cells) ? 'after-equals' : 'none';
+      args.push(...this.fields(this.pieces(partsOf(body), { tilde: true, colons })));
+    }
     return args;
   }
 
