@@ -129,6 +129,7 @@ export const CORPUS: Array<[string, Expect]> = [
   ['touch newfile', 'none'],
   ['mkdir build', 'none'],
   ['rm file.txt', 'none'],
+  ['rm -rf .', 'none'], // rm refuses to remove '.': not the root, whatever the folder
   ['rm -rf node_modules', 'none'],
   ['mv a b', 'none'],
   ['cp a b', 'none'],

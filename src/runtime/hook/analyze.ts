@@ -7,7 +7,7 @@
 import type { AndOr, Command, Part, Pipeline, Redirect, Script, SimpleCommand, Word } from './bash/ast.js';
 import { Expander, UNKNOWN, type Arg } from './bash/expand.js';
 import { parseBash } from './bash/parser.js';
-import { walkCommands } from './bash/walk.js';
+import { commandStart, literalWord, walkCommands } from './bash/walk.js';
 import { BudgetExceeded, type Budget } from './budget.js';
 import { resolveIn } from './paths.js';
 
@@ -128,7 +128,7 @@ class Walker {
     private readonly model: LineModel,
     private readonly ctx: AnalyzeContext,
     /** Every variable the line assigns somewhere: unknown inside function bodies and loops. */
-    private readonly lineAssigned: ReadonlySet<string>,
+    private readonly lineAssigned: Assigned,
   ) {}
 
   private expander(scope: Scope): Expander {
@@ -262,7 +262,7 @@ class Walker {
    * changes directory) is unknown inside it, from its first command on, and after it.
    */
   private loop(scope: Scope, changes: Changes, body: (s: Scope) => Invocation[]): Invocation[] {
-    for (const name of changes.vars) scope.vars.set(name, null);
+    changes.vars.forget(scope.vars);
     if (changes.cd) scope.cwd = undefined;
     const before = fork(scope);
     const out = body(fork(scope, { inLoop: true }));
@@ -272,7 +272,7 @@ class Walker {
 
   private inFunction(scope: Scope): Scope {
     const vars = new Map(scope.vars);
-    for (const name of this.lineAssigned) vars.set(name, null);
+    this.lineAssigned.forget(vars);
     return { ...scope, vars, cwd: undefined, inFunction: true };
   }
 
@@ -430,12 +430,14 @@ class Walker {
 
   /** What builtins do to the shell itself: directories, variables, text run by `eval`. */
   private builtinEffects(inv: Invocation, scope: Scope): Invocation[] {
-    const name = inv.argv[0]!;
+    const start = commandStart(inv.argv.map((a) => (a.exact ? a.text : undefined)));
+    const name = start === undefined ? undefined : inv.argv[start];
+    if (!name) return [];
     if (!name.exact) {
       this.model.opaque.push(`the command name ${name.text.replace(/\0/g, '…')} is only known at run time`);
       return [];
     }
-    const args = inv.argv.slice(1);
+    const args = inv.argv.slice(start! + 1);
     switch (name.text) {
       case 'cd':
       case 'pushd':
@@ -491,7 +493,7 @@ class Walker {
             if (m) scope.vars.set(m[1]!, m[2] && a.exact && !m[2].startsWith('+') ? m[3]! : null);
           }
           // read/mapfile/printf -v/getopts name their variables in various places: all unknown now.
-          if (VARIABLE_READERS.has(name.text)) for (const n of this.lineAssigned) scope.vars.set(n, null);
+          if (VARIABLE_READERS.has(name.text)) this.lineAssigned.forget(scope.vars);
         }
         return [];
     }
@@ -579,7 +581,7 @@ function scriptsIn(w: Word): Script[] {
 }
 
 /** `$((...))` text that evaluates no untrusted text: numbers, operators, names the line never sets. */
-function arithmeticIsSafe(text: string, lineAssigned: ReadonlySet<string>): boolean {
+function arithmeticIsSafe(text: string, lineAssigned: Assigned): boolean {
   if (/[$`'"\\[]/.test(text) || /(^|[^=!<>])=(?!=)|\+\+|--|[-+*/%&|^]=|<<=|>>=/.test(text)) return false;
   for (const name of text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) if (lineAssigned.has(name)) return false;
   return true;
@@ -594,33 +596,62 @@ function containsSpawn(c: Command): boolean {
   return found;
 }
 
+/**
+ * Variables a part of the line may assign: the names seen (`x=`, `for x`, `read x`, `declare x`,
+ * `${x:=}`...), or `any` at all (eval, source, a command name only known at run time).
+ */
+class Assigned {
+  readonly names = new Set<string>();
+  any = false;
+
+  has(name: string): boolean {
+    return this.any || this.names.has(name);
+  }
+
+  /** Makes them unknown in `vars` (with `any`, those with a default too: HOME, IFS...). */
+  forget(vars: Map<string, string | null>): void {
+    for (const n of this.any ? [...vars.keys(), ...DEFAULTED, ...this.names] : this.names) vars.set(n, null);
+  }
+}
+
+/** Variables the expander gives a value when the line has not set them. */
+const DEFAULTED = ['HOME', 'IFS', 'PWD', 'OLDPWD', 'CDPATH'];
+
 interface Changes {
-  /** Variables assigned (`x=`, `for x`, `read x`, `declare x`, `${x:=}`...). */
-  vars: Set<string>;
+  vars: Assigned;
   /** The directory may change (cd, pushd, popd, or text run by eval/source). */
   cd: boolean;
 }
 
 /** What scripts may change in the shell that runs them, read from their syntax (nested scripts included: over-approximated). */
 function changesIn(scripts: Script[]): Changes {
-  const changes: Changes = { vars: new Set(), cd: false };
+  const changes: Changes = { vars: new Assigned(), cd: false };
   const part = (p: Part): void => {
-    if (p.t === 'param' && p.op && /^:?=$/.test(p.op)) changes.vars.add(p.name);
+    if (p.t === 'param' && p.op && /^:?=$/.test(p.op)) changes.vars.names.add(p.name);
     if (p.t === 'dq') p.parts.forEach(part);
   };
   walkCommands(scripts, (c) => {
-    if (c.type === 'for' || c.type === 'select') changes.vars.add(c.name);
+    if (c.type === 'for' || c.type === 'select') changes.vars.names.add(c.name);
     // Names followed by an assignment operator (a name is read whole: \b keeps the scan linear).
-    if (c.type === 'arith') for (const m of c.text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\b\s*(\+\+|--|[-+*/%&|^]?=(?!=)|<<=|>>=)/g)) changes.vars.add(m[1]!);
+    if (c.type === 'arith') for (const m of c.text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\b\s*(\+\+|--|[-+*/%&|^]?=(?!=)|<<=|>>=)/g)) changes.vars.names.add(m[1]!);
     if (c.type !== 'simple') return;
-    for (const a of c.assignments) changes.vars.add(a.name);
+    for (const a of c.assignments) changes.vars.names.add(a.name);
     for (const w of c.words) w.parts.forEach(part);
-    const name = c.words[0]?.text;
+    const names = c.words.map((w) => literalWord(w.parts));
+    const start = commandStart(names);
+    if (start === undefined || start >= c.words.length) return;
+    // A name only known at run time may be any builtin (the classifier never allows running one);
+    // `$FUNCNAME` calls the function it is in.
+    const word = c.words[start]!.parts;
+    if (word.length === 1 && word[0]!.t === 'param' && word[0]!.name === 'FUNCNAME' && !word[0]!.op && !word[0]!.prefix && word[0]!.subscript === undefined) return;
+    const name = names[start] ?? 'eval';
     if (name === 'cd' || name === 'pushd' || name === 'popd' || name === 'eval' || name === 'source' || name === '.') changes.cd = true;
-    if (name && (DECLARATIONS.has(name) || VARIABLE_READERS.has(name) || name === 'eval' || name === 'source' || name === '.')) {
-      for (const w of c.words.slice(1)) {
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)/.exec(w.text);
-        if (m) changes.vars.add(m[1]!);
+    if (name === 'eval' || name === 'source' || name === '.') changes.vars.any = true;
+    if (DECLARATIONS.has(name) || VARIABLE_READERS.has(name)) {
+      for (const arg of names.slice(start + 1)) {
+        if (arg === undefined) changes.vars.any = true;
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)/.exec(arg ?? '');
+        if (m) changes.vars.names.add(m[1]!);
       }
     }
   }, true);
@@ -628,6 +659,6 @@ function changesIn(scripts: Script[]): Changes {
 }
 
 /** Every variable the line assigns anywhere. */
-function assignedAnywhere(s: Script): Set<string> {
+function assignedAnywhere(s: Script): Assigned {
   return changesIn([s]).vars;
 }

@@ -8,14 +8,14 @@
  */
 import { posix } from 'node:path';
 import { analyzeLine, type FileRedirect, type Invocation, type LineModel, type Stdin } from './analyze.js';
-import type { Part, Script } from './bash/ast.js';
-import { walkCommands } from './bash/walk.js';
+import type { Script } from './bash/ast.js';
+import { literalWord, walkCommands } from './bash/walk.js';
 import { UNKNOWN, type Arg } from './bash/expand.js';
 import { Budget, BudgetExceeded } from './budget.js';
 import { COMMAND_VARIABLES, dangerousWrite, DECODERS, DOWNLOADERS, globCoversCriticalTree, isCriticalTree, judgeCode, NETWORK_READERS } from './catastrophic.js';
 import { isWrapper, lookUp, runsNothing, unwrap, type Use } from './commands/index.js';
 import type { HookConfig } from './config.js';
-import { FileView, resolveIn, Secrets, userHomes } from './paths.js';
+import { FileView, knownTail, resolveIn, Secrets, throughProcessLink, userHomes } from './paths.js';
 import { SECRET_VARIABLE } from '../shared/secretNames.js';
 
 export type Verdict = 'allow' | 'deny' | 'ask' | 'none';
@@ -79,6 +79,8 @@ interface Resolved {
   paths: string[];
   /** Text with UNKNOWN pieces, made absolute where the directory is known. */
   unknown?: string;
+  /** Through a /proc (or /dev/fd) link that leads where only the running command knows. */
+  throughProcess?: boolean;
 }
 
 class Classifier {
@@ -192,7 +194,9 @@ class Classifier {
     // (except the key ssh and its kin use without printing it).
     const keyUse = (a: Arg, i: number) => KEY_USERS.has(verb) && (verb === 'ssh-add' || args[i - 1]?.text === '-i' || a.text.startsWith('-i'));
     if (use.notReadOnly || unknownCommand) for (const c of mentions(args.filter((a, i) => !keyUse(a, i)))) this.read(c, inv, f, false, verb, true);
-    if (DOWNLOADERS.has(verb)) for (const w of use.writes) for (const p of this.resolve(w, inv.cwd).paths) f.downloaded.add(p);
+    // What a downloader writes, itself or through its output (`curl x > a.sh`, `wget -O- x | tee a.sh`).
+    const fromDownload = DOWNLOADERS.has(verb) || (inv.stdin.kind === 'pipe' && upstreamVerbs(inv.stdin.from).some((v) => DOWNLOADERS.has(v)));
+    if (fromDownload) for (const w of [...use.writes, ...inv.redirects.filter((r) => r.writes).map((r) => r.target)]) for (const p of this.resolve(w, inv.cwd).paths) f.downloaded.add(p);
     for (const s of use.scriptFiles ?? []) for (const p of this.resolve(s, inv.cwd).paths) f.executed.add(p);
     for (const run of use.runs ?? []) this.command(run.argv, inv, f, depth, run.extraArgs, source);
     for (const s of use.scripts ?? []) this.script(s.text, inv, f, depth, s.how, s.bash);
@@ -227,7 +231,7 @@ class Classifier {
       }
     };
     if (verb === 'rm') for (const a of use.recursive ?? []) critical(a, 'deletes');
-    if (verb === 'rm') for (const a of use.writes) if (a.exact && resolveIn('/', a.text) === '/') f.denyIf('rm of / deletes the system');
+    if (verb === 'rm') for (const a of use.writes) if (a.exact && a.text.startsWith('/') && resolveIn('/', a.text) === '/') f.denyIf('rm of / deletes the system');
     if (/^(chmod|chown|chgrp|chattr|setfacl)$/.test(verb)) {
       for (const a of use.recursive ?? []) critical(a, 'changes the permissions of');
       for (const a of use.writes) if (a.exact && this.resolve(a, inv.cwd).paths.includes('/')) f.denyIf(`${verb} on / changes the whole system`);
@@ -290,9 +294,12 @@ class Classifier {
       return { paths: [], unknown: abs ?? a.text };
     }
     const bases = a.text.startsWith('/') ? ['/'] : cwds;
-    if (!bases) return { paths: [], unknown: a.text };
+    // In a directory only known at run time, a relative path may be anywhere.
+    if (!bases) return { paths: [], unknown: `${UNKNOWN}/${a.text}` };
     const paths: string[] = [];
     for (const base of bases) {
+      const link = throughProcessLink(a.text.startsWith('/') ? a.text : `${base}/${a.text}`);
+      if (link !== undefined) return { paths, unknown: link, throughProcess: true };
       if (a.pattern) {
         const pattern = a.pattern.startsWith('/') ? a.pattern : `${base === '/' ? '' : base}/${a.pattern}`;
         const found = this.files.glob(pattern);
@@ -323,16 +330,17 @@ class Classifier {
       if (!secret) continue;
       f.denyIf(`${secret} holds a secret (${verb} ${recursive ? 'reads a folder that holds it' : 'would read it'}); it is never read or changed by a tool call`);
     }
-    if (r.unknown === undefined || mention) return;
+    if (r.unknown === undefined) return;
     const literal = r.unknown.replace(/\u0000/g, '');
-    const could = /[^/.]/.test(literal) ? this.secrets.could(r.unknown) : undefined;
-    if (could) f.askIf(`${verb} reads ${show(r.unknown)}, which may be ${could}, a secret`);
-    f.not(`${verb} reads ${show(r.unknown)}, a path only known at run time`);
+    const could = /[^/.]/.test(literal) ? this.secrets.could(knownTail(r.unknown)) : undefined;
+    if (could) f.askIf(`${verb} ${mention ? 'is given' : 'reads'} ${show(r.unknown)}, which may be ${could}, a secret`);
+    if (!mention) f.not(`${verb} reads ${show(r.unknown)}, a path only known at run time`);
   }
 
   /** A file a command writes: never a disk, the system's configuration, the kernel's controls or a secret. */
   private write(a: Arg, inv: Invocation, f: Findings, verb: string): void {
     const r = this.resolve(a, inv.cwd);
+    if (r.throughProcess) f.askIf(`${verb} writes through ${show(a.text)}, which leads where only the running command knows`);
     for (const p of r.paths) {
       f.denyIf(dangerousWrite(p) && `${verb} writes ${p}: ${dangerousWrite(p)}`);
       const secret = this.secrets.match(p);
@@ -485,13 +493,9 @@ class Classifier {
 function mentions(args: Arg[]): Arg[] {
   const out: Arg[] = [];
   for (const a of args) {
-    if (!a.exact) {
-      // A glob is checked as the pattern it is (what it may match), an unknown word cannot be.
-      if (a.pattern && !a.text.includes(UNKNOWN)) out.push(a);
-      continue;
-    }
+    // A glob is checked as the pattern it is (what it may match), an unknown word as what it may be.
     const t = a.text;
-    if (!t.startsWith('-')) out.push(a);
+    if (!a.exact || !t.startsWith('-')) out.push(a);
     const eq = t.indexOf('=');
     if (eq > 0) out.push({ ...a, text: t.slice(eq + 1) });
     if (/^-[A-Za-z]./.test(t) && !t.startsWith('--')) out.push({ ...a, text: t.slice(2) });
@@ -552,21 +556,6 @@ function echoed(s: Script): string | undefined {
   }
   const [verb, ...args] = words;
   return verb ? literalOutput(verb, args, () => undefined) : undefined;
-}
-
-function literalWord(parts: readonly Part[]): string | undefined {
-  let out = '';
-  for (const p of parts) {
-    if (p.t === 'lit' || p.t === 'esc' || p.t === 'sq' || p.t === 'ansi') {
-      if (p.t === 'lit' && /[*?[{~]/.test(p.text)) return undefined;
-      out += p.text;
-    } else if (p.t === 'dq') {
-      const inner = literalWord(p.parts);
-      if (inner === undefined) return undefined;
-      out += inner;
-    } else return undefined;
-  }
-  return out;
 }
 
 /** A shell given no script: it runs what comes on its input (`sh`, `sh -i`, `bash -s`). */

@@ -108,6 +108,47 @@ export function matchTokens(tokens: readonly Token[], text: string, crossesSlash
   return p === tokens.length;
 }
 
+/**
+ * Whether some path matches both `a` (whose `*` may hold `/`: a text with pieces only known at run
+ * time) and the pattern `b` (whose wildcards stay inside one component): a walk over pairs of
+ * positions, O(a x b). Two bracket expressions are taken to share a character.
+ */
+export function intersects(a: readonly Token[], b: readonly Token[]): boolean {
+  const seen = new Uint8Array((a.length + 1) * (b.length + 1));
+  const stack: Array<[number, number]> = [[0, 0]];
+  const push = (i: number, j: number) => {
+    const k = i * (b.length + 1) + j;
+    if (!seen[k]) {
+      seen[k] = 1;
+      stack.push([i, j]);
+    }
+  };
+  while (stack.length) {
+    const [i, j] = stack.pop()!;
+    if (i === a.length && j === b.length) return true;
+    const x = a[i];
+    const y = b[j];
+    if (x?.kind === 'star') {
+      push(i + 1, j);
+      if (y) push(i, j + 1);
+    }
+    if (y?.kind === 'star') {
+      push(i, j + 1);
+      if (x && !(x.kind === 'char' && x.ch === '/')) push(i + 1, j);
+    }
+    if (x && y && x.kind !== 'star' && y.kind !== 'star' && shareChar(x, y)) push(i + 1, j + 1);
+  }
+  return false;
+}
+
+function shareChar(x: Token, y: Token): boolean {
+  if (x.kind === 'char' && y.kind === 'char') return x.ch === y.ch;
+  if (x.kind === 'char' && x.ch === '/') return false;
+  if (x.kind === 'char') return y.kind === 'any' || y.test!(x.ch!);
+  if (y.kind === 'char') return x.kind === 'any' || x.test!(y.ch!);
+  return true;
+}
+
 function single(tok: Token, c: string, crossesSlash: boolean): boolean {
   if (tok.kind === 'char') return tok.ch === c;
   if (c === '/' && !crossesSlash) return false;

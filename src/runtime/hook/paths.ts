@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { posix } from 'node:path';
 import { UNKNOWN } from './bash/expand.js';
 import type { Budget } from './budget.js';
-import { compile, hasGlob, matchTokens } from './glob.js';
+import { compile, hasGlob, intersects, matchTokens } from './glob.js';
 
 /** `path` from `cwd`, normalised; an absolute `path` stands alone. */
 export function resolveIn(cwd: string, path: string): string {
@@ -153,13 +153,58 @@ export class Secrets {
 
   /** A secret that `path`, with pieces only known at run time (UNKNOWN), could name. */
   could(path: string): string | undefined {
+    // Past this length the walk would cost too much: such a path may be anything.
+    if (path.length > 4096) return this.include[0]!.text;
     const tokens = compile(path.split(UNKNOWN).map(escape).join('*'));
-    return this.include.find((p) => !hasGlob(p.text) && matchTokens(tokens, p.text, true))?.text
-      ?? this.include.find((p) => matchTokens(tokens, p.text.replace(/[*?]/g, 'x'), true))?.text;
+    return this.include.find((p) => intersects(tokens, p.tokens))?.text;
   }
 }
 
 const escape = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
+
+/**
+ * A path through a process's own view of the filesystem: /proc/PID/cwd, another process's
+ * /proc/PID/root, /proc/PID/fd/N and /dev/fd/N past the standard three. Where it leads depends on the
+ * process that opens it, which the hook is not, so only what comes after the link is known: returned
+ * behind an UNKNOWN (see knownTail). Undefined for other paths.
+ */
+export function throughProcessLink(path: string): string | undefined {
+  const stack: string[] = [];
+  const parts = path.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const c = parts[i]!;
+    if (c === '' || c === '.') continue;
+    if (c === '..') stack.pop();
+    else stack.push(c);
+    if (!isProcessLink(stack)) continue;
+    return knownTail([UNKNOWN, ...parts.slice(i + 1).filter((x) => x !== '' && x !== '.')].join('/'));
+  }
+  return undefined;
+}
+
+/** A path with a part only known at run time and a `..` after it may lead anywhere: only what follows the last `..` is known. */
+export function knownTail(path: string): string {
+  const parts = path.split('/');
+  const up = parts.lastIndexOf('..');
+  if (up < 0 || !parts.slice(0, up).some((p) => p.includes(UNKNOWN))) return path;
+  return [UNKNOWN, ...parts.slice(up + 1)].join('/');
+}
+
+const OWN = new Set(['self', 'thread-self']);
+const STANDARD_FDS = new Set(['0', '1', '2']);
+
+function isProcessLink(s: string[]): boolean {
+  if (s[0] === 'dev') return s.length === 3 && s[1] === 'fd' && !STANDARD_FDS.has(s[2]!);
+  if (s[0] !== 'proc') return false;
+  // /proc/PID/task/TID/... names the same links as /proc/PID/...
+  const [pid, link, fd] = s[2] === 'task' ? [s[1]!, s[4], s[5]] : [s[1]!, s[2], s[3]];
+  const depth = s[2] === 'task' ? 5 : 3;
+  if (link === 'cwd' || link === 'map_files') return s.length === depth;
+  // The hook's root is the command's own, so /proc/self/root is followed like any link (realpath).
+  if (link === 'root') return s.length === depth && !OWN.has(pid);
+  if (link === 'fd') return s.length === depth + 1 && !(OWN.has(pid) && STANDARD_FDS.has(fd!));
+  return false;
+}
 
 /** realpath of the longest prefix of `path` that exists, plus the rest. */
 function realPrefix(path: string): string {

@@ -98,7 +98,10 @@ export class LineGenerator {
   }
 
   private simple(): string {
-    const name = this.chance(0.8) ? this.pick(READERS) : this.chance(0.7) ? this.pick(WRITERS) : this.word();
+    let name = this.chance(0.8) ? this.pick(READERS) : this.chance(0.7) ? this.pick(WRITERS) : this.word();
+    // The same builtin spelled otherwise: quoted, escaped, behind `builtin` or `command`.
+    if (this.chance(0.04)) name = this.pick([`"${name}"`, `\\${name}`, `'${name}'`]);
+    if (this.chance(0.06)) name = `${this.pick(['builtin', 'command', 'command -p', 'command --', 'command -v'])} ${name}`;
     let s = (this.chance(0.1) ? `${this.pick(['A', 'LC_ALL', 'x'])}=${this.word()} ` : '') + name;
     const n = Math.floor(this.rnd() * (this.depth ? 2 : 4));
     for (let i = 0; i < n; i++) s += ` ${this.word()}`;

@@ -47,7 +47,11 @@ export function judgeLine(line: string, hook: Hook, sandbox: BashSandbox): LineR
       if (/^(for|select|case|\[\[|\(\()$/.test(e.words[0]!)) continue;
       // An assignment bash traced (`x=1`) is judged as the assignment, not as a command named `x=1`.
       const assignment = e.words.length === 1 ? /^([A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=)(.*)$/s.exec(e.words[0]!) : null;
-      const alone = assignment ? assignment[1]! + quote(assignment[2]!) : e.words.map(quote).join(' ');
+      // A process substitution's /dev/fd/N stands for the substitution (whose commands are judged
+      // on their own, as bash ran them), not for whatever file descriptor N holds in another process.
+      const substituted = /[<>]\(/.test(line);
+      const word = (w: string) => (substituted && /^\/dev\/fd\/([3-9]|\d\d+)$/.test(w) ? '<(:)' : quote(w));
+      const alone = assignment ? assignment[1]! + quote(assignment[2]!) : e.words.map(word).join(' ');
       const d = hook.classify(alone, e.cwd || SANDBOX_CWD);
       if (d.decision !== 'allow') report.unsafe.push(`bash ran ${JSON.stringify(e.words)} in ${e.cwd}, which alone is ${d.decision}: ${d.reason}`);
     }
