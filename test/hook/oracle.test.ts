@@ -24,6 +24,10 @@ const TRICKY = [
   'echo "$(cat <<EOF\n)\nEOF\n)"', 'echo $(cat <<EOF)\nbody\nEOF\n', 'echo ${x:-$(touch x)}', 'echo "${x:-\'$(touch x)\'}"', "echo '${x:-$(touch x)}'", 'echo $((1+$(touch x)))', 'echo {a,$(touch x)}',
   'ls \\\n; touch x', 'echo a\\\n#b; touch x', 'echo # ; touch x\ntouch y', 'echo a#b; touch x', 'x=1 y=$(touch x) echo', 'f() { touch x; }; ls', 'case x in x) touch x;; esac', 'for i in $(touch x); do :; done',
   '[[ $(touch x) == y ]]', 'echo <(touch x) >(touch y)', 'coproc touch x', 'echo $"$(touch x)"', 'time touch x', '! touch x', 'echo hi >$(touch x)', 'cat <<< $(touch x)', 'eval "touch x"', 'eval $\'touch x\'',
+  // Found by the long run (npm run fuzz): bash's printer joins commands after a here-document in $(...);
+  // brace expansion lengthens a $name; quoted and prefixed builtins.
+  'echo "$(cat <<E\nab\nE\n{ echo 1 ; touch x; })"', 'x=$(cat <<E | { ls ; ! touch x; }\nab\nE\n)', 'echo $HOME{a,b} $x{1..3} $HOME{Z..a}', 'HOMEa=x; cat $HOME{a,}',
+  'builtin eval "touch x"', 'command -p eval "touch x"', 'command -v touch', '"cd" /tmp; touch x', 'for i in a b; do ls; \\cd ..; done',
 ];
 
 beforeAll(async () => {

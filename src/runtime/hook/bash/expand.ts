@@ -94,6 +94,9 @@ function sequence(amble: Cell[], limit: number): Cell[][] | undefined {
     if (out.length >= limit) throw new BudgetExceeded('brace expansion');
     let s = numeric ? String(Math.abs(n)).padStart(width - (n < 0 ? 1 : 0), '0') : String.fromCharCode(n);
     if (numeric && n < 0) s = `-${s}`;
+    // Between Z and a lie [ \ ] ^ _ `, which bash then reads as quoting, name and glob characters:
+    // the whole sequence becomes words only known at run time (an unquoted unknown expansion).
+    if (!numeric && !/^[A-Za-z]$/.test(s)) return [[{ part: { t: 'param', name: '', braced: true, subs: [] } }]];
     out.push([...s].map((ch) => ({ ch, active: false })));
   }
   return out;
@@ -143,6 +146,29 @@ function braceExpand(cells: Cell[], limit: number, budget: Budget): Cell[][] {
       out.push([...preamble, ...m, ...t]);
       if (out.length > limit) throw new BudgetExceeded('brace expansion');
     }
+  }
+  return out;
+}
+
+/**
+ * Brace expansion works on the word's text, so a `$name` it puts letters after reads a longer name:
+ * `$HOME{a,b}` is `$HOMEa $HOMEb`. (The parser reads names whole, so only expansion makes this.)
+ */
+function longerNames(cells: Cell[]): Cell[] {
+  const out: Cell[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    const p = 'part' in c && c.part.t === 'param' ? c.part : undefined;
+    if (!p || p.braced || !/^[A-Za-z_]/.test(p.name)) {
+      out.push(c);
+      continue;
+    }
+    let name = p.name;
+    for (let next = cells[i + 1]; next && 'ch' in next && /^\w$/.test(next.ch); next = cells[i + 1]) {
+      name += next.ch;
+      i++;
+    }
+    out.push(name === p.name ? c : { part: { ...p, name } });
   }
   return out;
 }
@@ -219,7 +245,7 @@ export class Expander {
     for (const body of braceExpand(cells, 4096, this.ctx.budget)) {
       // A word brace expansion changed is a new word, without the parser's assignment flag (subst.c).
       const colons = assignmentLike && sameCells(body, cells) ? 'after-equals' : 'none';
-      args.push(...this.fields(this.pieces(partsOf(body), { tilde: true, colons })));
+      args.push(...this.fields(this.pieces(partsOf(longerNames(body)), { tilde: true, colons })));
     }
     return args;
   }

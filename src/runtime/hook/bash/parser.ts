@@ -8,6 +8,7 @@
  */
 import type { AndOr, Assignment, CaseItem, Command, ParamPart, ParseResult, Part, Pipeline, Redirect, RedirectOp, Script, SimpleCommand, Word } from './ast.js';
 import { decodeAnsiC } from './ansi.js';
+import { walkCommands } from './walk.js';
 import type { Budget } from '../budget.js';
 
 /** End of input, as a character. */
@@ -661,6 +662,7 @@ class Parser {
     const script = this.peek().k === ')' ? { start: this.pos, end: this.pos, items: [] } : this.compoundList();
     const close = this.next();
     if (close.k !== ')') this.fail(`unexpected ${describe(close)} in a command substitution`);
+    if (reprintJoinsCommands(script)) this.note('here-document inside $(...) with more commands (bash re-prints the substitution before it runs it, and its printer drops the `;` after a here-document)');
     if (this.pending.length) {
       // bash warns, then reads the bodies from the lines after this one; the rest of this line is
       // still read as the command goes on.
@@ -1531,4 +1533,20 @@ function nextTarget(state: string, c: string): 'empty' | 'name' | 'subscript' | 
     default:
       return 'no';
   }
+}
+
+/**
+ * bash 5.2 runs a `$(...)` from its parse tree printed back to text (print_comsub), and that printer
+ * leaves out the next `;` or newline between commands once it has printed a here-document body:
+ * `$(cat <<E\nx\nE\n{ a; b; })` runs `a b`. A substitution holding a here-document and more than
+ * one command may run other commands than its text says.
+ */
+function reprintJoinsCommands(script: Script): boolean {
+  let commands = 0;
+  let heredoc = false;
+  walkCommands([script], (c) => {
+    commands++;
+    heredoc ||= c.redirects.some((r) => r.op === '<<' || r.op === '<<-');
+  });
+  return heredoc && commands > 1;
 }
