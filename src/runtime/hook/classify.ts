@@ -489,7 +489,16 @@ class Classifier {
   }
 }
 
-/** Candidate paths in arguments: operands, `--opt=VALUE`, `-xVALUE`, `key=VALUE`, `@file`. */
+/** `%2e` and the like in a file: URL; text that is not valid percent-encoding stays as it is. */
+function decodeURIComponentSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Candidate paths in arguments: operands, `--opt=VALUE`, `-xVALUE`, `key=VALUE`, `@file`, `file://PATH`. */
 function mentions(args: Arg[]): Arg[] {
   const out: Arg[] = [];
   for (const a of args) {
@@ -500,6 +509,8 @@ function mentions(args: Arg[]): Arg[] {
     if (eq > 0) out.push({ ...a, text: t.slice(eq + 1) });
     if (/^-[A-Za-z]./.test(t) && !t.startsWith('--')) out.push({ ...a, text: t.slice(2) });
     if (t.startsWith('@')) out.push({ ...a, text: t.slice(1) });
+    const url = /^file:\/\/(?:localhost)?(\/.*)$/i.exec(t);
+    if (url) out.push({ ...a, text: decodeURIComponentSafely(url[1]!) });
   }
   return out.filter((c) => c.text.length > 0);
 }

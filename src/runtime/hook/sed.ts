@@ -47,7 +47,26 @@ function skipAddress(script: string, i: number): number {
   return j;
 }
 
-export function sedScriptIsReadOnly(script: string): boolean {
+/** What a sed script does besides reading its input and printing. */
+export interface SedScript {
+  /** Every command is one that reads its input and prints (and the script parsed). */
+  readOnly: boolean;
+  /** Files named by r/R (read) and w/W or the `w` flag of s (written), and commands given to `e`. */
+  reads: string[];
+  writes: string[];
+  runs: string[];
+}
+
+export function readSedScript(script: string): SedScript {
+  const out: SedScript = { readOnly: true, reads: [], writes: [], runs: [] };
+  const fail = (): SedScript => ({ ...out, readOnly: false });
+  // A file name or command runs to the end of the line.
+  const rest = (from: number): [string, number] => {
+    let j = from;
+    while (script[j] === ' ' || script[j] === '\t') j++;
+    const end = script.indexOf('\n', j);
+    return [script.slice(j, end < 0 ? script.length : end), end < 0 ? script.length : end];
+  };
   let i = 0;
   while (i < script.length) {
     const ch = script[i]!;
@@ -60,9 +79,9 @@ export function sedScriptIsReadOnly(script: string): boolean {
       continue;
     }
     i = skipAddress(script, i);
-    if (i < 0) return false;
+    if (i < 0) return fail();
     const cmd = script[i];
-    if (cmd === undefined) return true;
+    if (cmd === undefined) return out;
     i++;
     if (SAFE_COMMANDS.has(cmd)) {
       while (/[\d ]/.test(script[i] ?? '')) i++; // q/Q/l take a number
@@ -72,21 +91,36 @@ export function sedScriptIsReadOnly(script: string): boolean {
       while (i < script.length && script[i] !== '\n' && !(LABEL_COMMANDS.has(cmd) && script[i] === ';')) i++;
       continue;
     }
+    if (cmd === 'r' || cmd === 'R' || cmd === 'w' || cmd === 'W' || cmd === 'e') {
+      const [arg, end] = rest(i);
+      (cmd === 'e' ? out.runs : cmd === 'r' || cmd === 'R' ? out.reads : out.writes).push(arg);
+      out.readOnly = false;
+      i = end;
+      continue;
+    }
     if (cmd === 's' || cmd === 'y') {
       const delim = script[i];
-      if (!delim || delim === '\\' || delim === '\n') return false;
+      if (!delim || delim === '\\' || delim === '\n') return fail();
       i = skipDelimited(script, i + 1, delim);
-      if (i < 0) return false;
+      if (i < 0) return fail();
       i = skipDelimited(script, i, delim);
-      if (i < 0) return false;
+      if (i < 0) return fail();
       if (cmd === 's') {
         // Flags: g p i I m M and a number are harmless; e runs the pattern space, w writes a file.
-        while (i < script.length && /[gpiImM0-9]/.test(script[i]!)) i++;
-        if (i < script.length && !/[\s;}#]/.test(script[i]!)) return false;
+        while (i < script.length && /[gpiImMe0-9]/.test(script[i]!)) {
+          if (script[i] === 'e') out.readOnly = false;
+          i++;
+        }
+        if (script[i] === 'w') {
+          const [arg, end] = rest(i + 1);
+          out.writes.push(arg);
+          out.readOnly = false;
+          i = end;
+        } else if (i < script.length && !/[\s;}#]/.test(script[i]!)) return fail();
       }
       continue;
     }
-    return false; // e, w, W, r, R, v and anything unknown
+    return fail(); // v and anything unknown
   }
-  return true;
+  return out;
 }

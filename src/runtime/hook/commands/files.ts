@@ -121,6 +121,9 @@ function changer(verb: string): Table {
     const use: Use = { notReadOnly: `${verb} changes files`, reads: sources, writes: dest ? [dest] : [] };
     if (recursive) use.recursive = sources;
     if (verb === 'mv') use.writes.push(...sources);
+    // The remote shell rsync and scp start is a command of this machine: rsync -e 'CMD', scp -S PROGRAM.
+    const shell = p.options.filter((o) => (verb === 'rsync' && (o.name === '-e' || o.name === '--rsh')) || (verb === 'scp' && o.name === '-S'));
+    for (const o of shell) if (o.value) (use.scripts ??= []).push({ text: o.value, how: `${verb} ${o.name}`, bash: false });
     if (verb === 'rsync' && dest && hasAny(p, ['--delete', '--delete-before', '--delete-during', '--delete-after', '--delete-delay', '--delete-excluded', '--remove-source-files'])) use.deletesIn = dest;
     return use;
   };

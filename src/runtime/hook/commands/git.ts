@@ -52,6 +52,8 @@ function runsShell(sub: string | undefined, rest: Arg[]): NonNullable<Use['scrip
     const m = /^--(exec|extcmd|[a-z-]+-filter)=(.*)$/s.exec(a.text);
     if (m && (sub === 'rebase' || sub === 'difftool' || sub === 'filter-branch')) add({ ...a, text: m[2]! }, `${sub} --${m[1]}`);
     if (/^(-x|--exec|--extcmd|--[a-z-]+-filter)$/.test(a.text) && (sub === 'rebase' || sub === 'difftool' || sub === 'filter-branch')) add(rest[i + 1], `${sub} ${a.text}`);
+    const pager = sub === 'grep' ? /^(?:-[^-O]*O|--open-files-in-pager=)(.+)$/s.exec(a.text) : null;
+    if (pager) add({ ...a, text: pager[1]! }, 'grep -O');
     // ext::cmd arg% with% spaces: words split at plain spaces, `% ` a space inside a word.
     if (a.text.startsWith('ext::')) add({ ...a, text: a.text.slice(5).split(/(?<!%) /).map((w) => `'${w.replace(/% /g, ' ').replace(/%%/g, '%').replace(/'/g, "'\\''")}'`).join(' ') }, 'ext:: remote');
   });
@@ -119,7 +121,9 @@ export function git(call: Call): Use {
   if (why) return { ...use, notReadOnly: why };
   if (!sub) return args.length && args.every((a) => a.text === '--version' || a.text === '--help') ? use : { ...use, notReadOnly: 'git without a known subcommand' };
   if (!rest.every((a) => a.exact || !a.text.startsWith('-'))) return { ...use, notReadOnly: 'git has an argument only known at run time among its options' };
-  const forbidden = rest.find((a) => FORBIDDEN.some((f) => a.text === f || a.text.startsWith(`${f}=`) || (f.startsWith('--') && a.text.startsWith('--') && a.text.length > 4 && f.startsWith(a.text.split('=')[0]!))));
+  // Long options may be abbreviated; -O (a pager for grep, an order file for diff) may end a cluster
+  // of short ones or carry its value attached (`-nOcmd`).
+  const forbidden = rest.find((a) => /^-[^-]*O/.test(a.text) || FORBIDDEN.some((f) => a.text === f || a.text.startsWith(`${f}=`) || (f.startsWith('--') && a.text.startsWith('--') && a.text.length > 4 && f.startsWith(a.text.split('=')[0]!))));
   if (forbidden) return { ...use, notReadOnly: `git ${sub} ${forbidden.text} writes, runs a program or reads files outside the repository` };
   if (READERS.has(sub)) return use;
   const check = SUBCOMMANDS[sub];

@@ -163,7 +163,13 @@ function ssh(call: Call): Use {
   const p = parseOptions(call.args, { shortValue: 'BbcDEeFIiJLlmOoPpQRSWw', stopAtOperand: true });
   const [, ...command] = p.operands;
   const use: Use = { ...no('ssh connects to another machine'), network: true };
-  if (command.length) use.scripts = [{ text: joined(command), how: 'ssh remote command', bash: false }];
+  const scripts: NonNullable<Use['scripts']> = command.length ? [{ text: joined(command), how: 'ssh remote command', bash: false }] : [];
+  // Options whose value is a command ssh runs here, through the user's shell (`-o ProxyCommand=...`).
+  for (const o of p.options) {
+    const m = o.name === '-o' && o.value ? /^\s*(ProxyCommand|LocalCommand|KnownHostsCommand|RemoteCommand)\s*(?:=\s*|\s+)(.*)$/is.exec(o.value.text) : null;
+    if (m) scripts.push({ text: { ...o.value!, text: m[2]! }, how: `ssh ${m[1]}`, bash: false });
+  }
+  if (scripts.length) use.scripts = scripts;
   return use;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Arg } from '../bash/expand.js';
 import { hasAny, parseOptions } from '../options.js';
-import { sedScriptIsReadOnly } from '../sed.js';
+import { readSedScript } from '../sed.js';
 import { no, ok, type Call, type Table, type Use } from './types.js';
 
 function sed(call: Call): Use {
@@ -22,8 +22,15 @@ function sed(call: Call): Use {
     files = files.slice(1);
   }
   if (scripts.some((s) => !s?.exact)) return no('sed runs a script only known at run time');
-  if (!scripts.every((s) => sedScriptIsReadOnly(s!.text))) return no('the sed script writes files, reads other files or runs commands');
-  return ok(files);
+  const use = ok(files);
+  const arg = (text: string): Arg => ({ text, exact: true, many: false });
+  for (const s of scripts.map((x) => readSedScript(x!.text))) {
+    if (!s.readOnly) use.notReadOnly ??= 'the sed script writes files, reads other files or runs commands';
+    use.reads.push(...s.reads.map(arg));
+    use.writes.push(...s.writes.map(arg));
+    if (s.runs.length) (use.scripts ??= []).push(...s.runs.map((text) => ({ text: arg(text), how: 'sed e', bash: false })));
+  }
+  return use;
 }
 
 /**
