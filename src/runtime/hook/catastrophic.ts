@@ -5,6 +5,7 @@
  * interpreter one-liners whose literal code deletes home, forks forever or opens a remote shell.
  */
 import { posix } from 'node:path';
+import type { Arg } from './bash/expand.js';
 
 const SYSTEM_DIRS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/opt', '/proc', '/root', '/sbin', '/srv', '/sys', '/usr', '/var', '/home', '/Users', '/System', '/Library', '/Applications', '/private', '/snap', '/nix', '/usr/local', '/var/lib', '/var/log'];
 
@@ -92,4 +93,14 @@ export function judgeCode(code: string, lang: string, home: string): CodeVerdict
 }
 
 /** Environment variables whose value is a command some program runs. */
-export const COMMAND_VARIABLES = /^(PAGER|GIT_PAGER|MANPAGER|SYSTEMD_PAGER|EDITOR|VISUAL|GIT_EDITOR|GIT_SEQUENCE_EDITOR|GIT_SSH_COMMAND|GIT_SSH|GIT_EXTERNAL_DIFF|GIT_ASKPASS|SSH_ASKPASS|SUDO_ASKPASS|BROWSER|PROMPT_COMMAND|LESSOPEN|LESSCLOSE|FCEDIT|TERMINAL)$/;
+const COMMAND_VARIABLES = /^(PAGER|GIT_PAGER|MANPAGER|SYSTEMD_PAGER|EDITOR|VISUAL|GIT_EDITOR|GIT_SEQUENCE_EDITOR|GIT_SSH_COMMAND|GIT_SSH|GIT_EXTERNAL_DIFF|GIT_ASKPASS|SSH_ASKPASS|SUDO_ASKPASS|BROWSER|PROMPT_COMMAND|LESSOPEN|LESSCLOSE|FCEDIT|TERMINAL)$/;
+/** Prompts: shown, not run, but each `$(...)` in them runs whenever they are (PS4 under set -x). */
+const PROMPT_VARIABLES = /^PS[0-4]$/;
+
+/** The shell text a variable's value becomes, when a program or the shell runs it. */
+export function variableScript(name: string, value: Arg): Arg | undefined {
+  if (COMMAND_VARIABLES.test(name)) return value;
+  // As the words of `:`, the text runs only the substitutions in it.
+  if (PROMPT_VARIABLES.test(name)) return { ...value, text: `: ${value.text}` };
+  return undefined;
+}

@@ -12,7 +12,7 @@ import type { Script } from './bash/ast.js';
 import { literalWord, walkCommands } from './bash/walk.js';
 import { UNKNOWN, type Arg } from './bash/expand.js';
 import { Budget, BudgetExceeded } from './budget.js';
-import { COMMAND_VARIABLES, dangerousWrite, DECODERS, DOWNLOADERS, globCoversCriticalTree, isCriticalTree, judgeCode, NETWORK_READERS } from './catastrophic.js';
+import { dangerousWrite, DECODERS, DOWNLOADERS, globCoversCriticalTree, isCriticalTree, judgeCode, NETWORK_READERS, variableScript } from './catastrophic.js';
 import { isWrapper, lookUp, runsNothing, unwrap, type Use } from './commands/index.js';
 import type { HookConfig } from './config.js';
 import { FileView, knownTail, resolveIn, Secrets, throughProcessLink, userHomes } from './paths.js';
@@ -125,7 +125,8 @@ class Classifier {
 
   /** `NAME=value`: a value some program runs is judged as a script; others must be harmless. */
   private variable(name: string, value: Arg, inv: Invocation, f: Findings, depth: number, prefix: boolean): void {
-    if (COMMAND_VARIABLES.test(name)) this.script(value, inv, f, depth, `${name}=`, false);
+    const script = variableScript(name, value);
+    if (script) this.script(script, inv, f, depth, `${name}=`, false);
     const harmless = HARMLESS_ENV.test(name) || (!prefix && HARMLESS_VARIABLE.test(name) && !STEERING_NAME.test(name));
     if (!harmless) f.not(`sets ${name}${prefix ? ' for the command' : ''}`);
     else if (prefix && !value.exact) f.not(`sets ${name} to a value only known at run time`);
@@ -442,7 +443,8 @@ class Classifier {
   private lineWide(model: LineModel, f: Findings, depth: number): void {
     for (const r of model.redirects) this.redirect(r, f);
     for (const a of model.assignments) {
-      if (COMMAND_VARIABLES.test(a.name)) this.script(a.value, emptyInvocation(), f, depth, `${a.name}=`, false);
+      const script = variableScript(a.name, a.value);
+      if (script) this.script(script, emptyInvocation(), f, depth, `${a.name}=`, false);
       if (!HARMLESS_ENV.test(a.name) && (!HARMLESS_VARIABLE.test(a.name) || STEERING_NAME.test(a.name))) f.not(`sets ${a.name}`);
     }
     for (const loop of model.spawnLoops) f.denyIf(`${loop}: a fork bomb`);
