@@ -30,7 +30,7 @@ interface ReaderSpec extends OptionSpec {
 }
 
 const TEXT_PRINTERS = ['echo', 'true', 'false', ':', 'pwd', 'whoami', 'id', 'groups', 'uname', 'uptime', 'nproc', 'arch', 'tty', 'seq', 'sleep', 'yes', 'getconf', 'numfmt', 'which', 'type', 'whereis', 'basename', 'dirname', 'cd', 'pushd', 'popd', 'dirs', 'wait', 'logname', 'hostid', 'locale', 'tput', 'expr', 'factor', 'lsb_release', 'sw_vers', 'cal', 'nice'];
-const INFO = ['df', 'free', 'lsblk', 'lscpu', 'who', 'w', 'users', 'last', 'pstree', 'pgrep', 'vmstat', 'iostat', 'mount', 'findmnt', 'ip', 'ss', 'netstat', 'ifconfig', 'lsof', 'jobs', 'ulimit', 'umask', 'times', 'hash'];
+const INFO = ['df', 'free', 'lsblk', 'lscpu', 'w', 'pstree', 'pgrep', 'vmstat', 'iostat', 'mount', 'findmnt', 'ip', 'ss', 'netstat', 'ifconfig', 'lsof', 'jobs', 'ulimit', 'umask', 'times', 'hash'];
 
 /** Coreutils-style readers: no option writes or runs anything; operands are files read. */
 const SIMPLE_READERS = ['cat', 'tac', 'nl', 'rev', 'paste', 'comm', 'fold', 'fmt', 'expand', 'unexpand', 'strings', 'base32', 'base64', 'basenc', 'md5sum', 'sha1sum', 'sha224sum', 'sha256sum', 'sha384sum', 'sha512sum', 'b2sum', 'cksum', 'sum', 'zcat', 'bzcat', 'xzcat', 'zstdcat', 'gzcat', 'shasum', 'md5', 'tsort', 'look', 'column', 'iconv', 'wc', 'head', 'tail', 'od', 'hexdump', 'cut', 'join', 'cmp', 'zgrep'];
@@ -84,7 +84,7 @@ const SPECS: Record<string, ReaderSpec> = {
   du: { operands: 'metadata', shortValue: 'dBtX', longValue: ['max-depth', 'block-size', 'threshold', 'exclude', 'exclude-from', 'files0-from', 'time', 'time-style'], readsValue: ['-X', '--exclude-from', '--files0-from'] },
   df: { operands: 'metadata', shortValue: 'Bt', longValue: ['block-size', 'type', 'exclude-type', 'output'] },
   file: { operands: 'metadata', shortValue: 'mfFeP', longValue: ['magic-file', 'files-from', 'separator', 'exclude', 'parameter'], forbid: ['-C', '--compile'], readsValue: ['-m', '--magic-file', '-f', '--files-from'] },
-  tree: { operands: 'metadata', shortValue: 'PILoH', longValue: ['filelimit', 'timefmt', 'sort', 'charset', 'fromfile', 'gitfile', 'infofile'], forbid: ['-o', '-R'], writesValue: ['-o'] },
+  tree: { operands: 'metadata', shortValue: 'PILoH', longValue: ['filelimit', 'timefmt', 'sort', 'charset', 'fromfile', 'gitfile', 'infofile'], forbid: ['-o', '-R', '--fromfile'], writesValue: ['-o'], readsValue: ['--gitfile', '--infofile'] },
   realpath: { operands: 'metadata', longValue: ['relative-to', 'relative-base'] },
   readlink: { operands: 'metadata' },
   md5sum: { operands: 'content' },
@@ -107,7 +107,7 @@ const SPECS: Record<string, ReaderSpec> = {
     followsLinks: ['-L', '--follow'],
     patternFirst: ['-e', '--regexp', '-f', '--file'],
   },
-  ag: { operands: 'content', shortValue: 'ABCGgmp', longValue: ['after', 'before', 'context', 'file-search-regex', 'ignore', 'ignore-dir', 'max-count', 'path-to-ignore', 'pager', 'depth'], forbid: ['--pager'], recursive: 'always', followsLinks: ['-f', '--follow'], patternFirst: [] },
+  ag: { operands: 'content', shortValue: 'ABCGgmp', longValue: ['after', 'before', 'context', 'file-search-regex', 'ignore', 'ignore-dir', 'max-count', 'path-to-ignore', 'pager', 'depth'], forbid: ['--pager'], readsValue: ['-p', '--path-to-ignore'], recursive: 'always', followsLinks: ['-f', '--follow'], patternFirst: [] },
   date: {
     operands: 'text',
     shortValue: 'dfrI',
@@ -132,6 +132,16 @@ const SPECS: Record<string, ReaderSpec> = {
   umask: { operands: 'none', extra: (p) => (p.operands.length ? 'umask with a value changes the mask' : undefined) },
   ip: { operands: 'text', extra: (p) => (p.operands.some((o) => !o.exact || /^(add|del|delete|change|replace|set|flush|append|prepend|exec|save|restore|attach|detach|up|down)$/.test(o.text)) ? 'ip with these arguments changes the network' : undefined) },
   mount: { operands: 'none', extra: (p) => (p.operands.length ? 'mount with operands mounts something' : undefined) },
+  // ss -K closes the sockets it lists; -D dumps to a file; -F reads the filter from one.
+  ss: { operands: 'text', shortValue: 'fADFN', longValue: ['family', 'query', 'diag', 'filter', 'net'], forbid: ['-K', '--kill', '-D', '--diag'], writesValue: ['-D', '--diag'], readsValue: ['-F', '--filter'] },
+  // ifconfig IFACE shows it; anything more (up, down, an address) changes it.
+  ifconfig: { operands: 'text', extra: (p) => (p.operands.length > 1 ? 'ifconfig with these arguments changes an interface' : undefined) },
+  // last and who read a login-records file, named or as their operand.
+  last: { operands: 'text', shortValue: 'fnstp', longValue: ['file', 'limit', 'since', 'until', 'present', 'time-format'], readsValue: ['-f', '--file'] },
+  lastb: { operands: 'text', shortValue: 'fnstp', longValue: ['file', 'limit', 'since', 'until', 'present', 'time-format'], readsValue: ['-f', '--file'] },
+  who: { operands: 'content' },
+  users: { operands: 'content' },
+  findmnt: { operands: 'text', shortValue: 'FdEwNOotSTMx', longValue: ['tab-file', 'direction', 'evaluate', 'timeout', 'task', 'options', 'output', 'types', 'source', 'target', 'mountpoint'], readsValue: ['-F', '--tab-file'] },
 };
 
 for (const verb of SIMPLE_READERS) SPECS[verb] ??= { operands: 'content' };

@@ -217,7 +217,9 @@ function kill(call: Call): Use {
   let i = a[0] === '-s' || a[0] === '-n' ? 2 : a[0]?.startsWith('-') && a[0] !== '--' && a.length > 1 ? 1 : 0;
   if (a[i] === '--') i++;
   const use = no('kill signals processes');
-  if (a.slice(i).some((p) => p === '-1' || p === '1') || (a.length === 1 && a[0] === '-1')) use.destroys = 'kill -1 signals every process you may signal (1 is init)';
+  // Signal 0 only checks that the process exists.
+  const check = a[0] === '-0' || ((a[0] === '-s' || a[0] === '-n') && a[1] === '0');
+  if (!check && (a.slice(i).some((p) => p === '-1' || p === '1') || (a.length === 1 && a[0] === '-1'))) use.destroys = 'kill -1 signals every process you may signal (1 is init)';
   return use;
 }
 

@@ -29,7 +29,7 @@ const NPM_OUTPUT = /^(--json|--long|-l|--parseable|-p|--all|-a|--global|-g|--dep
 const SPECS: Record<string, ToolSpec> = {
   npm: {
     global: /^(--version|-v|--help|-h)$/,
-    subcommands: Object.fromEntries(['ls', 'list', 'll', 'la', 'view', 'info', 'show', 'v', 'outdated', 'help', 'explain', 'why', 'root', 'prefix', 'bin', 'ping', 'search', 'find', 's', 'se', 'docs', 'version'].map((s) => [s, NPM_OUTPUT])),
+    subcommands: Object.fromEntries(['ls', 'list', 'll', 'la', 'view', 'info', 'show', 'v', 'outdated', 'help', 'explain', 'why', 'root', 'prefix', 'bin', 'ping', 'search', 'find', 's', 'se', 'version'].map((s) => [s, NPM_OUTPUT])),
     operands: (ops, sub) => (sub === 'version' && ops.length ? 'npm version with an operand bumps the version' : ops.some((o) => /:\/\/|^git\+|^file:|^\.{0,2}\//.test(o.text)) ? 'npm reads a package from a URL or path' : undefined),
   },
   pnpm: { global: /^(--version|-v)$/, subcommands: Object.fromEntries(['ls', 'list', 'll', 'outdated', 'why', 'root', 'bin'].map((s) => [s, NPM_OUTPUT])) },
@@ -62,7 +62,7 @@ const SPECS: Record<string, ToolSpec> = {
   },
   launchctl: { subcommands: { list: NONE, print: NONE, version: NONE, blame: NONE, 'print-disabled': NONE, managerpid: NONE, manageruid: NONE } },
   loginctl: { global: /^(--no-pager|--no-legend|-a|--all|-l|--full|--value|(-p|--property)(=.*)?)$/, globalValue: /^(-p|--property)$/, subcommands: Object.fromEntries(['show-user', 'list-users', 'list-sessions', 'user-status', 'show-session', 'session-status', 'list-seats'].map((s) => [s, NONE])) },
-  brew: { global: /^(--version|-v|--prefix|--cellar|--repository|--caskroom|--env)$/, subcommands: Object.fromEntries(['list', 'ls', 'info', 'search', 'outdated', 'deps', 'uses', 'leaves', 'config', 'doctor', 'desc', 'home'].map((s) => [s, ANY_FLAG])) },
+  brew: { global: /^(--version|-v|--prefix|--cellar|--repository|--caskroom|--env)$/, subcommands: Object.fromEntries(['list', 'ls', 'info', 'search', 'outdated', 'deps', 'uses', 'leaves', 'config', 'doctor', 'desc'].map((s) => [s, ANY_FLAG])) },
   node: { global: /^(--version|-v|--help|-h)$/, subcommands: {} },
   nodejs: { global: /^(--version|-v)$/, subcommands: {} },
   python: { global: /^(--version|-V|-VV)$/, subcommands: {} },
