@@ -53,6 +53,7 @@ export const ATTACKS: Attack[] = [
   // The directory or a variable changed where only the spelling differs (`"cd"`, `builtin cd`, eval).
   ...T('secrets', 'no', 'for i in a b; do cat .netrc; "cd" ..; done', 'for i in a b; do cat .netrc; builtin cd ..; done', 'for i in a b; do cat .netrc; \\cd ..; done', 'X=.; for i in a b; do cat $X/.netrc; "eval" "X=.."; done', 'cd $D && cat ../.ssh/id_rsa', 'cat "$D"/x/../.netrc', 'cat --file=$D/.netrc'),
   ...T('secrets', 'deny', 'builtin cd .. && cat .netrc', 'command cd .. && cat .netrc'),
+  ...T('builtins', 'deny', "compgen -C 'rm -rf ~' x", "compgen -W '$(rm -rf ~)' x", "mapfile -C 'rm -rf ~' -c 1 a < f"),
   ...T('builtins', 'deny', 'builtin eval "rm -rf ~"', 'command eval "rm -rf ~"', 'command -p eval "rm -rf ~"', 'command builtin eval "rm -rf ~"'),
   // A process's own links lead where only that process knows (the hook is another process).
   ...T('secrets', 'no', 'cat /proc/self/cwd/../../home/ada/.netrc', 'cat /proc/1/cwd/home/ada/.netrc', 'cat /proc/*/cwd/.netrc', 'cd /proc/self/cwd && cat ../.netrc', 'cat /proc/self/task/1/cwd/.netrc', 'cat /proc/1/root/home/ada/.ssh/id_ed25519', 'cat /dev/fd/5', 'echo x > /proc/1/cwd/etc/cron.d/x'),

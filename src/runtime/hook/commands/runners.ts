@@ -210,6 +210,22 @@ function container(call: Call): Use {
   return use;
 }
 
+/**
+ * Builtins that run code they are given: compgen/complete -C COMMAND and -W WORDS (expanded like a
+ * line, so a $(...) in it runs), mapfile/readarray -C CALLBACK.
+ */
+function callbacks(call: Call): Use {
+  const completion = call.verb === 'compgen' || call.verb === 'complete';
+  const p = parseOptions(call.args, { shortValue: completion ? 'oAGWFCXPSD' : 'dnOsucC' });
+  const scripts: NonNullable<Use['scripts']> = [];
+  for (const o of p.options) {
+    if (!o.value) continue;
+    if (o.name === '-C') scripts.push({ text: o.value, how: `${call.verb} -C`, bash: true });
+    if (o.name === '-W' && completion) scripts.push({ text: { ...o.value, text: `: ${o.value.text}` }, how: `${call.verb} -W`, bash: true });
+  }
+  return { ...no(`${call.verb} ${completion ? 'runs completion code' : 'reads into variables'}`), ...(scripts.length ? { scripts } : {}) };
+}
+
 function kill(call: Call): Use {
   const a = call.args.map((x) => x.text);
   if (a[0] === '-l' || a[0] === '-L') return ok();
@@ -348,6 +364,10 @@ export const RUNNERS: Record<string, Table> = {
   docker: container,
   podman: container,
   nerdctl: container,
+  compgen: callbacks,
+  complete: callbacks,
+  mapfile: callbacks,
+  readarray: callbacks,
   kill,
   pkill,
   killall: pkill,
