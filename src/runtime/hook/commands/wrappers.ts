@@ -80,6 +80,18 @@ const SPECS: Record<string, WrapperSpec> = {
   unbuffer: { stopAtOperand: true },
   rlwrap: { stopAtOperand: true, always: 'rlwrap keeps a history file' },
   catchsegv: { stopAtOperand: true },
+  gosu: { stopAtOperand: true, skip: 1, always: 'gosu runs the command as another user' },
+  'su-exec': { stopAtOperand: true, skip: 1, always: 'su-exec runs the command as another user' },
+  setpriv: { stopAtOperand: true, always: 'setpriv changes privileges' },
+  chpst: { shortValue: 'uUbe/nlLmdofcprt', stopAtOperand: true, always: 'chpst changes the process state' },
+  cpulimit: { shortValue: 'lpe', longValue: ['limit', 'pid', 'exe'], stopAtOperand: true, always: 'cpulimit changes scheduling' },
+  firejail: { stopAtOperand: true, always: 'firejail runs the command in a sandbox' },
+  fakechroot: { stopAtOperand: true, always: 'fakechroot changes how the command sees files' },
+  torsocks: { shortValue: 'uapP', stopAtOperand: true, always: 'torsocks sends the command through Tor' },
+  proxychains: { shortValue: 'f', stopAtOperand: true, always: 'proxychains sends the command through proxies' },
+  proxychains4: { shortValue: 'f', stopAtOperand: true, always: 'proxychains sends the command through proxies' },
+  'flatpak-spawn': { stopAtOperand: true, always: 'flatpak-spawn runs the command outside its sandbox' },
+  'sandbox-exec': { shortValue: 'fnpD', stopAtOperand: true, always: 'sandbox-exec runs the command under a profile' },
 };
 
 /** env: NAME=VALUE pairs, -u NAME, -C DIR, and -S, which splits a string into the command line. */
