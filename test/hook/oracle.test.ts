@@ -28,6 +28,7 @@ const TRICKY = [
   // brace expansion lengthens a $name; quoted and prefixed builtins.
   'echo "$(cat <<E\nab\nE\n{ echo 1 ; touch x; })"', 'x=$(cat <<E | { ls ; ! touch x; }\nab\nE\n)', 'echo $HOME{a,b} $x{1..3} $HOME{Z..a}', 'HOMEa=x; cat $HOME{a,}',
   'builtin eval "touch x"', 'command -p eval "touch x"', 'command -v touch', '"cd" /tmp; touch x', 'for i in a b; do ls; \\cd ..; done',
+  "jq $'\\xaa' f",
 ];
 
 beforeAll(async () => {

@@ -8,7 +8,10 @@ const isHex = (c: string | undefined) => c !== undefined && /^[0-9A-Fa-f]$/.test
 
 export interface Decoded {
   text: string;
-  /** Uses an escape whose result depends on the locale (a code point above 0x7f). */
+  /**
+   * Uses an escape above 0x7f: a code point (its bytes depend on the locale) or a raw byte (which
+   * need not be valid text, so this string cannot hold it exactly).
+   */
   localeDependent: boolean;
   /** A NUL ended it early. */
   truncated?: boolean;
@@ -64,6 +67,7 @@ export function decodeAnsiC(body: string): Decoded {
     } else out += `\\${e}`;
     if (code !== undefined) {
       if (code === 0) return { text: out, localeDependent, truncated: true };
+      if (code > 0x7f) localeDependent = true;
       out += String.fromCharCode(code);
     }
   }

@@ -543,7 +543,7 @@ class Parser {
   /** `$'...'`: decoded as bash decodes it. */
   private ansiC(): string {
     const decoded = decodeAnsiC(this.escapedUntil("'", false));
-    if (decoded.localeDependent) this.note("$'\\u...' above ASCII (depends on the locale)");
+    if (decoded.localeDependent) this.note("$'...' escape above ASCII (a locale-dependent character or a raw byte)");
     if (decoded.truncated) this.note("$'...' with a NUL byte (bash's reading of the rest varies)");
     return decoded.text;
   }
