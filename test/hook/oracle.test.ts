@@ -45,7 +45,7 @@ afterAll(() => sandbox?.dispose());
 function judgeAll(lines: string[]): { reports: LineReport[]; summary: string } {
   const reports = lines.map((line) => judgeLine(line, hook, sandbox));
   const count = (f: (r: LineReport) => boolean) => reports.filter(f).length;
-  const summary = `${reports.length} lines: ${count((r) => r.exact)} modelled exactly, ${count((r) => r.missed.length > 0)} with a command the model missed; ${count((r) => r.decision.decision === 'allow')} allowed, ${count((r) => r.unsafe.length > 0)} of them unsafe; ${count((r) => r.decision.decision === 'deny')} denied, ${count((r) => r.decision.decision === 'ask')} asked`;
+  const summary = `${reports.length} lines: ${count((r) => r.exact)} modelled exactly, ${count((r) => r.missed.length > 0)} with a command the model missed; ${count((r) => r.decision.decision === 'allow')} allowed, ${count((r) => r.unsafe.length > 0)} of them unsafe; ${count((r) => r.decision.decision === 'deny')} denied, ${count((r) => r.decision.decision === 'ask')} asked; ${count((r) => r.untraceable === true)} not judged (they change the trace)`;
   return { reports, summary };
 }
 

@@ -101,6 +101,8 @@ const HARMLESS_SET = /^[-+][euxvnhmbCTE]+$|^[-+]o$|^(errexit|nounset|xtrace|verb
 const DECLARATIONS = new Set(['declare', 'typeset', 'local', 'export', 'readonly']);
 /** Builtins that take variable names, array elements included. */
 const SUBSCRIPT_READERS = new Set(['test', '[', 'printf', 'read', 'unset', 'declare', 'typeset', 'local', 'export', 'readonly', 'mapfile', 'readarray', 'getopts', 'wait']);
+/** Builtins with options that run code: compgen/complete -C -W -F, mapfile/readarray -C. */
+const CALLBACK_TAKERS = new Set(['compgen', 'complete', 'mapfile', 'readarray']);
 const VARIABLE_READERS = new Set(['read', 'mapfile', 'readarray', 'getopts', 'printf', 'unset']);
 
 export function analyzeLine(source: string, ctx: AnalyzeContext): LineModel {
@@ -438,6 +440,9 @@ class Walker {
       return [];
     }
     const args = inv.argv.slice(start! + 1);
+    // -C runs a command with arguments of its own, -W expands words (running their $(...)), -F calls a
+    // function: code the line does not show being called (the classifier judges the text).
+    if (CALLBACK_TAKERS.has(name.text) && args.some((a) => !a.exact || /^-[A-Za-z]*[CWF]/.test(a.text))) this.model.opaque.push(`${name.text} runs code it is given`);
     switch (name.text) {
       case 'cd':
       case 'pushd':
@@ -466,6 +471,7 @@ class Walker {
       case 'let':
         for (const a of args) this.arithmetic(a.exact ? a.text : '$');
         return [];
+
       case 'shopt':
         if (args.some((a) => a.text === '-s' || a.text === '-u') && args.some((a) => !/^-/.test(a.text) && !HARMLESS_SHOPT.test(a.text))) this.model.inexact.push('shopt changes how the rest of the line is read');
         return [];

@@ -37,7 +37,7 @@ const hook: Hook = {
 
 const sandbox = new BashSandbox();
 const gen = new LineGenerator(random(seed));
-const counts = { lines: 0, exact: 0, missed: 0, allowed: 0, unsafe: 0, denied: 0, asked: 0, bashErrors: 0 };
+const counts = { lines: 0, exact: 0, missed: 0, allowed: 0, unsafe: 0, denied: 0, asked: 0, bashErrors: 0, untraceable: 0 };
 const started = Date.now();
 const all = [...CORPUS.map(([c]) => c), ...ATTACKS.filter((a) => a.class !== 'time').map((a) => a.line), ...Array.from({ length: lines }, () => gen.line())];
 for (const line of all) {
@@ -45,6 +45,7 @@ for (const line of all) {
   counts.lines++;
   if (r.exact) counts.exact++;
   if (r.bashError) counts.bashErrors++;
+  if (r.untraceable) counts.untraceable++;
   if (r.decision.decision === 'allow') counts.allowed++;
   if (r.decision.decision === 'deny') counts.denied++;
   if (r.decision.decision === 'ask') counts.asked++;

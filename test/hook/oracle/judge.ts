@@ -26,7 +26,12 @@ export interface LineReport {
   unsafe: string[];
   /** bash refused the line. */
   bashError: boolean;
+  /** The line changes the trace the oracle reads (PS4, BASH_XTRACEFD, xtrace): not judged. */
+  untraceable?: boolean;
 }
+
+/** What the oracle's trace depends on: a line touching it cannot be judged by that trace. */
+const TAMPERS = /PS4|BASH_XTRACEFD|xtrace|set\s+[-+][a-zA-Z]*x|7[<>]|&\s*7/;
 
 const quote = (w: string) => `'${w.replace(/'/g, "'\\''")}'`;
 
@@ -34,6 +39,7 @@ export function judgeLine(line: string, hook: Hook, sandbox: BashSandbox): LineR
   const model = hook.analyze(line, SANDBOX_CWD);
   const decision = hook.classify(line, SANDBOX_CWD);
   const exact = !model.error && !model.inexact.length && !model.opaque.length;
+  if (TAMPERS.test(line)) return { line, decision, exact, missed: [], unsafe: [], bashError: false, untraceable: true };
   const runs = [sandbox.run(line, 1), sandbox.run(line, 0)];
   const report: LineReport = { line, decision, exact, missed: [], unsafe: [], bashError: runs[0]!.syntaxError };
   for (const run of runs) {

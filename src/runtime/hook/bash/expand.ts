@@ -173,6 +173,47 @@ function longerNames(cells: Cell[]): Cell[] {
   return out;
 }
 
+/** Plain text in a `${...}` operand: no quotes, expansions or glob characters. */
+const PLAIN_OPERAND = /^[\w.,~+=@%^-]*$/;
+
+/**
+ * `${v:OFFSET:LENGTH}` with literal numbers, `${v/PAT/REP}` (and `//`, `/#`, `/%`) with plain text,
+ * `${v^^}` `${v,,}` `${v^}` `${v,}` without a pattern: the value bash computes. Anything else
+ * (arithmetic, glob patterns, quoting) is undefined: only known at run time.
+ */
+function transform(v: string, op: string, operand: string): string | undefined {
+  // Characters, case and offsets beyond ASCII depend on the locale the command runs in.
+  if (/[^\x00-\x7f]/.test(v + operand)) return undefined;
+  const chars = [...v];
+  if (op === ':') {
+    const m = /^\s*(-?\d{1,9})\s*(?::\s*(-?\d{1,9})\s*)?$/.exec(operand);
+    if (!m) return undefined;
+    let start = Number(m[1]);
+    if (start < 0) start += chars.length;
+    if (start < 0 || start > chars.length) return '';
+    if (m[2] === undefined) return chars.slice(start).join('');
+    const length = Number(m[2]);
+    const end = length < 0 ? chars.length + length : start + length;
+    return end < start ? undefined : chars.slice(start, end).join('');
+  }
+  if (op.startsWith('/')) {
+    const slash = operand.indexOf('/');
+    const [pat, rep] = slash < 0 ? [operand, ''] : [operand.slice(0, slash), operand.slice(slash + 1)];
+    if (!pat || !PLAIN_OPERAND.test(pat) || !PLAIN_OPERAND.test(rep)) return undefined;
+    if (op === '//') return v.split(pat).join(rep);
+    if (op === '/#') return v.startsWith(pat) ? rep + v.slice(pat.length) : v;
+    if (op === '/%') return v.endsWith(pat) ? v.slice(0, v.length - pat.length) + rep : v;
+    const at = v.indexOf(pat);
+    return at < 0 ? v : v.slice(0, at) + rep + v.slice(at + pat.length);
+  }
+  if (operand !== '') return undefined;
+  if (op === '^^') return v.toUpperCase();
+  if (op === ',,') return v.toLowerCase();
+  if (op === '^') return chars.length ? chars[0]!.toUpperCase() + chars.slice(1).join('') : '';
+  if (op === ',') return chars.length ? chars[0]!.toLowerCase() + chars.slice(1).join('') : '';
+  return undefined;
+}
+
 function sameCells(a: Cell[], b: Cell[]): boolean {
   return a.length === b.length && a.every((c, i) => {
     const d = b[i]!;
@@ -368,7 +409,7 @@ export class Expander {
         return v.endsWith(pat) ? v.slice(0, v.length - pat.length) : v;
       }
       default:
-        return UNKNOWN;
+        return v.includes(UNKNOWN) ? UNKNOWN : (transform(v, p.op, p.operandText ?? '') ?? UNKNOWN);
     }
   }
 
