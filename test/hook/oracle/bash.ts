@@ -214,9 +214,15 @@ function decodeAnsi(body: string): string {
 }
 
 /** Entries for keywords and assignments, which are not commands. */
+/**
+ * `a=(...)` / `a+=(...)`: bash traces an array assignment as its source text, unexpanded (the
+ * expansions in it show as entries of their own), so its words are not a command's.
+ */
+export const isArrayAssignment = (e: TraceEntry): boolean => /^[A-Za-z_][A-Za-z0-9_]*\+?=\(/.test(e.words[0]!);
+
 export function isCommandEntry(e: TraceEntry): boolean {
   const first = e.words[0]!;
-  if (['for', 'case', 'select', '[[', '(('].includes(first)) return false;
+  if (['for', 'case', 'select', '[[', '(('].includes(first) || isArrayAssignment(e)) return false;
   if (e.words.length === 1 && /^[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=/s.test(first)) return false;
   return true;
 }

@@ -91,7 +91,8 @@ export class LineGenerator {
       if (r < 0.92) return `(( ${this.pick(['1+2', 'x=3', 'a[$(' + HIDDEN + ')]', 'y++', '1 ? 2 : 3'])} ))`;
       if (r < 0.93) return `coproc ${this.simple()}`;
       if (r < 0.96) return `${this.simple()} ${this.redirect()}`;
-      return `${this.pick(['x', 'y', 'IFS', 'A'])}=${this.word()}${this.chance(0.5) ? ` ${this.simple()}` : ''}`;
+      if (r < 0.98) return `${this.pick(['x', 'y', 'IFS', 'A'])}=${this.word()}${this.chance(0.5) ? ` ${this.simple()}` : ''}`;
+      return `${this.pick(['a', 'x'])}${this.pick(['=', '+='])}(${this.words(2)})${this.chance(0.5) ? `; ${this.simple()} "\${a[@]}"` : ''}`;
     } finally {
       this.depth--;
     }
@@ -166,7 +167,7 @@ export class LineGenerator {
     if (r < 0.47) return `"${this.dq()}"`;
     if (r < 0.53) return `$'${this.ansi()}'`;
     if (r < 0.58) return `$${this.pick(['HOME', 'x', 'IFS', '1', '@', '#', '?', 'A', 'PWD'])}`;
-    if (r < 0.64) return `\${${this.pick(['HOME', 'x', 'A'])}${this.pick(['', ':-', '-', ':+', '#', '%', ':=', '/a/'])}${this.chance(0.5) ? this.word().replace(/}/g, '') : ''}}`;
+    if (r < 0.64) return `\${${this.pick(['HOME', 'x', 'A'])}${this.pick(['', ':-', '-', ':+', '#', '%', ':=', '/a/', '//o/', '/#/', ':1:2', ': -2', '^^', ',', ':0'])}${this.chance(0.5) ? this.word().replace(/}/g, '') : ''}}`;
     if (r < 0.70) return this.depth > 1 ? 'x' : `$(${this.nested()})`;
     if (r < 0.74) return this.depth > 1 ? 'x' : `\`${this.pick([HIDDEN, 'echo a', `echo \\\`${HIDDEN}\\\``, 'echo \\$x', 'ls'])}\``;
     if (r < 0.76) return `$((${this.pick(['1+2', 'x', 'a[$(' + HIDDEN + ')]', '1))+((2'])}))`;

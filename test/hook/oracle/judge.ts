@@ -7,7 +7,7 @@
  */
 import type { Decision } from '../../../src/runtime/hook/classify.js';
 import type { LineModel } from '../../../src/runtime/hook/analyze.js';
-import { SANDBOX_CWD, SANDBOX_HOME, type BashSandbox, type TraceEntry } from './bash.js';
+import { isArrayAssignment, SANDBOX_CWD, SANDBOX_HOME, type BashSandbox, type TraceEntry } from './bash.js';
 import { commandsRun, unaccounted } from './compare.js';
 
 export interface Hook {
@@ -50,7 +50,7 @@ export function judgeLine(line: string, hook: Hook, sandbox: BashSandbox): LineR
     if (decision.decision !== 'allow') continue;
     if (run.written.length) report.unsafe.push(`bash wrote ${run.written.join(', ')}`);
     for (const e of run.entries.filter((x, i) => !(i === 0 && x.words[0] === 'eval' && x.words[1] === line))) {
-      if (/^(for|select|case|\[\[|\(\()$/.test(e.words[0]!)) continue;
+      if (/^(for|select|case|\[\[|\(\()$/.test(e.words[0]!) || isArrayAssignment(e)) continue;
       // An assignment bash traced (`x=1`) is judged as the assignment, not as a command named `x=1`.
       const assignment = e.words.length === 1 ? /^([A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=)(.*)$/s.exec(e.words[0]!) : null;
       // A process substitution's /dev/fd/N stands for the substitution (whose commands are judged
