@@ -8,7 +8,9 @@ import type { Effect } from '../render/index.js';
 import { jsonEqual } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
+import { backupText, tidyBackups } from './backups.js';
 import { computeChange, readCurrent, sha256, type Change, type Plan } from './plan.js';
+import { storeSealKey, type Sealer } from './seal.js';
 import { writeApplyState, type ApplyState, type FileRecord } from './state.js';
 
 export interface ApplyResult {
@@ -30,12 +32,18 @@ export interface ApplyOptions {
   progress?: (line: string) => void;
 }
 
-function stateRecords(changes: Change[]): Record<string, FileRecord> {
+/** What the state file records of each change: hashes and owned parts, a secret only ever sealed. */
+function stateRecords(changes: Change[], sealer: Sealer): Record<string, FileRecord> {
+  const record = (c: Change): FileRecord => {
+    const secret = c.artifact.display === 'secret';
+    if (c.artifact.kind === 'file') return secret ? { hmac: sealer.seal(c.after) } : { sha256: sha256(c.after) };
+    return { owned: secret ? sealer.sealOwned(c.owned!) : c.owned! };
+  };
   return Object.fromEntries(
     changes
       // A shared file where buddy-init owns nothing any more (its part taken out) is not its concern.
       .filter((c) => c.artifact.kind === 'file' || c.owned!.values.length + c.owned!.members.length > 0)
-      .map((c) => [c.artifact.path, c.artifact.kind === 'file' ? { sha256: sha256(c.after) } : { owned: c.owned! }]),
+      .map((c) => [c.artifact.path, record(c)]),
   );
 }
 
@@ -92,6 +100,8 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   const result: ApplyResult = { written: [], removed: [], backups: [], ran: [], stateWritten: false };
   const final: Change[] = [];
   const root = new RootRunner(target, options.facts, options.sudoPassword);
+  // The key first: a record sealed with a key that was never stored could not be read back.
+  if (plan.sealKeyCreated) await storeSealKey(target, plan.layout, plan.sealer);
 
   const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
   /** Writes one change (re-merged first if it is a shared file) with its backup; returns what it wrote. */
@@ -99,13 +109,14 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     let change = planned;
     if (planned.op !== 'unchanged' && planned.artifact.kind !== 'file') {
       // Claude Code may have rewritten a shared file since the plan was made: merge into what is there now.
-      change = computeChange(planned.artifact, await readCurrent(target, planned.artifact), plan.previous);
+      change = computeChange(planned.artifact, await readCurrent(target, planned.artifact), plan.previous, plan.sealer);
     }
     if (change.op === 'unchanged') return { change };
     let backup: string | undefined;
-    if (change.before !== undefined && change.artifact.display !== 'summary') {
+    const kept = change.before === undefined ? undefined : backupText(change.artifact, change.before, plan.previous?.files[change.artifact.path]?.owned, plan.sealer);
+    if (kept !== undefined) {
       backup = posix.join(plan.layout.backupsDir, stamp, change.artifact.path);
-      await target.writeAtomic(backup, change.before, 0o600); // a backup may hold a secret
+      await target.writeAtomic(backup, kept, 0o600);
     }
     if (asRoot(change)) await writeAsRoot(target, root, plan.layout.stateDir, change.artifact.path, change.after, change.mode);
     else await target.writeAtomic(change.artifact.path, change.after, change.mode);
@@ -138,9 +149,15 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     if (posix.dirname(dir) === runtimeRoot && (await target.list(dir))?.length === 0) await target.remove(dir);
   }
 
-  const files = stateRecords(final);
+  // Only the newest backups of each file; those of a version that kept secrets in clear are scrubbed
+  // (before the record that says so is rewritten, so a failure here is retried by the next apply).
+  if (result.backups.length || plan.previous?.legacy) {
+    await tidyBackups(target, plan.layout.backupsDir, plan.previous?.legacy ? { scrub: { artifacts: plan.changes.map((c) => c.artifact), sealer: plan.sealer } } : {});
+  }
+
+  const files = stateRecords(final, plan.sealer);
   const state = (pendingEffects: Effect[]): ApplyState => ({
-    format: 1,
+    format: 2,
     buddyInit: options.buddyInit,
     name: options.name,
     appliedAt: now.toISOString(),
@@ -148,7 +165,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     pendingEffects,
   });
   const previous = plan.previous;
-  const recordChanged = !previous || !jsonEqual(previous.files, files) || previous.pendingEffects.length > 0;
+  const recordChanged = !previous || previous.legacy || !jsonEqual(previous.files, files) || previous.pendingEffects.length > 0;
   if (plan.actions.length) {
     // Written before the commands run: if one fails, the next apply still knows what is owed.
     await writeApplyState(target, plan.layout.applyState, state(plan.effects));

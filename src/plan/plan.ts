@@ -11,7 +11,8 @@ import type { Facts, Target } from '../target/index.js';
 import { followUpActions, type Action } from './actions.js';
 import { isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
-import { readApplyState, runtimeInUse, type ApplyState } from './state.js';
+import { loadSealer, type Sealer } from './seal.js';
+import { ownsWhole, readApplyState, runtimeInUse, type ApplyState, type FileRecord } from './state.js';
 
 export type ChangeOp = 'create' | 'update' | 'unchanged';
 
@@ -43,6 +44,9 @@ export interface Plan {
   notes: string[];
   effects: Effect[];
   previous?: ApplyState;
+  /** Seals secret values in the record and the backups; `sealKeyCreated`: apply stores its key first. */
+  sealer: Sealer;
+  sealKeyCreated: boolean;
   /** Why apply cannot run at all (it then writes nothing). */
   blocked?: string;
 }
@@ -64,8 +68,15 @@ function parseJsonFile(path: string, text: string): JsonRecord {
 /** A file as it is on the target: its text, or for bundles compared by hash, only the hash. */
 export type Current = { text: string; mode: number } | { sha256: string; mode: number };
 
-export function computeChange(artifact: Artifact, current: Current | undefined, previous: ApplyState | undefined): Change {
-  const record = previous?.files[artifact.path];
+/** Whether the record of a whole file still matches the file (by its plain or its keyed hash). */
+export function recordMatches(record: FileRecord, current: Current, sealer: Sealer): boolean {
+  if (record.hmac) return 'text' in current && sealer.seal(current.text) === record.hmac;
+  return record.sha256 === ('sha256' in current ? current.sha256 : sha256(current.text));
+}
+
+/** `sealer` reads the record of an earlier apply; without one (rendering from nothing) there is none. */
+export function computeChange(artifact: Artifact, current: Current | undefined, previous: ApplyState | undefined, sealer?: Sealer): Change {
+  const record = sealer && previous?.files[artifact.path];
   const text = current && 'text' in current ? current.text : undefined;
   const currentHash = current && ('sha256' in current ? current.sha256 : sha256(current.text));
   const base = {
@@ -84,13 +95,13 @@ export function computeChange(artifact: Artifact, current: Current | undefined, 
   if (artifact.kind === 'file') {
     after = artifact.content;
     same = currentHash === sha256(after);
-    base.editedSinceApply = Boolean(current && record?.sha256 && record.sha256 !== currentHash);
+    base.editedSinceApply = Boolean(current && record && ownsWhole(record) && !recordMatches(record, current, sealer!));
   } else {
     const isEnv = artifact.kind === 'env-merge';
     const doc = text !== undefined ? (isEnv ? parseEnvFile(text) : parseJsonFile(artifact.path, text)) : {};
     let merged;
     try {
-      merged = mergeManaged(doc, artifact.managed, record?.owned);
+      merged = mergeManaged(doc, artifact.managed, record?.owned && sealer!.unsealOwned(record.owned, doc));
     } catch (err) {
       throw new OperationError(`${artifact.path}: ${(err as Error).message}; buddy-init will not overwrite it, fix it first`);
     }
@@ -129,14 +140,15 @@ export async function planChanges(options: {
   const { target, artifacts, layout, facts } = options;
   // The state file, the bundles' hashes (one command) and the files, all read side by side.
   const digests = target.digest(artifacts.filter((a) => a.display === 'summary').map((a) => a.path));
-  const [previous, currents] = await Promise.all([
+  const [previous, currents, { sealer, created }] = await Promise.all([
     readApplyState(target, layout.applyState),
     Promise.all(artifacts.map(async (a) => readCurrent(target, a, a.display === 'summary' ? await digests : undefined))),
+    loadSealer(target, layout),
   ]);
-  const left = await leftovers(target, layout, artifacts, previous);
+  const left = await leftovers(target, layout, artifacts, previous, sealer);
   const changes = [
-    ...artifacts.map((a, i) => computeChange(a, currents[i], previous)),
-    ...left.unmerge.map(({ artifact, current }) => computeChange(artifact, current, previous)),
+    ...artifacts.map((a, i) => computeChange(a, currents[i], previous, sealer)),
+    ...left.unmerge.map(({ artifact, current }) => computeChange(artifact, current, previous, sealer)),
   ];
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));
@@ -167,9 +179,15 @@ export async function planChanges(options: {
     remove: left.remove,
     actions,
     skipped,
-    notes: [...left.notes, ...followUp.notes],
+    notes: [
+      ...(previous?.legacy ? [`${layout.applyState} is from an earlier buddy-init that recorded secret values in clear: apply rewrites it with keyed hashes and scrubs the backups`] : []),
+      ...left.notes,
+      ...followUp.notes,
+    ],
     effects: [...effects],
     ...(previous ? { previous } : {}),
+    sealer,
+    sealKeyCreated: created,
     ...(blocked ? { blocked } : {}),
   };
 }
@@ -180,10 +198,10 @@ export async function planChanges(options: {
  * or another buddy on the target still uses it; a shared file loses buddy-init's part, as on uninstall.
  * Either way it leaves buddy-init's record.
  */
-async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], previous: ApplyState | undefined) {
+async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], previous: ApplyState | undefined, sealer: Sealer) {
   const rendered = new Set(artifacts.map((a) => a.path));
   const stale = Object.entries(previous?.files ?? {}).filter(([path]) => !rendered.has(path));
-  const whole = stale.filter(([, record]) => record.sha256);
+  const whole = stale.filter(([, record]) => ownsWhole(record));
   const paths = whole.map(([path]) => path);
   const [digests, inUse] = await Promise.all([target.digest(paths), runtimeInUse(target, layout, paths)]);
   const remove: string[] = [];
@@ -191,7 +209,9 @@ async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], 
   for (const [path, record] of whole) {
     const hash = digests.get(path);
     if (!hash || inUse.includes(path)) continue;
-    if (hash === record.sha256) remove.push(path);
+    // A secret file's record is a keyed hash: its text is needed to compare.
+    const current: Current = record.hmac ? { text: (await target.read(path))?.toString('utf8') ?? '', mode: 0 } : { sha256: hash, mode: 0 };
+    if (recordMatches(record, current, sealer)) remove.push(path);
     else notes.push(`${path} is no longer part of the recipe but was edited since buddy-init wrote it: left in place, and no longer buddy-init's`);
   }
   const unmerge: Array<{ artifact: Artifact; current: Current }> = [];
@@ -225,5 +245,5 @@ export function rootUnreachable(facts: Facts): string {
 }
 
 export function planIsEmpty(plan: Plan): boolean {
-  return plan.changes.every((c) => c.op === 'unchanged') && plan.remove.length === 0 && plan.actions.length === 0;
+  return plan.changes.every((c) => c.op === 'unchanged') && plan.remove.length === 0 && plan.actions.length === 0 && !plan.previous?.legacy;
 }

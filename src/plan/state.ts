@@ -16,29 +16,37 @@ const managedSchema = z.object({
 });
 
 const stateSchema = z.object({
-  format: z.literal(1),
+  // 1: secret values were recorded in clear (read, then rewritten sealed); 2: sealed (see seal.ts).
+  format: z.union([z.literal(1), z.literal(2)]),
   buddyInit: z.string(),
   name: z.string(),
   appliedAt: z.string(),
-  files: z.record(z.string(), z.object({ sha256: z.string().optional(), owned: managedSchema.optional() })),
+  files: z.record(z.string(), z.object({ sha256: z.string().optional(), hmac: z.string().optional(), owned: managedSchema.optional() })),
   pendingEffects: z.array(z.enum(['reload-init', 'restart-buddy'])).default([]),
 });
 
 export interface FileRecord {
   /** Hash of the whole file, for files buddy-init owns. */
   sha256?: string;
-  /** buddy-init's part of a shared file. */
+  /** Keyed hash of the whole file instead, for an owned file that holds a secret. */
+  hmac?: string;
+  /** buddy-init's part of a shared file (every string sealed in a secret file). */
   owned?: ManagedJson;
 }
 
 export interface ApplyState {
-  format: 1;
+  format: 2;
   buddyInit: string;
   name: string;
   appliedAt: string;
   files: Record<string, FileRecord>;
   pendingEffects: Effect[];
+  /** Read from a format 1 file, which may hold secrets in clear: the next apply rewrites it and scrubs the backups. */
+  legacy?: boolean;
 }
+
+/** Whether buddy-init owns the whole file (it wrote it; it may delete it). */
+export const ownsWhole = (record: FileRecord): boolean => Boolean(record.sha256 ?? record.hmac);
 
 export async function readApplyState(target: Target, path: string): Promise<ApplyState | undefined> {
   const raw = await target.read(path);
@@ -53,11 +61,13 @@ export async function readApplyState(target: Target, path: string): Promise<Appl
   if (!result.success) {
     throw new OperationError(`${path} on ${target.label} is not a buddy-init state file; move it away to start over`);
   }
-  return result.data as ApplyState;
+  const { format, ...rest } = result.data;
+  return { ...(rest as Omit<ApplyState, 'format'>), format: 2, ...(format === 1 ? { legacy: true } : {}) };
 }
 
 export async function writeApplyState(target: Target, path: string, state: ApplyState): Promise<void> {
-  await target.writeAtomic(path, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  const { legacy: _legacy, ...record } = state;
+  await target.writeAtomic(path, `${JSON.stringify(record, null, 2)}\n`, 0o600);
 }
 
 /**

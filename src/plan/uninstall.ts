@@ -12,7 +12,8 @@ import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
-import { readApplyState, runtimeInUse } from './state.js';
+import { loadSealer } from './seal.js';
+import { ownsWhole, readApplyState, runtimeInUse } from './state.js';
 
 export interface Unmerge {
   path: string;
@@ -34,7 +35,8 @@ export interface UninstallPlan {
 export async function planUninstall(target: Target, layout: Layout, facts: Facts, name: string, purge: boolean): Promise<UninstallPlan> {
   const state = await readApplyState(target, layout.applyState);
   if (!state) throw new InputError(`nothing of buddy "${name}" is installed on ${target.label} (no ${layout.applyState})`);
-  const owned = Object.entries(state.files).filter(([, r]) => r.sha256).map(([p]) => p);
+  const owned = Object.entries(state.files).filter(([, r]) => ownsWhole(r)).map(([p]) => p);
+  const { sealer } = await loadSealer(target, layout);
   const shared = await runtimeInUse(target, layout, owned);
   const unmerge: Unmerge[] = [];
   for (const [path, record] of Object.entries(state.files)) {
@@ -51,7 +53,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
     } catch (err) {
       throw new OperationError(`${path} on ${target.label} cannot be read (${(err as Error).message}); fix it, then uninstall again`);
     }
-    const merged = mergeManaged(doc, { values: [], members: [] }, record.owned);
+    const merged = mergeManaged(doc, { values: [], members: [] }, sealer.unsealOwned(record.owned, doc));
     if (jsonEqual(merged.document, doc)) continue;
     unmerge.push({
       path,

@@ -263,6 +263,9 @@ export function guardRules(layout: Layout, channels: ReadonlyArray<[ChannelName,
     'Edit(~/.config/buddy-init/**)',
     'Edit(~/.local/share/buddy-init/**)',
     'Read(~/.config/buddy-init/**/auth.env)',
+    // buddy-init's record, backups and sealing key: nothing there is the agent's business.
+    'Read(~/.local/state/buddy-init/**)',
+    'Edit(~/.local/state/buddy-init/**)',
     layout.init === 'systemd-user' ? 'Edit(~/.config/systemd/user/**)' : 'Edit(~/Library/LaunchAgents/**)',
     ...channels.flatMap(([name]) => [`Edit(~/.claude/channels/${name}/**)`, `Read(~/.claude/channels/${name}/.env)`]),
   ];
