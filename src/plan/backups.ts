@@ -17,8 +17,11 @@ export function backupText(artifact: Artifact, before: string, owned: ManagedJso
   if (artifact.display === 'summary') return undefined; // a runtime bundle: the release has it
   if (artifact.display !== 'secret') return before;
   if (artifact.kind === 'file') return undefined; // entirely buddy-init's: nothing of a person's to keep
-  return sealer.maskForBackup(before, artifact.kind === 'env-merge' ? 'env' : 'json', managedPaths(artifact.managed, owned));
+  return sealer.maskForBackup(before, artifact.kind === 'env-merge' ? 'env' : 'json', [...managedPaths(artifact.managed, owned), ...CREDENTIAL_KEYS]);
 }
+
+/** Where Claude Code keeps credentials of its own in a shared JSON file (~/.claude.json). */
+const CREDENTIAL_KEYS = [['primaryApiKey']];
 
 /**
  * The secret artifact a backed-up path was: one the recipe renders, or by its name one it no longer
