@@ -1,50 +1,58 @@
 /**
  * KEY=value files (a chat plugin's .env), read as a flat JSON object so the same three-way merge applies,
  * and written back with every line buddy-init does not manage (comments, other keys) left in place.
+ *
+ * Read exactly as the official plugins read them (server.ts): split on `\n`, each line matched against
+ * `^(\w+)=(.*)$`, the first line of a key wins. So a CRLF line, an `export KEY=` line or a quoted value is
+ * not what the plugin sees; buddy-init writes its keys as bare `KEY=value` lines, in LF.
  */
 import { posix } from 'node:path';
 import type { JsonRecord } from '../runtime/shared/json.js';
 
-const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
-
-function unquote(raw: string): string {
-  const v = raw.trim();
-  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1);
-  return v;
-}
+/** The plugin's own line pattern (JavaScript's `.` stops at `\r`, so a CRLF line does not match). */
+const PLUGIN_LINE = /^(\w+)=(.*)$/;
+/** Any way a person may have written a key (`export KEY = "v"`): a line that is about that key. */
+const ANY_ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/;
 
 /** Whether a shared file buddy-init recorded is a KEY=value file (the state records paths, not kinds). */
 export const isEnvFile = (path: string): boolean => posix.basename(path) === '.env';
 
+/** The keys and values the plugin would load from this text. */
 export function parseEnvFile(text: string): JsonRecord {
   const doc: JsonRecord = {};
   for (const line of text.split('\n')) {
-    const m = ASSIGNMENT.exec(line);
-    if (m) doc[m[1]!] = unquote(m[2]!);
+    const m = PLUGIN_LINE.exec(line);
+    if (m && !(m[1]! in doc)) doc[m[1]!] = m[2]!;
   }
   return doc;
 }
 
-function assignment(key: string, value: string): string {
-  return /^[^\s'"\\`$#]*$/.test(value) ? `${key}=${value}` : `${key}="${value.replace(/["\\$`]/g, '\\$&')}"`;
-}
-
-export function renderEnvFile(original: string | undefined, doc: JsonRecord): string {
+/**
+ * The file with buddy-init's keys (`ours`: those it manages now or managed before) as the merged
+ * document says: each written once, as a bare `KEY=value` line where its first line was (an `export`
+ * or quoted spelling replaced), further lines of it dropped, a key no longer in the document gone.
+ * Every other line stays as it was; line endings become LF.
+ */
+export function renderEnvFile(original: string | undefined, doc: JsonRecord, ours: ReadonlySet<string>): string {
   const written = new Set<string>();
   const lines: string[] = [];
-  for (const line of (original ?? '').replace(/\n$/, '').split('\n')) {
-    const m = ASSIGNMENT.exec(line);
-    if (!m) {
-      if (original !== undefined) lines.push(line);
+  const text = (original ?? '').replace(/\r\n?/g, '\n').replace(/\n$/, '');
+  for (const line of text === '' ? [] : text.split('\n')) {
+    const key = ANY_ASSIGNMENT.exec(line)?.[1];
+    if (key === undefined || !ours.has(key)) {
+      lines.push(line);
       continue;
     }
-    const key = m[1]!;
-    if (!(key in doc) || written.has(key)) continue; // removed, or a duplicate line
-    lines.push(unquote(m[2]!) === doc[key] ? line : assignment(key, String(doc[key])));
+    if (!(key in doc) || written.has(key)) continue;
+    lines.push(`${key}=${String(doc[key])}`);
     written.add(key);
   }
   for (const [key, value] of Object.entries(doc)) {
-    if (!written.has(key)) lines.push(assignment(key, String(value)));
+    if (ours.has(key) && !written.has(key)) lines.push(`${key}=${String(value)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
+
+/** The keys a managed part of a .env file names. */
+export const envKeys = (...parts: Array<{ values: Array<{ path: string[] }> } | undefined>): Set<string> =>
+  new Set(parts.flatMap((p) => (p?.values ?? []).map((v) => v.path[0]!)));

@@ -9,7 +9,7 @@ import type { JsonRecord } from '../runtime/shared/json.js';
 import { isRecord, jsonEqual } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import { followUpActions, type Action } from './actions.js';
-import { isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
+import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
 import { loadSealer, type Sealer } from './seal.js';
 import { ownsWhole, readApplyState, runtimeInUse, type ApplyState, type FileRecord } from './state.js';
@@ -105,7 +105,7 @@ export function computeChange(artifact: Artifact, current: Current | undefined, 
     } catch (err) {
       throw new OperationError(`${artifact.path}: ${(err as Error).message}; buddy-init will not overwrite it, fix it first`);
     }
-    after = isEnv ? renderEnvFile(text, merged.document as Record<string, string>) : `${JSON.stringify(merged.document, null, 2)}\n`;
+    after = isEnv ? renderEnvFile(text, merged.document, envKeys(artifact.managed, record?.owned)) : `${JSON.stringify(merged.document, null, 2)}\n`;
     same = text !== undefined && (isEnv ? text === after : jsonEqual(doc, merged.document));
     Object.assign(base, { owned: merged.owned, added: merged.added, removed: merged.removed, kept: merged.kept });
     // A shared file keeps the mode its owner gave it, unless it holds secrets and must be private.

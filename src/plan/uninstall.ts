@@ -10,7 +10,7 @@ import type { Layout } from '../render/index.js';
 import { isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
-import { isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
+import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
 import { loadSealer } from './seal.js';
 import { ownsWhole, readApplyState, runtimeInUse } from './state.js';
@@ -58,7 +58,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
     unmerge.push({
       path,
       removed: merged.removed,
-      after: env ? renderEnvFile(text, merged.document as Record<string, string>) : `${JSON.stringify(merged.document, null, 2)}\n`,
+      after: env ? renderEnvFile(text, merged.document, envKeys(record.owned)) : `${JSON.stringify(merged.document, null, 2)}\n`,
     });
   }
   const env = { XDG_RUNTIME_DIR: `/run/user/${facts.uid}` };

@@ -128,6 +128,9 @@ export async function resolveSecrets(recipe: Recipe, options: ResolveOptions): P
     }
     if (value.trim() === '') throw fail(`the ${slot.label} is empty`);
     if (/[\r\n\0]/.test(value)) throw fail(`the ${slot.label} contains a line break`);
+    // The chat plugins read their .env as `KEY=value` lines, taking the value as it is: quotes would be
+    // part of the token, and there is no way to write a blank into it.
+    if (slot.path[0] === 'channels' && /[\s"'\\`]/.test(value)) throw fail(`the ${slot.label} has a blank, a quote or a backslash in it; the chat plugin reads its .env line as it is, so it could not use this token`);
     values.set(slotKey(slot.path), value);
   }
   return values;

@@ -69,7 +69,7 @@ describe('buddy-init CLI', () => {
     const unit = readFileSync(join(out, HOME, '.config/systemd/user/clibud.service'), 'utf8');
     expect(unit).toMatch(/^Type=notify$/m);
     const token = join(out, HOME, '.claude/channels/discord/.env');
-    expect(readFileSync(token, 'utf8')).toBe('DISCORD_BOT_TOKEN="<secret from env BUDDY_TEST_DISCORD>"\n');
+    expect(readFileSync(token, 'utf8')).toBe('DISCORD_BOT_TOKEN=<secret from env BUDDY_TEST_DISCORD>\n');
     expect(statSync(token).mode & 0o777).toBe(0o600);
   });
 

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pluginLoadsEnv } from '../fixtures/channel-plugins/env-loader.js';
 import { runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
@@ -135,5 +136,29 @@ describe('secrets at rest on the target', () => {
     // The stamps left are the newest ones, and none is empty.
     const stamps = readdirSync(join(root, HOME, '.local/state/buddy-init/sealed/backups'));
     expect(stamps).toHaveLength(5);
+  });
+
+  it('writes the .env the way the plugin reads it, whatever shape it found', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const token = 'discord-token-PLUGIN-0123456789abcdef';
+    // A file a person or an older tool left: CRLF endings, an export line of the key, a line of their own.
+    const envPath = join(root, HOME, '.claude/channels/discord/.env');
+    writeFile(envPath, 'export DISCORD_BOT_TOKEN=old\r\nMY_SETTING=1\r\n');
+    apply(recipe(dir, 'discord'), root, { BUDDY_TEST_CHAT: token, BUDDY_TEST_OAUTH: 'sk-ant-oat01-x-0123456789' });
+    const written = readFileSync(envPath, 'utf8');
+    expect(written).toBe(`DISCORD_BOT_TOKEN=${token}\nMY_SETTING=1\n`);
+    expect(pluginLoadsEnv(written)).toEqual({ DISCORD_BOT_TOKEN: token, MY_SETTING: '1' });
+  });
+
+  it('refuses a token the plugin could not read, at its place in the recipe, writing nothing', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const file = recipe(dir, 'discord');
+    const r = runCli(['apply', '--recipe', file, '--root', root, '--yes'], { env: { BUDDY_TEST_CHAT: '"quoted token"', BUDDY_TEST_OAUTH: 'sk-ant-oat01-x-0123456789' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/buddy-discord\.yaml:\d+:\d+: channels\.discord\.token: .*blank, a quote or a backslash.*plugin reads its \.env line as it is/);
+    expect(r.stderr).not.toContain('quoted token');
+    expect(readdirSync(dir)).not.toContain('root');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEntry, mergeManaged, parseEnvFile, renderEnvFile } from '../../src/plan/index.js';
+import { pluginLoadsEnv } from '../fixtures/channel-plugins/env-loader.js';
 import type { ManagedJson } from '../../src/render/index.js';
 
 const want = (allow: string[], mode = 'acceptEdits'): ManagedJson => ({
@@ -66,19 +67,45 @@ describe('three-way merge of a shared settings file', () => {
   });
 });
 
-describe('KEY=value files', () => {
+describe('KEY=value files, as the chat plugins read them', () => {
+  const ours = new Set(['DISCORD_BOT_TOKEN']);
+
   it('updates its key and keeps comments and other keys where they were', () => {
     const original = '# set by /discord:configure\nDISCORD_STATE_DIR=/x\nDISCORD_BOT_TOKEN=old\n';
     const doc = { ...parseEnvFile(original), DISCORD_BOT_TOKEN: 'new' };
-    expect(renderEnvFile(original, doc)).toBe('# set by /discord:configure\nDISCORD_STATE_DIR=/x\nDISCORD_BOT_TOKEN=new\n');
+    expect(renderEnvFile(original, doc, ours)).toBe('# set by /discord:configure\nDISCORD_STATE_DIR=/x\nDISCORD_BOT_TOKEN=new\n');
   });
 
-  it('reads quoted and exported values and writes unsafe values quoted', () => {
-    expect(parseEnvFile(`export A="x y"\nB='z'\n`)).toEqual({ A: 'x y', B: 'z' });
-    expect(renderEnvFile(undefined, { A: 'x $y' })).toBe('A="x \\$y"\n');
+  it('reads exactly what the plugin loads: first line wins, no export, no quotes removed, no CRLF lines', () => {
+    const texts = [
+      'A=1\nA=2\n',
+      'export A=1\nB="2"\nC=\'3\'\n',
+      'A=1\r\nB=2\r\n',
+      ' A=1\nA =2\nA= 3\n',
+      '# c\n\nA=x=y\nB=\n',
+      'DISCORD_BOT_TOKEN=a b\n',
+    ];
+    for (const text of texts) expect(parseEnvFile(text), JSON.stringify(text)).toEqual(pluginLoadsEnv(text));
   });
 
-  it('drops a removed key', () => {
-    expect(renderEnvFile('A=1\nB=2\n', { B: '2' })).toBe('B=2\n');
+  it('writes its key so that the plugin loads it: bare, once, in LF; a person\'s other lines as they were', () => {
+    const cases: Array<[string, string]> = [
+      ['export DISCORD_BOT_TOKEN=old\nMINE=1\n', 'DISCORD_BOT_TOKEN=new\nMINE=1\n'],
+      ['DISCORD_BOT_TOKEN="old"\n', 'DISCORD_BOT_TOKEN=new\n'],
+      ['MINE=1\r\nDISCORD_BOT_TOKEN=old\r\n', 'MINE=1\nDISCORD_BOT_TOKEN=new\n'],
+      ['DISCORD_BOT_TOKEN=old\nDISCORD_BOT_TOKEN=older\nexport MINE="x y"\n', 'DISCORD_BOT_TOKEN=new\nexport MINE="x y"\n'],
+      ['', 'DISCORD_BOT_TOKEN=new\n'],
+    ];
+    for (const [original, expected] of cases) {
+      const doc = { ...parseEnvFile(original), DISCORD_BOT_TOKEN: 'new' };
+      const written = renderEnvFile(original, doc, ours);
+      expect(written, JSON.stringify(original)).toBe(expected);
+      expect(pluginLoadsEnv(written).DISCORD_BOT_TOKEN).toBe('new');
+    }
+  });
+
+  it('drops a removed key, in every spelling', () => {
+    expect(renderEnvFile('DISCORD_BOT_TOKEN=1\nB=2\nexport DISCORD_BOT_TOKEN=3\n', { B: '2' }, ours)).toBe('B=2\n');
+    expect(renderEnvFile('DISCORD_BOT_TOKEN=1\n', {}, ours)).toBe('');
   });
 });
