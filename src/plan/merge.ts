@@ -79,7 +79,8 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
   for (const path of paths) {
     const wantedEntry = want.members.find((m) => samePath(m.path, path));
     const wanted = wantedEntry?.items ?? [];
-    const ownedBefore = prevMembers.find((m) => samePath(m.path, path))?.items ?? [];
+    const previousEntry = prevMembers.find((m) => samePath(m.path, path));
+    const ownedBefore = previousEntry?.items ?? [];
     const existing = getIn(doc, path);
     if (existing !== undefined && !Array.isArray(existing)) throw new Error(`${path.join('.')} is not a list`);
     let list: Json[] = existing ?? [];
@@ -103,13 +104,17 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     for (const item of list) {
       if (!has(ownedNow, item) && !has(wanted, item)) result.kept.push({ path, value: item });
     }
-    // Emptied by this merge's removals (not empty before): take the list, and objects it leaves empty, away.
-    const emptiedByUs = existing !== undefined && existing.length > 0 && list.length === 0 && !wantedEntry;
+    // No longer wanted and empty, and either emptied by this merge's removals or buddy-init's own (it made
+    // the list, or set a key beside it): the list goes, with the objects it leaves empty. An empty list
+    // left behind would not be neutral: for a chat plugin an empty group allowlist lets everyone in.
+    const created = Boolean(wantedEntry && (existing === undefined ? list.length > 0 || wantedEntry.ensure : previousEntry?.created));
+    const ours = previousEntry?.created || ownedBefore.length > 0 || prevValues.some((v) => samePath(v.path.slice(0, -1), path.slice(0, -1)));
+    const emptiedByUs = existing !== undefined && list.length === 0 && !wantedEntry && (existing.length > 0 || ours);
     if (emptiedByUs) {
       deleteIn(doc, path);
       pruneEmptied(doc, path.slice(0, -1));
     } else if (existing !== undefined || list.length > 0 || wantedEntry?.ensure) setIn(doc, path, list);
-    if (ownedNow.length) result.owned.members.push({ path, items: ownedNow });
+    if (ownedNow.length || created) result.owned.members.push({ path, items: ownedNow, ...(created ? { created } : {}) });
   }
   return result;
 }

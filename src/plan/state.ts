@@ -12,7 +12,7 @@ import type { Target } from '../target/index.js';
 const json: z.ZodType<unknown> = z.unknown();
 const managedSchema = z.object({
   values: z.array(z.object({ path: z.array(z.string()), value: json })),
-  members: z.array(z.object({ path: z.array(z.string()), items: z.array(json) })),
+  members: z.array(z.object({ path: z.array(z.string()), items: z.array(json), created: z.boolean().optional() })),
 });
 
 const stateSchema = z.object({

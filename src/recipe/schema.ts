@@ -66,7 +66,10 @@ const channelSchema = (defaultPlugin: string) =>
     dmPolicy: z
       .enum(['allowlist', 'pairing', 'disabled'])
       .default('allowlist')
-      .meta({ description: 'Who may DM the bot: only allowFrom (allowlist), pairing codes, or nobody' }),
+      .meta({
+        description:
+          "As the plugin defines it: what happens to a DM from a sender not in allowFrom. allowlist: dropped silently; pairing: the sender gets a code to approve; disabled: everything is dropped, allowlisted users and group channels included",
+      }),
     allowFrom: z.array(chatId).default([]).meta({ description: 'User ids allowed to talk to the bot in DMs' }),
     groups: z
       .record(
@@ -77,7 +80,7 @@ const channelSchema = (defaultPlugin: string) =>
         }),
       )
       .default({})
-      .meta({ description: 'Group channels the bot listens in, by channel id' }),
+      .meta({ description: 'Group channels the bot listens in, by channel id. An empty allowFrom lets every member of the channel talk to the bot' }),
     allowTools: z
       .boolean()
       .default(true)

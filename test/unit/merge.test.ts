@@ -12,7 +12,24 @@ describe('three-way merge of a shared settings file', () => {
   it('adds to an empty file and owns what it added', () => {
     const r = mergeManaged({}, want(['Read', 'Bash(ls *)']), undefined);
     expect(r.document).toEqual({ permissions: { defaultMode: 'acceptEdits', allow: ['Read', 'Bash(ls *)'] } });
-    expect(r.owned).toEqual(want(['Read', 'Bash(ls *)']));
+    expect(r.owned).toEqual({ ...want(['Read', 'Bash(ls *)']), members: [{ path: ['permissions', 'allow'], items: ['Read', 'Bash(ls *)'], created: true }] });
+  });
+
+  it('takes out a group it added when the recipe drops it, even with an empty allowlist (which means everyone)', () => {
+    const group = (id: string, allowFrom: string[]): ManagedJson => ({
+      values: [{ path: ['groups', id, 'requireMention'], value: true }],
+      members: [{ path: ['groups', id, 'allowFrom'], items: allowFrom, ensure: true }],
+    });
+    const both = (a: ManagedJson, b: ManagedJson): ManagedJson => ({ values: [...a.values, ...b.values], members: [...a.members, ...b.members] });
+    // A group of the person's own, set up with the plugin's skill before buddy-init came.
+    const start = { groups: { mine: { requireMention: false, allowFrom: [] } } };
+    const first = mergeManaged(start, both(group('open', []), group('closed', ['7'])), undefined);
+    expect(first.document).toEqual({ groups: { mine: { requireMention: false, allowFrom: [] }, open: { requireMention: true, allowFrom: [] }, closed: { requireMention: true, allowFrom: ['7'] } } });
+    const dropped = mergeManaged(first.document, { values: [], members: [] }, first.owned);
+    expect(dropped.document).toEqual(start);
+    // A record from before `created` was kept: the key buddy-init set beside the list tells the same.
+    const legacy = { ...first.owned, members: first.owned.members.map(({ path, items }) => ({ path, items })) };
+    expect(mergeManaged(first.document, { values: [], members: [] }, legacy).document).toEqual(start);
   });
 
   it('keeps a rule granted by hand through a posture change, and removes only its own old rules', () => {

@@ -51,7 +51,9 @@ export interface ManagedJson {
   values: Array<{ path: string[]; value: Json }>;
   /**
    * Arrays buddy-init contributes entries to (rules, hook entries, allowlisted ids). With `ensure`, the
-   * array exists even when empty (a consumer may not expect it to be missing).
+   * array exists even when empty (a consumer may not expect it to be missing). `created` (in a record):
+   * buddy-init made the array, so when it is no longer wanted it goes, even empty (for a chat plugin an
+   * empty group allowlist means everyone).
    */
-  members: Array<{ path: string[]; items: Json[]; ensure?: boolean }>;
+  members: Array<{ path: string[]; items: Json[]; ensure?: boolean; created?: boolean }>;
 }
