@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_OK, errorLine, exitCodeOf } from '../errors.js';
 import { VERSION } from '../version.js';
+import { accessCommand, pairCommand } from './commands/access.js';
 import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
@@ -54,6 +55,8 @@ export async function main(args: string[]): Promise<number> {
     .command(restartCommand(ctx))
     .command(logsCommand(ctx))
     .command(attachCommand(ctx))
+    .command(pairCommand(ctx))
+    .command(accessCommand(ctx))
     .command(exportCommand(ctx))
     .command(superviseCommand())
     .command(hookCommand())

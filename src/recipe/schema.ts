@@ -68,7 +68,7 @@ const channelSchema = (defaultPlugin: string) =>
       .default('allowlist')
       .meta({
         description:
-          "As the plugin defines it: what happens to a DM from a sender not in allowFrom. allowlist: dropped silently; pairing: the sender gets a code to approve; disabled: everything is dropped, allowlisted users and group channels included",
+          "As the plugin defines it: what happens to a DM from a sender not in allowFrom. allowlist: dropped silently; pairing: the sender gets a code to approve with `buddy-init pair CODE`; disabled: everything is dropped, allowlisted users and group channels included",
       }),
     allowFrom: z.array(chatId).default([]).meta({ description: 'User ids allowed to talk to the bot in DMs' }),
     groups: z
