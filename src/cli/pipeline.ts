@@ -82,12 +82,15 @@ export async function secretsStep(loaded: LoadedRecipe, mode: 'placeholders' | '
     ...(options.known ? { known: options.known } : {}),
     stored: async (slot) => {
       const where = target && facts ? storedSecretLocation(loaded.recipe, facts, slot.path) : undefined;
-      const data = where ? await target!.read(where.path) : undefined;
-      if (!where || !data) return undefined;
-      // auth.env is shell-quoted (buddy-init's own file); a channel .env is plain KEY=value.
-      const text = data.toString('utf8');
-      const value = slot.path[0] === 'auth' ? parseShellEnv(text)[where.variable] : parseEnvFile(text)[where.variable];
-      return typeof value === 'string' && value !== '' ? value : undefined;
+      for (const path of where ? [where.path, ...(where.earlierPath ? [where.earlierPath] : [])] : []) {
+        const data = await target!.read(path);
+        if (!data) continue;
+        // auth.env is shell-quoted (buddy-init's own file); a channel .env is plain KEY=value.
+        const text = data.toString('utf8');
+        const value = slot.path[0] === 'auth' ? parseShellEnv(text)[where!.variable] : parseEnvFile(text)[where!.variable];
+        if (typeof value === 'string' && value !== '') return value;
+      }
+      return undefined;
     },
   });
 }

@@ -9,6 +9,7 @@ import { jsonEqual } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { backupText, tidyBackups } from './backups.js';
+import { removeEmptiedChatFolders } from './chatFolder.js';
 import { computeChange, readCurrent, sha256, type Change, type Plan } from './plan.js';
 import { storeSealKey, type Sealer } from './seal.js';
 import { writeApplyState, type ApplyState, type FileRecord } from './state.js';
@@ -148,6 +149,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   for (const dir of new Set(plan.remove.map((p) => posix.dirname(p)))) {
     if (posix.dirname(dir) === runtimeRoot && (await target.list(dir))?.length === 0) await target.remove(dir);
   }
+  if (plan.remove.length) await removeEmptiedChatFolders(target, plan.layout);
 
   // Only the newest backups of each file; those of a version that kept secrets in clear are scrubbed
   // (before the record that says so is rewritten, so a failure here is retried by the next apply).

@@ -3,12 +3,14 @@
  * would run afterwards. `plan` prints this; `apply` executes exactly this.
  */
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import type { Artifact, Effect, Layout, ManagedJson } from '../render/index.js';
 import type { JsonRecord } from '../runtime/shared/json.js';
 import { isRecord, jsonEqual } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import { followUpActions, type Action } from './actions.js';
+import { emptiedChatFile } from './chatFolder.js';
 import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
 import { loadSealer, type Sealer } from './seal.js';
@@ -146,10 +148,10 @@ export async function planChanges(options: {
     loadSealer(target, layout),
   ]);
   const left = await leftovers(target, layout, artifacts, previous, sealer);
-  const changes = [
-    ...artifacts.map((a, i) => computeChange(a, currents[i], previous, sealer)),
-    ...left.unmerge.map(({ artifact, current }) => computeChange(artifact, current, previous, sealer)),
-  ];
+  const unmerged = left.unmerge.map(({ artifact, current }) => computeChange(artifact, current, previous, sealer));
+  // What is left empty in this buddy's own chat folder is removed rather than written.
+  const emptied = unmerged.filter((c) => emptiedChatFile(layout, c.artifact.path, c.after)).map((c) => c.artifact.path);
+  const changes = [...artifacts.map((a, i) => computeChange(a, currents[i], previous, sealer)), ...unmerged.filter((c) => !emptied.includes(c.artifact.path))];
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));
 
@@ -171,12 +173,12 @@ export async function planChanges(options: {
   const blocked =
     privileged && !target.rebasedUnder && !rootReachable(facts, options.canAskSudoPassword)
       ? `${privileged.artifact.path} can only be written by root: ${rootUnreachable(facts).replace(/^needs root and /, '')}`
-      : undefined;
+      : await telegramTokenInUse(target, layout, artifacts, previous);
   return {
     target: target.label,
     layout,
     changes,
-    remove: left.remove,
+    remove: [...left.remove, ...emptied],
     actions,
     skipped,
     notes: [
@@ -231,6 +233,29 @@ async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], 
     if (current) unmerge.push({ artifact, current });
   }
   return { remove, notes, unmerge };
+}
+
+/**
+ * Telegram delivers a bot's updates to one poller: two buddies on one token fight (getUpdates answers
+ * 409 Conflict) and each sees some of the messages. Another buddy's folder (or the plugin's default one,
+ * unless it is this buddy's own from before) holding the same token blocks the apply.
+ */
+async function telegramTokenInUse(target: Target, layout: Layout, artifacts: Artifact[], previous: ApplyState | undefined): Promise<string | undefined> {
+  const own = posix.join(layout.channelDir('telegram'), '.env');
+  const artifact = artifacts.find((a) => a.path === own);
+  const token = artifact?.kind === 'env-merge' ? artifact.managed.values[0]?.value : undefined;
+  if (typeof token !== 'string') return undefined;
+  // Every buddy's folder sits beside this one's; the plugin's default folder is the one a person set up by hand.
+  const buddies = posix.dirname(layout.channelDir('telegram'));
+  const candidates = [posix.join(layout.sharedChannelDir('telegram'), '.env'), ...((await target.list(buddies)) ?? []).map((name) => posix.join(buddies, name, '.env'))];
+  const others = candidates.filter((p) => p !== own && !previous?.files[p]);
+  for (const path of others) {
+    const data = await target.read(path);
+    if (data && parseEnvFile(data.toString('utf8')).TELEGRAM_BOT_TOKEN === token) {
+      return `the Telegram bot token is already used by ${path}: Telegram gives a bot's messages to one listener only, so two buddies on one token would each miss messages; give this buddy a bot of its own (@BotFather)`;
+    }
+  }
+  return undefined;
 }
 
 /** Whether apply can act as root on the target: it is root, or sudo works (without or with a password). */

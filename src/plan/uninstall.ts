@@ -10,6 +10,7 @@ import type { Layout } from '../render/index.js';
 import { isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
+import { emptiedChatFile, removeEmptiedChatFolders } from './chatFolder.js';
 import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
 import { loadSealer } from './seal.js';
@@ -39,6 +40,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
   const { sealer } = await loadSealer(target, layout);
   const shared = await runtimeInUse(target, layout, owned);
   const unmerge: Unmerge[] = [];
+  const emptied: string[] = [];
   for (const [path, record] of Object.entries(state.files)) {
     if (!record.owned) continue;
     const data = await target.read(path);
@@ -55,11 +57,9 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
     }
     const merged = mergeManaged(doc, { values: [], members: [] }, sealer.unsealOwned(record.owned, doc));
     if (jsonEqual(merged.document, doc)) continue;
-    unmerge.push({
-      path,
-      removed: merged.removed,
-      after: env ? renderEnvFile(text, merged.document, envKeys(record.owned)) : `${JSON.stringify(merged.document, null, 2)}\n`,
-    });
+    const after = env ? renderEnvFile(text, merged.document, envKeys(record.owned)) : `${JSON.stringify(merged.document, null, 2)}\n`;
+    if (emptiedChatFile(layout, path, after)) emptied.push(path);
+    else unmerge.push({ path, removed: merged.removed, after });
   }
   const env = { XDG_RUNTIME_DIR: `/run/user/${facts.uid}` };
   const launchd = layout.init !== 'systemd-user';
@@ -77,7 +77,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
   return {
     target: target.label,
     stop,
-    remove: owned.filter((p) => !shared.includes(p)),
+    remove: [...owned.filter((p) => !shared.includes(p)), ...emptied],
     unmerge,
     reload,
     shared,
@@ -109,6 +109,7 @@ export async function applyUninstall(
   for (const dir of [layout.runtimeDir, posix.dirname(layout.runtimeDir), layout.configDir, posix.dirname(layout.configDir)]) {
     if ((await target.list(dir))?.length === 0) await target.remove(dir);
   }
+  await removeEmptiedChatFolders(target, layout);
   for (const action of plan.reload) await run(action);
   await target.remove(layout.applyState);
   for (const dir of plan.purge) {

@@ -38,6 +38,9 @@ export interface Rendering {
 const EXIT_GRACE_SECONDS = 15;
 
 const AUTH_VARIABLES = { oauthToken: 'CLAUDE_CODE_OAUTH_TOKEN', apiKey: 'ANTHROPIC_API_KEY' } as const;
+/** The variable each plugin reads its state folder from (server.ts). */
+const CHANNEL_STATE_VARIABLES: Record<ChannelName, string> = { discord: 'DISCORD_STATE_DIR', telegram: 'TELEGRAM_STATE_DIR' };
+
 const CHANNEL_TOKEN_VARIABLES: Record<ChannelName, string> = {
   discord: 'DISCORD_BOT_TOKEN',
   telegram: 'TELEGRAM_BOT_TOKEN',
@@ -47,11 +50,12 @@ const CHANNEL_TOKEN_VARIABLES: Record<ChannelName, string> = {
  * Where an apply stores the secret of a recipe slot on the target, and under which variable: what
  * `{ stored: true }` reads back.
  */
-export function storedSecretLocation(recipe: Recipe, facts: Facts, slot: readonly PathKey[]): { path: string; variable: string } | undefined {
+export function storedSecretLocation(recipe: Recipe, facts: Facts, slot: readonly PathKey[]): { path: string; variable: string; earlierPath?: string } | undefined {
   const layout = layoutFor(recipe, facts, '');
   if (slot[0] === 'auth' && (slot[1] === 'oauthToken' || slot[1] === 'apiKey')) return { path: layout.authEnv, variable: AUTH_VARIABLES[slot[1]] };
   if (slot[0] === 'channels' && (slot[1] === 'discord' || slot[1] === 'telegram')) {
-    return { path: posix.join(layout.channelDir(slot[1]), '.env'), variable: CHANNEL_TOKEN_VARIABLES[slot[1]] };
+    // Before each buddy had a folder of its own, the token was in the plugin's default folder.
+    return { path: posix.join(layout.channelDir(slot[1]), '.env'), variable: CHANNEL_TOKEN_VARIABLES[slot[1]], earlierPath: posix.join(layout.sharedChannelDir(slot[1]), '.env') };
   }
   return undefined;
 }
@@ -142,7 +146,13 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     ...(authEntry ? { envFile: layout.authEnv } : {}),
     // The Bash tool runs the user's login shell unless told otherwise (zsh on a Mac); the hook reads
     // every command as bash does, so claude is told to use bash.
-    env: { CLAUDE_CODE_SHELL: '/bin/bash', ...recipe.claude.env, ...(recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' }) },
+    env: {
+      CLAUDE_CODE_SHELL: '/bin/bash',
+      ...recipe.claude.env,
+      ...(recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' }),
+      // Each buddy's chat plugin keeps its token, allowlist and inbox in a folder of its own.
+      ...Object.fromEntries(channels.map(([name]) => [CHANNEL_STATE_VARIABLES[name], layout.channelDir(name)])),
+    },
     path,
     tickSeconds: recipe.supervisor.tick,
     ...(layout.init === 'systemd-user' ? { watchdogSeconds: watchdog } : {}),
@@ -267,7 +277,8 @@ export function guardRules(layout: Layout, channels: ReadonlyArray<[ChannelName,
     'Read(~/.local/state/buddy-init/**)',
     'Edit(~/.local/state/buddy-init/**)',
     layout.init === 'systemd-user' ? 'Edit(~/.config/systemd/user/**)' : 'Edit(~/Library/LaunchAgents/**)',
-    ...channels.flatMap(([name]) => [`Edit(~/.claude/channels/${name}/**)`, `Read(~/.claude/channels/${name}/.env)`]),
+    // Every buddy's token of that app (each has a folder of its own under the plugin's default one).
+    ...channels.flatMap(([name]) => [`Edit(~/.claude/channels/${name}/**)`, `Read(~/.claude/channels/${name}/**/.env)`]),
   ];
   const ask = [
     `Edit(${abs(posix.join(layout.workdir, '.git', 'config'))})`,

@@ -38,7 +38,14 @@ export interface Layout {
   auditLog: string;
   settingsLocal: string;
   claudeJson: string;
+  /**
+   * The chat plugin's state folder for this buddy (token, allowlist, inbox): its own, so two buddies of
+   * one user on the same app do not share a token and an allowlist. claude gets it as
+   * DISCORD_STATE_DIR / TELEGRAM_STATE_DIR, which the plugins read.
+   */
   channelDir(channel: ChannelName): string;
+  /** The plugin's default folder, where buddy-init versions before 0.1 put the channel's files. */
+  sharedChannelDir(channel: ChannelName): string;
   /** launchd has no journal: the supervisor's stdout and stderr go here. */
   logFile: string;
 }
@@ -90,7 +97,8 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
     auditLog: join(stateDir, 'hook-audit.jsonl'),
     settingsLocal: join(workdir, '.claude', 'settings.local.json'),
     claudeJson: join(home, '.claude.json'),
-    channelDir: (channel) => join(home, '.claude', 'channels', channel),
+    channelDir: (channel) => join(home, '.claude', 'channels', channel, 'buddies', recipe.name),
+    sharedChannelDir: (channel) => join(home, '.claude', 'channels', channel),
     logFile: join(home, 'Library', 'Logs', 'buddy-init', `${recipe.name}.log`),
   };
 }

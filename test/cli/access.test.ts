@@ -24,7 +24,7 @@ describe('chat access', () => {
     const root = join(dir, 'root');
     const file = recipe(dir, '');
     expect(cli(['apply', '--yes'], file, root).code).toBe(0);
-    const accessPath = join(root, HOME, '.claude/channels/discord/access.json');
+    const accessPath = join(root, HOME, '.claude/channels/discord/buddies/gate/access.json');
     // The plugin answered two unknown senders with codes (its gate() writes exactly this shape).
     const access = JSON.parse(readFileSync(accessPath, 'utf8'));
     const now = Date.now();
@@ -51,7 +51,7 @@ describe('chat access', () => {
     expect(Object.keys(after.pending)).toEqual(['old111']);
     expect(after.dmPolicy).toBe('pairing');
     // The plugin polls approved/ and tells the sender: the file holds the DM channel id.
-    expect(readFileSync(join(root, HOME, '.claude/channels/discord/approved/184695080709324800'), 'utf8')).toBe('999000111');
+    expect(readFileSync(join(root, HOME, '.claude/channels/discord/buddies/gate/approved/184695080709324800'), 'utf8')).toBe('999000111');
 
     // A re-apply keeps the paired sender: it is the owner's grant, not the recipe's.
     expect(cli(['apply', '--yes'], file, root).code).toBe(0);
@@ -71,7 +71,7 @@ describe('chat access', () => {
     expect(revoke.stdout).toMatch(/42 taken off/);
     expect(revoke.stderr).toMatch(/42 is in the recipe's channels\.discord\.allowFrom: the next apply puts it back/);
     expect(cli(['access', 'allow', 'x1'], file, root).stderr).toMatch(/user id "x1": chat user ids are numbers/);
-    const accessPath = join(root, HOME, '.claude/channels/discord/access.json');
+    const accessPath = join(root, HOME, '.claude/channels/discord/buddies/gate/access.json');
     expect(JSON.parse(readFileSync(accessPath, 'utf8')).allowFrom).toEqual(['77']);
   });
 
@@ -80,7 +80,7 @@ describe('chat access', () => {
     const root = join(dir, 'root');
     const withGroups = recipe(dir, "    groups:\n      '846209781206941736': { requireMention: true }\n      '111': { allowFrom: ['42'] }\n");
     expect(cli(['apply', '--yes'], withGroups, root).code).toBe(0);
-    const accessPath = join(root, HOME, '.claude/channels/discord/access.json');
+    const accessPath = join(root, HOME, '.claude/channels/discord/buddies/gate/access.json');
     const access = JSON.parse(readFileSync(accessPath, 'utf8'));
     expect(access.groups['846209781206941736']).toEqual({ requireMention: true, allowFrom: [] });
     // The owner enables a channel with the plugin's skill (`group add 555 --no-mention`).

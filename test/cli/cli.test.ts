@@ -68,7 +68,7 @@ describe('buddy-init CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const unit = readFileSync(join(out, HOME, '.config/systemd/user/clibud.service'), 'utf8');
     expect(unit).toMatch(/^Type=notify$/m);
-    const token = join(out, HOME, '.claude/channels/discord/.env');
+    const token = join(out, HOME, '.claude/channels/discord/buddies/clibud/.env');
     expect(readFileSync(token, 'utf8')).toBe('DISCORD_BOT_TOKEN=<secret from env BUDDY_TEST_DISCORD>\n');
     expect(statSync(token).mode & 0o777).toBe(0o600);
   });
@@ -92,11 +92,11 @@ describe('buddy-init CLI', () => {
     expect(first.stdout).toMatch(/Applied: 10 file\(s\) written, 0 backup\(s\) kept/);
     const mode = (p: string) => statSync(join(root, HOME, p)).mode & 0o777;
     expect(mode('.config/buddy-init/clibud/auth.env')).toBe(0o600);
-    expect(mode('.claude/channels/discord/.env')).toBe(0o600);
+    expect(mode('.claude/channels/discord/buddies/clibud/.env')).toBe(0o600);
     expect(mode('.claude.json')).toBe(0o600);
     expect(mode('.config/systemd/user/clibud.service')).toBe(0o644);
     expect(mode('.local/state/buddy-init/clibud/apply-state.json')).toBe(0o600);
-    expect(readFileSync(join(root, HOME, '.claude/channels/discord/.env'), 'utf8')).toBe(`DISCORD_BOT_TOKEN=${TOKEN}\n`);
+    expect(readFileSync(join(root, HOME, '.claude/channels/discord/buddies/clibud/.env'), 'utf8')).toBe(`DISCORD_BOT_TOKEN=${TOKEN}\n`);
 
     const before = snapshot(root);
     const second = runCli(['apply', '--recipe', file, '--root', root, '--yes'], { env: ENV });
@@ -113,7 +113,7 @@ describe('buddy-init CLI', () => {
     expect(runCli(['apply', '--recipe', recipe(dir), '--root', root, '--yes'], { env: ENV }).code).toBe(0);
     // A key of the person's own beside the token; an older version's runtime on record, one file of it
     // still used by another buddy; a file of the record edited by hand since.
-    writeFileSync(at(home('.claude/channels/discord/.env')), `DISCORD_BOT_TOKEN=${TOKEN}\nMY_OWN=1\n`, { mode: 0o600 });
+    writeFileSync(at(home('.claude/channels/discord/buddies/clibud/.env')), `DISCORD_BOT_TOKEN=${TOKEN}\nMY_OWN=1\n`, { mode: 0o600 });
     const old = { lone: home('.local/share/buddy-init/0.0.8/hook.mjs'), hook: home('.local/share/buddy-init/0.0.9/hook.mjs'), supervisor: home('.local/share/buddy-init/0.0.9/supervisor.mjs'), edited: home('.config/buddy-init/clibud/old.json') };
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
     for (const path of Object.values(old)) writeFile(at(path), 'as written');
@@ -127,23 +127,25 @@ describe('buddy-init CLI', () => {
     const withoutChannel = writeFile(join(dir, 'quiet.yaml'), 'name: clibud\nextends: balanced\nworkdir: ~/work\nauth:\n  oauthToken: { env: BUDDY_TEST_OAUTH }\n');
     const plan = runCli(['plan', '--recipe', withoutChannel, '--root', root], { env: ENV });
     expect(plan.stdout).toMatch(/- ~\/\.local\/share\/buddy-init\/0\.0\.9\/hook\.mjs +remove +no longer part of the recipe/);
-    expect(plan.stdout).toMatch(/~ ~\/\.claude\/channels\/discord\/\.env +update +no longer part of the recipe: buddy-init's part comes out \[-1\]/);
+    expect(plan.stdout).toMatch(/~ ~\/\.claude\/channels\/discord\/buddies\/clibud\/\.env +update +no longer part of the recipe: buddy-init's part comes out \[-1\]/);
     expect(plan.stdout).not.toMatch(/supervisor\.mjs +remove|old\.json +remove/);
     expect(plan.stderr).toMatch(/old\.json is no longer part of the recipe but was edited since buddy-init wrote it: left in place/);
-    expect(plan.stdout).toMatch(/2 to remove/);
+    // The allowlist held only buddy-init's part: emptied, it goes (the .env keeps the person's line).
+    expect(plan.stdout).toMatch(/- ~\/\.claude\/channels\/discord\/buddies\/clibud\/access\.json +remove/);
+    expect(plan.stdout).toMatch(/3 to remove/);
     expect(plan.stdout + plan.stderr).not.toContain(TOKEN);
 
     const r = runCli(['apply', '--recipe', withoutChannel, '--root', root, '--yes'], { env: ENV });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/2 removed/);
+    expect(r.stdout).toMatch(/3 removed/);
     expect(existsSync(at(old.hook))).toBe(false);
     expect(existsSync(dirname(at(old.lone)))).toBe(false); // an older runtime's folder, emptied
     expect(readFileSync(at(old.supervisor), 'utf8')).toBe('as written'); // the other buddy's
     expect(readFileSync(at(old.edited), 'utf8')).toBe('changed by hand');
-    expect(readFileSync(at(home('.claude/channels/discord/.env')), 'utf8')).toBe('MY_OWN=1\n');
-    expect(JSON.parse(readFileSync(at(home('.claude/channels/discord/access.json')), 'utf8')).allowFrom ?? []).not.toContain('42');
+    expect(readFileSync(at(home('.claude/channels/discord/buddies/clibud/.env')), 'utf8')).toBe('MY_OWN=1\n');
+    expect(existsSync(at(home('.claude/channels/discord/buddies/clibud/access.json')))).toBe(false);
     const after = JSON.parse(readFileSync(statePath, 'utf8')).files;
-    for (const path of [...Object.values(old), home('.claude/channels/discord/.env'), home('.claude/channels/discord/access.json')]) expect(after[path], path).toBeUndefined();
+    for (const path of [...Object.values(old), home('.claude/channels/discord/buddies/clibud/.env'), home('.claude/channels/discord/buddies/clibud/access.json')]) expect(after[path], path).toBeUndefined();
     // Converged: nothing more to do.
     expect(runCli(['apply', '--recipe', withoutChannel, '--root', root, '--yes'], { env: ENV }).stdout).toMatch(/No changes/);
   });
@@ -185,9 +187,9 @@ describe('buddy-init CLI', () => {
       expect(o.stdout + o.stderr).not.toContain(TOKEN);
       expect(o.stdout + o.stderr).not.toContain(OAUTH);
     }
-    expect(outputs[3]!.stdout).toMatch(/channels\/discord\/\.env: holds secrets, content not shown \(\+ DISCORD_BOT_TOKEN\)/);
+    expect(outputs[3]!.stdout).toMatch(/channels\/discord\/buddies\/clibud\/\.env: holds secrets, content not shown \(\+ DISCORD_BOT_TOKEN\)/);
     const json = JSON.parse(outputs[1]!.stdout);
-    expect(json.changes.find((c: { path: string }) => c.path.endsWith('discord/.env'))).toMatchObject({ op: 'create', mode: '0600' });
+    expect(json.changes.find((c: { path: string }) => c.path.endsWith('discord/buddies/clibud/.env'))).toMatchObject({ op: 'create', mode: '0600' });
   });
 
   it('refuses to apply without --yes when there is no terminal, and writes nothing', () => {

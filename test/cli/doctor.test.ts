@@ -17,19 +17,19 @@ describe('doctor on secrets and channels (this machine, under --root)', () => {
     const recipe = writeFile(join(dir, 'd.yaml'), "name: doc\nworkdir: ~/w\nchannels:\n  discord:\n    token: { env: DOC_TOKEN }\n    allowFrom: ['1']\n");
     const env = { DOC_TOKEN: 'doctor-test-token-0123456789' };
     expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes'], { env }).code).toBe(0);
-    const token = join(root, HOME, '.claude/channels/discord/.env');
+    const token = join(root, HOME, '.claude/channels/discord/buddies/doc/.env');
     chmodSync(token, 0o644);
     const settings = join(root, HOME, 'w/.claude/settings.local.json');
     writeFileSync(settings, JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), env: { DISABLE_TELEMETRY: '1' } }));
 
     const found = runCli(['doctor', '--recipe', recipe, '--root', root], { env });
     expect(found.code).toBe(1);
-    expect(found.stdout).toMatch(/FAIL secret file mode: .*discord\/\.env is mode 644: other users can read the token/);
+    expect(found.stdout).toMatch(/FAIL secret file mode: .*discord\/buddies\/doc\/\.env is mode 644: other users can read the token/);
     expect(found.stdout).toMatch(/FAIL channels switched off: DISABLE_TELEMETRY in .*settings\.local\.json/);
     expect(found.stdout).not.toContain(env.DOC_TOKEN);
 
     const fixed = runCli(['doctor', '--recipe', recipe, '--root', root, '--fix'], { env });
-    expect(fixed.stdout).toMatch(/ok +secret file mode: .*discord\/\.env is 600/);
+    expect(fixed.stdout).toMatch(/ok +secret file mode: .*discord\/buddies\/doc\/\.env is 600/);
     expect(statSync(token).mode & 0o777).toBe(0o600);
     // The person's own env setting is explained, not removed.
     expect(fixed.stdout).toMatch(/FAIL channels switched off[\s\S]*needs you/);

@@ -1,7 +1,7 @@
 // Issue 14: a token lives in exactly one place on the target, its 0600 file. Every file under the
 // target is searched for every token after each step of a buddy's life: first apply, rotation, channel
 // switch, uninstall without and with --purge, and an upgrade from a state file that held tokens in clear.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,37 +58,41 @@ describe('secrets at rest on the target', () => {
     const oauth2 = 'sk-ant-oat01-second-0123456789abcdef';
 
     apply(recipe(dir, 'discord'), root, { BUDDY_TEST_CHAT: discordA, BUDDY_TEST_OAUTH: oauth1 });
-    onlyIn(root, discordA, '.claude/channels/discord/.env');
+    onlyIn(root, discordA, '.claude/channels/discord/buddies/sealed/.env');
     onlyIn(root, oauth1, '.config/buddy-init/sealed/auth.env');
     const stateDir = join(root, HOME, '.local/state/buddy-init/sealed');
     const state = JSON.parse(readFileSync(join(stateDir, 'apply-state.json'), 'utf8'));
-    expect(state.files[join(HOME, '.claude/channels/discord/.env')].owned.values[0].value).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(state.files[join(HOME, '.claude/channels/discord/buddies/sealed/.env')].owned.values[0].value).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
     expect(state.files[join(HOME, '.config/buddy-init/sealed/auth.env')]).toEqual({ hmac: expect.stringMatching(/^hmac-sha256:/) });
     expect(statSync(join(stateDir, 'seal.key')).mode & 0o777).toBe(0o600);
     expect(statSync(stateDir).mode & 0o777).toBe(0o700);
 
     // Rotation: the new tokens replace the old ones; no backup keeps the old ones.
     apply(recipe(dir, 'discord'), root, { BUDDY_TEST_CHAT: discordB, BUDDY_TEST_OAUTH: oauth2 });
-    onlyIn(root, discordB, '.claude/channels/discord/.env');
+    onlyIn(root, discordB, '.claude/channels/discord/buddies/sealed/.env');
     onlyIn(root, oauth2, '.config/buddy-init/sealed/auth.env');
     nowhere(root, discordA);
     nowhere(root, oauth1);
     // The rotated .env was backed up with its value sealed.
     const backups = files(root).filter((f) => f.path.includes('/backups/'));
-    expect(backups.some((f) => f.path.endsWith('discord/.env') && /^DISCORD_BOT_TOKEN=hmac-sha256:[0-9a-f]{64}$/m.test(f.text))).toBe(true);
+    expect(backups.some((f) => f.path.endsWith('discord/buddies/sealed/.env') && /^DISCORD_BOT_TOKEN=hmac-sha256:[0-9a-f]{64}$/m.test(f.text))).toBe(true);
     expect(backups.some((f) => f.path.endsWith('auth.env'))).toBe(false);
     expect(statSync(join(stateDir, 'backups')).mode & 0o777).toBe(0o700);
 
     // Channel switch: the Discord token leaves with the channel.
     apply(recipe(dir, 'telegram'), root, { BUDDY_TEST_CHAT: telegramC, BUDDY_TEST_OAUTH: oauth2 });
-    onlyIn(root, telegramC, '.claude/channels/telegram/.env');
+    onlyIn(root, telegramC, '.claude/channels/telegram/buddies/sealed/.env');
     nowhere(root, discordB);
     onlyIn(root, oauth2, '.config/buddy-init/sealed/auth.env');
+    // The buddy's Discord folder held only buddy-init's lines: it goes, with the emptied `buddies` above it.
+    expect(existsSync(join(root, HOME, '.claude/channels/discord'))).toBe(true);
+    expect(existsSync(join(root, HOME, '.claude/channels/discord/buddies'))).toBe(false);
 
     // Uninstall keeps backups and the conversation, and no token.
     const un = runCli(['uninstall', '--recipe', recipe(dir, 'telegram'), '--root', root, '--yes'], { env: { BUDDY_TEST_CHAT: telegramC, BUDDY_TEST_OAUTH: oauth2 } });
     expect(un.code, un.stderr).toBe(0);
     for (const t of [discordA, discordB, telegramC, oauth1, oauth2]) nowhere(root, t);
+    expect(existsSync(join(root, HOME, '.claude/channels/telegram/buddies'))).toBe(false);
     expect(files(root).some((f) => f.path.includes('/backups/'))).toBe(true);
     const purge = runCli(['uninstall', '--recipe', recipe(dir, 'telegram'), '--root', root, '--yes', '--purge'], { env: { BUDDY_TEST_CHAT: telegramC, BUDDY_TEST_OAUTH: oauth2 } });
     expect(purge.stderr).toMatch(/nothing of buddy "sealed" is installed/);
@@ -105,25 +109,25 @@ describe('secrets at rest on the target', () => {
     const statePath = join(root, HOME, '.local/state/buddy-init/sealed/apply-state.json');
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
     state.format = 1;
-    const envPath = join(HOME, '.claude/channels/discord/.env');
+    const envPath = join(HOME, '.claude/channels/discord/buddies/sealed/.env');
     state.files[envPath] = { owned: { values: [{ path: ['DISCORD_BOT_TOKEN'], value: token }], members: [] } };
     writeFileSync(statePath, JSON.stringify(state));
     const old = join(root, HOME, '.local/state/buddy-init/sealed/backups/2026-01-01T00-00-00-000Z');
     writeFile(join(old, envPath), `DISCORD_BOT_TOKEN=${token}\nMINE=1\n`);
     writeFile(join(old, HOME, '.config/buddy-init/sealed/auth.env'), `CLAUDE_CODE_OAUTH_TOKEN=${oauth}\n`);
-    writeFile(join(old, HOME, '.claude/channels/telegram/.env'), `TELEGRAM_BOT_TOKEN=${token}\n`);
+    writeFile(join(old, HOME, '.claude/channels/telegram/buddies/sealed/.env'), `TELEGRAM_BOT_TOKEN=${token}\n`);
 
     const plan = runCli(['plan', '--recipe', recipe(dir, 'discord'), '--root', root], { env });
     expect(plan.stdout + plan.stderr).toMatch(/recorded secret values in clear: apply rewrites it with keyed hashes/);
     apply(recipe(dir, 'discord'), root, env);
-    onlyIn(root, token, '.claude/channels/discord/.env');
+    onlyIn(root, token, '.claude/channels/discord/buddies/sealed/.env');
     onlyIn(root, oauth, '.config/buddy-init/sealed/auth.env');
     expect(JSON.parse(readFileSync(statePath, 'utf8')).format).toBe(2);
     expect(readFileSync(join(old, envPath), 'utf8')).toMatch(/^DISCORD_BOT_TOKEN=hmac-sha256:[0-9a-f]{64}\nMINE=hmac-sha256:/);
     // Still buddy-init's: a rotation replaces the token (the sealed record recognised the old value).
     const rotated = 'discord-token-NEW-0123456789abcdef';
     apply(recipe(dir, 'discord'), root, { ...env, BUDDY_TEST_CHAT: rotated });
-    onlyIn(root, rotated, '.claude/channels/discord/.env');
+    onlyIn(root, rotated, '.claude/channels/discord/buddies/sealed/.env');
     nowhere(root, token);
   });
 
@@ -131,7 +135,7 @@ describe('secrets at rest on the target', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
     for (let i = 0; i < 8; i++) apply(recipe(dir, 'discord'), root, { BUDDY_TEST_CHAT: `discord-token-${i}-0123456789abcdef`, BUDDY_TEST_OAUTH: 'sk-ant-oat01-x-0123456789' });
-    const backups = files(root).filter((f) => f.path.includes('/backups/') && f.path.endsWith('discord/.env'));
+    const backups = files(root).filter((f) => f.path.includes('/backups/') && f.path.endsWith('discord/buddies/sealed/.env'));
     expect(backups).toHaveLength(5);
     // The stamps left are the newest ones, and none is empty.
     const stamps = readdirSync(join(root, HOME, '.local/state/buddy-init/sealed/backups'));
@@ -143,7 +147,7 @@ describe('secrets at rest on the target', () => {
     const root = join(dir, 'root');
     const token = 'discord-token-PLUGIN-0123456789abcdef';
     // A file a person or an older tool left: CRLF endings, an export line of the key, a line of their own.
-    const envPath = join(root, HOME, '.claude/channels/discord/.env');
+    const envPath = join(root, HOME, '.claude/channels/discord/buddies/sealed/.env');
     writeFile(envPath, 'export DISCORD_BOT_TOKEN=old\r\nMY_SETTING=1\r\n');
     apply(recipe(dir, 'discord'), root, { BUDDY_TEST_CHAT: token, BUDDY_TEST_OAUTH: 'sk-ant-oat01-x-0123456789' });
     const written = readFileSync(envPath, 'utf8');

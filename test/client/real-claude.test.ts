@@ -108,7 +108,7 @@ describe('the real Claude Code on the VPS, with the settings and hook buddy-init
     // Up to the channel flag: it reached the real client, which (offline) says channels are unavailable.
     expect(shown).toMatch(/--channels ignored \(plugin:discord@claude-plugins-official\)/);
     expect(shown).toMatch(/Channels are not currently available/);
-    expect(vps.ssh('stat -c %a ~/.claude/channels/discord/.env').stdout.trim()).toBe('600');
+    expect(vps.ssh(`stat -c %a ~/.claude/channels/discord/buddies/${NAME}/.env`).stdout.trim()).toBe('600');
   }, 180_000);
 
   it('a read-only Bash call runs without asking', async () => {

@@ -25,6 +25,8 @@ beforeAll(async () => {
   file(join(home, '.ssh/id_ed25519'));
   file(join(home, '.ssh/id_ed25519.pub'));
   file(join(home, '.aws/credentials'));
+  // Another buddy's token, in the per-buddy layout: not in this buddy's protectedPaths.
+  file(join(home, '.claude/channels/telegram/buddies/other/.env'), 'TELEGRAM_BOT_TOKEN=secret\n');
   file(join(home, '.local/state/buddy-init/buddy/backups/auth.env.1'));
   file(join(work, 'notes.md'));
   symlinkSync(token, join(work, 'innocent.txt'));
@@ -62,6 +64,8 @@ describe('secrets on the real filesystem', () => {
     ['cat ~/.[a]ws/credentials'],
     ['cat /proc/self/root' + token],
     ['cat ~/.local/state/buddy-init/buddy/backups/*'],
+    ['cat ~/.claude/channels/telegram/buddies/other/.env'],
+    ['grep TOKEN ~/.claude/channels/*/buddies/*/.env'],
     ['base64 < innocent.txt'],
     ['cp innocent.txt /tmp/x'],
   ])('%s is denied', (command) => {

@@ -56,7 +56,7 @@ describe('SSH target', () => {
     expect(r.stderr).toMatch(/recorded the host key of \[127\.0\.0\.1\]:\d+/);
     expect(readFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), 'utf8')).toContain(sshd.hostKey());
     expect(sshd.logins() - logins).toBe(1);
-    const token = join(sshd.home, '.claude/channels/discord/.env');
+    const token = join(sshd.home, '.claude/channels/discord/buddies/first/.env');
     expect(readFileSync(token, 'utf8')).toBe(`DISCORD_BOT_TOKEN=${TOKEN}\n`);
     const uid = Number(sshd.asUser('id -u').trim());
     expect(statSync(token)).toMatchObject({ uid });

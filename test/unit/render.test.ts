@@ -74,7 +74,7 @@ describe('render: systemd', () => {
     const auth = byPath(r, 'auth.env');
     expect(auth.mode).toBe(0o600);
     expect(contentOf(auth)).toContain(`CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-OAUTH-SECRET-VALUE`);
-    const token = byPath(r, '.claude/channels/discord/.env');
+    const token = byPath(r, '.claude/channels/discord/buddies/jarvis/.env');
     expect(token.mode).toBe(0o600);
     expect(contentOf(token)).toBe('DISCORD_BOT_TOKEN=DISCORD-SECRET-TOKEN-VALUE\n');
     for (const a of r.artifacts.filter((x) => x.display !== 'secret')) {
@@ -83,7 +83,7 @@ describe('render: systemd', () => {
   });
 
   it('writes an allowlist access policy so no pairing is needed', () => {
-    const access = JSON.parse(contentOf(byPath(r, 'channels/discord/access.json')));
+    const access = JSON.parse(contentOf(byPath(r, 'channels/discord/buddies/jarvis/access.json')));
     expect(access).toEqual({ dmPolicy: 'allowlist', allowFrom: ['1'], groups: { '99': { requireMention: true, allowFrom: [] } } });
   });
 
@@ -135,7 +135,7 @@ describe('render: Claude Code settings', () => {
         'Edit(//home/ada/work/.claude/settings.local.json)',
         'Edit(~/.local/share/buddy-init/**)',
         'Edit(~/.claude/channels/discord/**)',
-        'Read(~/.claude/channels/discord/.env)',
+        'Read(~/.claude/channels/discord/**/.env)',
         'Read(~/.config/buddy-init/**/auth.env)',
       ]),
     );
@@ -147,7 +147,7 @@ describe('render: Claude Code settings', () => {
 
   it('protects the token files in the hook policy too', () => {
     expect(JSON.parse(contentOf(byPath(r, 'jarvis/hook.json'))).protectedPaths).toEqual(
-      expect.arrayContaining(['/home/ada/.config/buddy-init/jarvis/auth.env', '/home/ada/.claude/channels/discord/.env']),
+      expect.arrayContaining(['/home/ada/.config/buddy-init/jarvis/auth.env', '/home/ada/.claude/channels/discord/buddies/jarvis/.env']),
     );
   });
 

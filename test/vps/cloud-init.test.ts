@@ -33,8 +33,8 @@ describe('export cloud-init', () => {
     const doc = parse(text);
     expect(doc.users[1]).toMatchObject({ name: 'cloudbuddy', ssh_authorized_keys: [expect.stringMatching(/^ssh-ed25519 /)] });
     const paths = doc.write_files.map((f: { path: string }) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['/home/cloudbuddy/.config/systemd/user/cloudbud.service', '/home/cloudbuddy/.claude/channels/discord/.env', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/hook.cjs', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/supervisor.mjs']));
-    const token = doc.write_files.find((f: { path: string }) => f.path.endsWith('discord/.env'));
+    expect(paths).toEqual(expect.arrayContaining(['/home/cloudbuddy/.config/systemd/user/cloudbud.service', '/home/cloudbuddy/.claude/channels/discord/buddies/cloudbud/.env', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/hook.cjs', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/supervisor.mjs']));
+    const token = doc.write_files.find((f: { path: string }) => f.path.endsWith('discord/buddies/cloudbud/.env'));
     expect(token).toMatchObject({ permissions: '0600', owner: 'cloudbuddy:cloudbuddy', content: 'DISCORD_BOT_TOKEN=REPLACE_WITH_DISCORD_BOT_TOKEN\n' });
     // A broken one is refused by the same check.
     const broken = join(tempDir(), 'broken.yaml');
@@ -66,7 +66,7 @@ describe('cloud-init applies it on a VPS first boot', () => {
       if (active !== 'active') await new Promise((r) => setTimeout(r, 500));
     }
     expect(active, `${vps.ssh('journalctl --user -u cloudbud --no-pager -n 40', 'cloudbuddy').stdout}\n${log}`).toBe('active');
-    expect(vps.ssh('stat -c "%U %a" ~/.claude/channels/discord/.env ~/.local/share/buddy-init/0.1.0/hook.cjs', 'cloudbuddy').stdout.trim().split('\n')).toEqual(['cloudbuddy 600', 'cloudbuddy 644']);
+    expect(vps.ssh('stat -c "%U %a" ~/.claude/channels/discord/buddies/cloudbud/.env ~/.local/share/buddy-init/0.1.0/hook.cjs', 'cloudbuddy').stdout.trim().split('\n')).toEqual(['cloudbuddy 600', 'cloudbuddy 644']);
     // The hook came through gzip+base64 intact: it decides a line.
     const hook = vps.ssh(`echo '{"tool_name":"Bash","tool_input":{"command":"ls *.txt"},"cwd":"/home/cloudbuddy"}' | node ~/.local/share/buddy-init/0.1.0/hook.cjs`, 'cloudbuddy').stdout;
     expect(JSON.parse(hook).hookSpecificOutput.permissionDecision).toBe('allow');

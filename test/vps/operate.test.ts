@@ -128,3 +128,30 @@ describe('logs, restart, attach', () => {
     }
   }, 90_000);
 });
+
+describe('chat access over SSH', () => {
+  it('pair and access revoke change the VPS allowlist as its user, the way the plugin reads it', () => {
+    const chat = writeFile(join(tempDir(), 'chat.yaml'), `name: chat\nworkdir: ~/chat\nchannels:\n  discord:\n    token: { env: BUDDY_VPS_CHAT }\n    dmPolicy: pairing\n    allowFrom: ['7']\n`);
+    const cli = (...args: string[]) => runCli([...args, '--recipe', chat, '--host', vps.destination()], { env: { ...env(), BUDDY_VPS_CHAT: 'vps-discord-token-0123456789abcdef' } });
+    expect(cli('apply', '--yes').code).toBe(0);
+    const dir = '~/.claude/channels/discord/buddies/chat';
+    // The plugin answered a stranger with a code (its gate() writes exactly this shape), as ada.
+    const access = JSON.parse(vps.ssh(`cat ${dir}/access.json`).stdout);
+    access.pending = { b7c2d9: { senderId: '3141592653', chatId: '2718281828', createdAt: Date.now(), expiresAt: Date.now() + 3_600_000, replies: 1 } };
+    vps.ssh(`cat > ${dir}/access.json <<'EOF'\n${JSON.stringify(access)}\nEOF`);
+
+    const paired = cli('pair', 'b7c2d9');
+    expect(paired.code, paired.stderr).toBe(0);
+    expect(JSON.parse(vps.ssh(`cat ${dir}/access.json`).stdout)).toMatchObject({ dmPolicy: 'pairing', allowFrom: ['7', '3141592653'], pending: {} });
+    // The plugin polls approved/<id> to tell the sender; it holds the DM channel id.
+    expect(vps.ssh(`cat ${dir}/approved/3141592653`).stdout).toBe('2718281828');
+    expect(vps.ssh(`stat -c '%U %a' ${dir}/access.json ${dir}/approved/3141592653`).stdout.trim().split('\n')).toEqual(['ada 600', 'ada 600']);
+    expect(cli('access', 'list').stdout).toMatch(/3141592653/);
+
+    const revoked = cli('access', 'revoke', '3141592653');
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(JSON.parse(vps.ssh(`cat ${dir}/access.json`).stdout).allowFrom).toEqual(['7']);
+    expect(cli('access', 'list').stdout).not.toMatch(/3141592653/);
+    expect(cli('uninstall', '--yes').code).toBe(0);
+  });
+});

@@ -61,9 +61,11 @@ describe('wizard in a terminal', () => {
     expect(recipe).toMatch(/token: \{ stored: true \}/);
     expect(recipe).toMatch(/^# Names the systemd unit/m);
     expect(recipe).not.toContain(TOKEN);
-    const tokenFile = join(root, HOME, '.claude/channels/discord/.env');
+    const tokenFile = join(root, HOME, '.claude/channels/discord/buddies/jarvis/.env');
     expect(readFileSync(tokenFile, 'utf8')).toBe(`DISCORD_BOT_TOKEN=${TOKEN}\n`);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    // The one copy: no other file here (recipe, state, backups) holds the typed token.
+    expect(files(dir).filter((f) => readFileSync(f, 'latin1').includes(TOKEN))).toEqual([tokenFile]);
   }, 90_000);
 
   it('a re-run tightens the posture, shows the rule changes first, keeps a hand-granted rule and the comments', async () => {
@@ -165,7 +167,7 @@ describe('wizard without a terminal', () => {
     const recipe = readFileSync(join(dir, 'buddy.yaml'), 'utf8');
     expect(recipe).toMatch(/token: \{ env: TG \}/);
     expect(recipe).toMatch(/allowFrom:\s+- "42"/);
-    expect(readFileSync(join(dir, 'root', HOME, '.claude/channels/telegram/.env'), 'utf8')).toBe('TELEGRAM_BOT_TOKEN=telegram-token-from-env-12345\n');
+    expect(readFileSync(join(dir, 'root', HOME, '.claude/channels/telegram/buddies/flagbud/.env'), 'utf8')).toBe('TELEGRAM_BOT_TOKEN=telegram-token-from-env-12345\n');
     expect(r.stdout).not.toContain('telegram-token-from-env-12345');
   });
 
@@ -190,7 +192,7 @@ describe('wizard without a terminal', () => {
     const recipe = readFileSync(join(dir, 'buddy.yaml'), 'utf8');
     expect(recipe).toMatch(/channels:\n\s+discord:\n\s+token: \{ env: DT \}\n\s+allowFrom:\n\s+- "11"\n\s+- "22"/);
     expect(recipe).toMatch(/# trailing note of mine/);
-    expect(JSON.parse(readFileSync(join(root, HOME, '.claude/channels/discord/access.json'), 'utf8')).allowFrom).toEqual(['11', '22']);
+    expect(JSON.parse(readFileSync(join(root, HOME, '.claude/channels/discord/buddies/rerun/access.json'), 'utf8')).allowFrom).toEqual(['11', '22']);
     const again = runCli(['--root', root, '--action', 'apply', '--yes'], { cwd: dir, env: { DT: 'discord-token-rerun-0123456789' } });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/No changes/);

@@ -55,6 +55,7 @@ export const DEFAULT_SECRETS = [
   '.claude/.credentials.json',
   // The chat plugins' token files, wherever a buddy keeps its channel state.
   '.claude/channels/*/.env',
+  '.claude/channels/*/buddies/*/.env',
   // buddy-init's own: the OAuth token file, and the state and backups folder.
   '.config/buddy-init/*/auth.env',
   '.local/state/buddy-init',
