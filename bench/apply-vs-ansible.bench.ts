@@ -11,7 +11,7 @@ import { fmt, machine, rounds, stats, table, timeProcess } from './lib.js';
 
 const n = rounds(5, 1);
 // The real Claude Code on the target, installed as npm -g lays it out (the probe reads its version).
-const vps = new Vps(realClaude(), 'python');
+const vps = new Vps({ ...realClaude(), layout: 'npm' }, 'python');
 await vps.boot();
 const laptop = vps.laptop;
 const secrets = { BENCH_TOKEN: 'bench-discord-token-0123456789', BENCH_OAUTH: 'sk-ant-oat01-bench-0123456789abcdef' };

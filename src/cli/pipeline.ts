@@ -8,6 +8,7 @@ import { InputError, OperationError } from '../errors.js';
 import { RUNTIME_DIR } from '../paths.js';
 import { parseEnvFile, planChanges, type Plan } from '../plan/index.js';
 import {
+  claudeNeeds,
   loadRecipe,
   placeholderSecrets,
   resolveSecrets,
@@ -58,9 +59,8 @@ export async function factsStep(target: Target, loaded: LoadedRecipe): Promise<F
 }
 
 export function requirementsOf(loaded: LoadedRecipe, facts: Facts, target: Target): Requirement[] {
-  const hasChannels = Object.values(loaded.recipe.channels).some(Boolean);
   // Under --root nothing is started, so this machine's init system does not matter.
-  return checkRequirements(facts, hasChannels, !target.rebasedUnder);
+  return checkRequirements(facts, claudeNeeds(loaded.recipe), !target.rebasedUnder);
 }
 
 export interface SecretsOptions {

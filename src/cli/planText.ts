@@ -70,7 +70,7 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
     out.print();
     out.print('Target requirements:');
     for (const r of requirements) {
-      out.print(`  ${r.ok ? c.green('ok ') : c.red('missing')} ${r.what}: ${r.detail}${r.fix ? c.dim(`  fix: ${r.fix}`) : ''}`);
+      out.print(`  ${r.ok ? c.green('ok ') : r.warning ? c.yellow('warn') : c.red('missing')} ${r.what}: ${r.detail}${r.fix ? c.dim(`  fix: ${r.fix}`) : ''}`);
     }
   }
   const bodies = plan.changes.flatMap((ch) => changeBody(ch) ?? []);

@@ -36,6 +36,8 @@ function freshVm(recipe: Recipe, user: string): Facts {
     tools: {
       node: { path: '/usr/bin/node' },
       tmux: { path: '/usr/bin/tmux' },
+      bwrap: { path: '/usr/bin/bwrap' },
+      socat: { path: '/usr/bin/socat' },
       claude: { path: '/usr/local/bin/claude' },
       ...(channels ? { bun: { path: `${home}/.bun/bin/bun` } } : {}),
     },
@@ -72,7 +74,8 @@ export function cloudInitUserData(recipe: Recipe, runtime: RuntimeBundles, optio
   const config = {
     users: ['default', { name: user, shell: '/bin/bash', lock_passwd: true, ...(options.sshKeys.length ? { ssh_authorized_keys: options.sshKeys } : {}) }],
     package_update: true,
-    packages: ['tmux', 'nodejs', ...(options.installClaude ? ['npm'] : [])],
+    // bubblewrap and socat: Claude Code's sandbox, which keeps the auth token out of the agent's Bash tool.
+    packages: ['tmux', 'nodejs', 'bubblewrap', 'socat', ...(options.installClaude ? ['npm'] : [])],
     write_files: files,
     runcmd: [
       // Enabled the way `systemctl --user enable` would, by its symlink: a blocking systemctl call from

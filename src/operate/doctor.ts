@@ -5,8 +5,8 @@
  */
 import { posix } from 'node:path';
 import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
-import type { Recipe } from '../recipe/index.js';
-import type { Layout } from '../render/index.js';
+import { claudeNeeds, type Recipe } from '../recipe/index.js';
+import { scrubsSubprocessEnv, type Layout } from '../render/index.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
 import { checkRequirements, type Facts, type Target } from '../target/index.js';
 
@@ -20,6 +20,8 @@ export interface Finding {
   fix?: string;
   /** `buddy-init doctor --fix` (an apply) repairs it. */
   fixable: boolean;
+  /** Not ok, but the buddy works: WARN, not FAIL (doctor still exits 0). */
+  warning?: boolean;
 }
 
 /** Variables that switch off the feature-flag fetch Claude Code's channels need. */
@@ -42,8 +44,35 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
   const hasChannels = Object.values(recipe.channels).some(Boolean);
   const apply = 'buddy-init doctor --fix (or buddy-init apply)';
 
-  for (const r of checkRequirements(facts, hasChannels, true)) {
-    findings.push(r.ok ? ok(`tool-${r.what}`, r.what, r.detail) : { id: `tool-${r.what}`, ok: false, title: r.what, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}), fixable: false });
+  for (const r of checkRequirements(facts, claudeNeeds(recipe), true)) {
+    findings.push(
+      r.ok
+        ? ok(`tool-${r.what}`, r.what, r.detail)
+        : { id: `tool-${r.what}`, ok: false, title: r.what, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}), fixable: false, ...(r.warning ? { warning: true } : {}) },
+    );
+  }
+  if (recipe.claude.env.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB === '0') {
+    findings.push({
+      id: 'env-scrub',
+      ok: false,
+      warning: true,
+      title: 'credentials in the Bash tool',
+      detail: "claude.env sets CLAUDE_CODE_SUBPROCESS_ENV_SCRUB=0: the auth token is in the environment of every command the agent runs",
+      fix: 'remove it from claude.env, then buddy-init apply',
+      fixable: false,
+    });
+  }
+  const mode = recipe.permissions.defaultMode;
+  if (scrubsSubprocessEnv(recipe, facts) && mode !== 'default' && mode !== 'acceptEdits') {
+    findings.push({
+      id: 'permission-mode',
+      ok: false,
+      warning: true,
+      title: 'permission mode',
+      detail: `Claude Code forces the mode to default while CLAUDE_CODE_SUBPROCESS_ENV_SCRUB is set, so defaultMode ${mode} does not apply (acceptEdits is written as Edit allow rules instead)`,
+      fix: 'allow what the agent needs in permissions.allow',
+      fixable: false,
+    });
   }
 
   const claudeJson = await readJson(target, layout.claudeJson);
@@ -77,7 +106,7 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
     for (const list of ['allow', 'deny', 'ask'] as RuleList[]) {
       const rules = getIn(doc, ['permissions', list]);
       for (const rule of Array.isArray(rules) ? rules : []) {
-        const problem = typeof rule === 'string' ? ruleProblem(rule, list) : { error: 'not a string' };
+        const problem = typeof rule === 'string' ? ruleProblem(rule, list, facts.tools.claude?.version) : { error: 'not a string' };
         if (!problem) continue;
         dropped++;
         findings.push({ id: 'dropped-rule', ok: false, title: 'permission rule Claude Code skips', detail: `${file}: ${list} "${String(rule)}": ${describeProblem(problem)}`, fix: `edit ${file}: correct or remove the rule (it protects nothing as it is)`, fixable: false });

@@ -9,7 +9,7 @@ import { slotKey, type Channel, type ChannelName, type PathKey, type Recipe, typ
 import type { HookConfig } from '../runtime/hook/config.js';
 import { unattendedFlags } from '../runtime/shared/claudeState.js';
 import type { SupervisorConfig } from '../runtime/supervisor/config.js';
-import type { Facts } from '../target/index.js';
+import { canScrubSubprocessEnv, type Facts } from '../target/index.js';
 import type { Artifact, JsonValue, ManagedJson } from './artifact.js';
 import { shellWord } from './escape.js';
 import { expandHome, layoutFor, type Layout } from './layout.js';
@@ -148,6 +148,12 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     // every command as bash does, so claude is told to use bash.
     env: {
       CLAUDE_CODE_SHELL: '/bin/bash',
+      // claude holds the auth token in its environment; this makes Claude Code strip Anthropic and cloud
+      // credentials from what its Bash tool, hooks and MCP servers inherit, and run Bash in its own PID
+      // namespace so /proc/<claude>/environ is out of reach. On Linux its sandbox needs bubblewrap (claude
+      // refuses to start without it) and socat (every Bash call fails without it), so it is set only where
+      // both were found (the plan says what is missing). A recipe may set it to 0 (doctor then warns).
+      ...(canScrubSubprocessEnv(facts) ? { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: '1' } : {}),
       ...recipe.claude.env,
       ...(recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' }),
       // Each buddy's chat plugin keeps its token, allowlist and inbox in a folder of its own.
@@ -202,7 +208,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     path: layout.settingsLocal,
     mode: 0o644,
     description: 'Claude Code project settings: permissions and hook (merged)',
-    managed: settingsManaged(recipe, layout, channels, hookCommand),
+    managed: settingsManaged(recipe, layout, channels, hookCommand, scrubsSubprocessEnv(recipe, facts)),
     effects: [], // Claude Code watches its settings files
     display: 'diff',
   });
@@ -298,10 +304,20 @@ export function guardRules(layout: Layout, channels: ReadonlyArray<[ChannelName,
   return { deny, ask };
 }
 
-function settingsManaged(recipe: Recipe, layout: Layout, channels: Array<[ChannelName, Channel]>, hookCommand: string): ManagedJson {
+/** Whether claude runs with CLAUDE_CODE_SUBPROCESS_ENV_SCRUB on (set by the supervisor, unless the recipe says 0). */
+export const scrubsSubprocessEnv = (recipe: Recipe, facts: Facts): boolean => canScrubSubprocessEnv(facts) && recipe.claude.env.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB !== '0';
+
+function settingsManaged(recipe: Recipe, layout: Layout, channels: Array<[ChannelName, Channel]>, hookCommand: string, scrubbed: boolean): ManagedJson {
   const p = recipe.permissions;
   const guards = p.guardRails ? guardRules(layout, channels) : { deny: [], ask: [] };
-  const allow = [...p.allow, ...channels.filter(([, c]) => c.allowTools).map(([, c]) => pluginToolsRule(c.plugin))];
+  // With the env scrub on, Claude Code forces the permission mode to default ("declare allowedTools
+  // explicitly"): acceptEdits is then said as what it means, edits in the workdir and the additional
+  // directories allowed (the guard rails' deny and ask rules still win over these).
+  const acceptEdits =
+    scrubbed && p.defaultMode === 'acceptEdits'
+      ? [layout.workdir, ...p.additionalDirectories.map((d) => posix.resolve(layout.workdir, expandHome(d, layout.home)))].map((dir) => `Edit(/${posix.join(dir, '**')})`)
+      : [];
+  const allow = [...p.allow, ...acceptEdits, ...channels.filter(([, c]) => c.allowTools).map(([, c]) => pluginToolsRule(c.plugin))];
   const hookEntry: JsonValue = {
     matcher: 'Bash',
     hooks: [{ type: 'command', command: hookCommand, timeout: recipe.hook.timeout }],

@@ -24,7 +24,7 @@ export interface Facts {
   linger: boolean;
   /** How root can be reached: we are root, sudo without a password, sudo with one, or not at all. */
   sudo: 'root' | 'passwordless' | 'password' | 'none';
-  tools: { tmux?: Tool; node?: Tool; claude?: Tool; bun?: Tool; systemdRun?: Tool; launchctl?: Tool; loginctl?: Tool };
+  tools: { tmux?: Tool; node?: Tool; claude?: Tool; bun?: Tool; bwrap?: Tool; socat?: Tool; systemdRun?: Tool; launchctl?: Tool; loginctl?: Tool };
   /** State of this buddy's service as the init system sees it. */
   service: { enabled: boolean; active: boolean };
   /** The git top level that holds the workdir (Claude Code keys trust by it), if any. */
@@ -63,13 +63,15 @@ version() {
   if [ -n "$pkg" ] && grep -q '"name": "@anthropic-ai/claude-code"' "$pkg" 2>/dev/null; then
     grep -m 1 '"version":' "$pkg" | cut -d '"' -f 4
   else
-    "$1" $2 2>/dev/null | head -n 1
+    "$1" $2 2>/dev/null | grep -m 1 "[0-9][.][0-9]"
   fi
 }
 tool tmux tmux -V &
 tool node node --version &
 tool claude claude --version &
 tool bun bun --version &
+tool bwrap bwrap --version &
+tool socat socat -V &
 tool systemd-run systemdRun --version &
 p=$(command -v launchctl 2>/dev/null) && echo "launchctl.path=$p"
 p=$(command -v loginctl 2>/dev/null) && echo "loginctl.path=$p"
@@ -117,7 +119,7 @@ export function parseProbe(output: string): Facts {
   const kernel = required('kernel');
   if (kernel !== 'Linux' && kernel !== 'Darwin') throw new OperationError(`unsupported operating system ${kernel}`);
   const tools: Facts['tools'] = {};
-  for (const key of ['tmux', 'node', 'claude', 'bun', 'systemdRun', 'launchctl', 'loginctl'] as const) {
+  for (const key of ['tmux', 'node', 'claude', 'bun', 'bwrap', 'socat', 'systemdRun', 'launchctl', 'loginctl'] as const) {
     const t = tool(key);
     if (t) tools[key] = t;
   }
@@ -153,15 +155,50 @@ export interface Requirement {
   detail: string;
   /** One command or sentence that fixes it. */
   fix?: string;
+  /** Not ok, but the buddy works: shown as a warning, not as missing. */
+  warning?: boolean;
 }
 
-export const MIN_VERSIONS = { tmux: '3.3.0', node: '18.0.0', claudeChannels: '2.1.80' } as const;
+export const MIN_VERSIONS = { tmux: '3.3.0', node: '18.0.0' } as const;
 
 /**
- * Checks the facts against what a buddy needs; `needsChannels` adds Claude >= 2.1.80 and Bun;
- * `startsService` (false under --root, where nothing is started) adds the init system.
+ * Claude Code versions that matter to a buddy (its changelog; FACTS.md). The oldest supported is the
+ * oldest the real-client tests prove (test/client/claude.ts says why that one).
  */
-export function checkRequirements(facts: Facts, needsChannels: boolean, startsService = true): Requirement[] {
+export const CLAUDE_VERSIONS = {
+  oldestSupported: '2.1.197',
+  /** From here the npm package declares engines.node >= 22 (the native installer needs no Node). */
+  npmNeedsNode22: '2.1.198',
+  /** CLAUDE_CODE_SUBPROCESS_ENV_SCRUB, and Bash in its own PID namespace on Linux. */
+  envScrub: '2.1.98',
+  /** --channels with API-key auth. */
+  channelsWithApiKey: '2.1.128',
+  /** A transient 401 no longer swaps a long-lived CLAUDE_CODE_OAUTH_TOKEN for a short-lived login. */
+  longLivedOauthFix: '2.1.225',
+} as const;
+
+/** The install command people are pointed to: the native installer (no Node.js needed). */
+export const CLAUDE_INSTALL = 'curl -fsSL https://claude.ai/install.sh | bash';
+
+/**
+ * Whether claude can keep credentials out of its subprocesses here: on Linux its sandbox needs bubblewrap
+ * (without it claude refuses to start) and socat (without it every Bash call fails).
+ */
+export const canScrubSubprocessEnv = (facts: Facts): boolean => facts.os === 'macos' || Boolean(facts.tools.bwrap && facts.tools.socat);
+const SANDBOX_TOOLS = [['bwrap', 'bubblewrap'], ['socat', 'socat']] as const;
+
+/** What a buddy needs of the Claude Code found on the target, beyond being there. */
+export interface ClaudeNeeds {
+  channels: boolean;
+  auth: 'oauthToken' | 'apiKey' | 'none';
+}
+
+/**
+ * Checks the facts against what a buddy needs; `claude` adds what the recipe's auth and channels ask of
+ * Claude Code, and Bun for channels; `startsService` (false under --root, where nothing is started) adds
+ * the init system.
+ */
+export function checkRequirements(facts: Facts, needs: ClaudeNeeds, startsService = true): Requirement[] {
   const apt = facts.os === 'linux' ? 'sudo apt-get install -y' : 'brew install';
   const versioned = (name: keyof Facts['tools'], label: string, min: string, fix: string): Requirement => {
     const t = facts.tools[name];
@@ -173,14 +210,25 @@ export function checkRequirements(facts: Facts, needsChannels: boolean, startsSe
   const reqs: Requirement[] = [
     versioned('node', 'node', MIN_VERSIONS.node, `${apt} nodejs (or install Node.js ${MIN_VERSIONS.node.split('.')[0]}+)`),
     versioned('tmux', 'tmux', MIN_VERSIONS.tmux, `${apt} tmux`),
-    versioned(
-      'claude',
-      'claude',
-      needsChannels ? MIN_VERSIONS.claudeChannels : '0.0.0',
-      'npm install -g @anthropic-ai/claude-code',
-    ),
+    versioned('claude', 'claude', CLAUDE_VERSIONS.oldestSupported, CLAUDE_INSTALL),
+    ...claudeFeatureChecks(facts, needs),
   ];
-  if (needsChannels) {
+  if (facts.os === 'linux') {
+    for (const [key, pkg] of SANDBOX_TOOLS) {
+      const t = facts.tools[key];
+      reqs.push(
+        t
+          ? { what: pkg, ok: true, detail: `${t.version ?? '?'} at ${t.path}` }
+          : {
+              what: pkg,
+              ok: false,
+              detail: "not found: Claude Code's sandbox needs it to keep the auth token out of the agent's Bash tool, so that protection stays off",
+              fix: `${apt} ${pkg}`,
+            },
+      );
+    }
+  }
+  if (needs.channels) {
     reqs.push(
       facts.tools.bun
         ? { what: 'bun', ok: true, detail: `${facts.tools.bun.version ?? '?'} at ${facts.tools.bun.path}` }
@@ -196,4 +244,24 @@ export function checkRequirements(facts: Facts, needsChannels: boolean, startsSe
     });
   }
   return reqs;
+}
+
+/**
+ * What the recipe asks of the Claude Code version found, beyond the oldest supported (checked apart, and
+ * already past the channel, API-key and env-scrub minimums).
+ */
+function claudeFeatureChecks(facts: Facts, needs: ClaudeNeeds): Requirement[] {
+  const version = facts.tools.claude?.version;
+  if (!version) return [];
+  const checks: Requirement[] = [];
+  if (needs.auth === 'oauthToken' && semver.lt(version, CLAUDE_VERSIONS.longLivedOauthFix)) {
+    checks.push({
+      what: 'claude OAuth token',
+      ok: false,
+      warning: true,
+      detail: `Claude Code ${version} may swap the long-lived token for a short-lived login after a transient 401 and stop answering until restarted (fixed in ${CLAUDE_VERSIONS.longLivedOauthFix})`,
+      fix: CLAUDE_INSTALL,
+    });
+  }
+  return checks;
 }

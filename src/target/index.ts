@@ -1,5 +1,16 @@
 /** Machines buddy-init acts on, and the facts it reads from them. */
 export type { Target, CommandResult, RunOptions, FileInfo } from './types.js';
 export { LocalTarget } from './local.js';
-export { gatherFacts, parseProbe, checkRequirements, MIN_VERSIONS, type Facts, type Tool, type Requirement } from './facts.js';
+export {
+  gatherFacts,
+  parseProbe,
+  checkRequirements,
+  canScrubSubprocessEnv,
+  MIN_VERSIONS,
+  CLAUDE_VERSIONS,
+  type ClaudeNeeds,
+  type Facts,
+  type Tool,
+  type Requirement,
+} from './facts.js';
 export { openSshTarget, SshTarget, resolveEndpoint, UnknownHostKey, type SshEndpoint } from './ssh/index.js';

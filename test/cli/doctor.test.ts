@@ -6,7 +6,7 @@ import { diagnose } from '../../src/operate/doctor.js';
 import { loadRecipe } from '../../src/recipe/index.js';
 import { layoutFor } from '../../src/render/index.js';
 import { LocalTarget } from '../../src/target/index.js';
-import { macFacts, runCli, tempDir, writeFile } from '../helpers.js';
+import { linuxFacts, macFacts, runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 
@@ -52,8 +52,25 @@ describe('doctor on a Mac without auth in the recipe', () => {
     const facts = macFacts({ tools: { node: { path: '/opt/homebrew/bin/node', version: '22.1.0' }, tmux: { path: '/usr/local/bin/tmux', version: '3.2.0' }, claude: { path: '/opt/homebrew/bin/claude', version: '2.1.50' } } });
     const findings = await diagnose(new LocalTarget(join(dir, 'root')), recipe, layoutFor(recipe, facts, '0.1.0'), facts);
     expect(findings.find((f) => f.id === 'tool-tmux')).toMatchObject({ ok: false, detail: '3.2.0 at /usr/local/bin/tmux (needs >= 3.3.0)', fix: 'brew install tmux' });
-    expect(findings.find((f) => f.id === 'tool-claude')).toMatchObject({ ok: false, detail: expect.stringMatching(/needs >= 2\.1\.80/) });
+    expect(findings.find((f) => f.id === 'tool-claude')).toMatchObject({ ok: false, detail: expect.stringMatching(/needs >= 2\.1\.197/), fix: 'curl -fsSL https://claude.ai/install.sh | bash' });
     expect(findings.find((f) => f.id === 'tool-bun')).toMatchObject({ ok: false, fix: expect.stringMatching(/bun\.sh\/install/) });
     expect(findings.find((f) => f.id === 'keychain')).toBeUndefined(); // auth is set
+  });
+
+  it("warns about an OAuth token on a claude without the 2.1.225 fix, and fails without the sandbox's tools on Linux", async () => {
+    const dir = tempDir();
+    const { recipe } = loadRecipe(writeFile(join(dir, 'l.yaml'), 'name: lin\nauth: { oauthToken: { env: T } }\n'));
+    const facts = linuxFacts({ tools: { node: { path: '/usr/bin/node', version: '20.1.0' }, tmux: { path: '/usr/bin/tmux', version: '3.3.0' }, claude: { path: '/usr/local/bin/claude', version: '2.1.210' } } });
+    const findings = await diagnose(new LocalTarget(join(dir, 'root')), recipe, layoutFor(recipe, facts, '0.1.0'), facts);
+    expect(findings.find((f) => f.id === 'tool-claude')).toMatchObject({ ok: true });
+    expect(findings.find((f) => f.id === 'tool-claude OAuth token')).toMatchObject({ ok: false, warning: true, detail: expect.stringMatching(/fixed in 2\.1\.225/) });
+    expect(findings.find((f) => f.id === 'tool-bubblewrap')).toMatchObject({ ok: false, fix: 'sudo apt-get install -y bubblewrap' });
+    expect(findings.find((f) => f.id === 'tool-socat')).toMatchObject({ ok: false, fix: 'sudo apt-get install -y socat' });
+    // With the sandbox's tools the scrub is on, and a mode Claude Code then overrides is named.
+    const planning = loadRecipe(writeFile(join(dir, 'p.yaml'), 'name: lin\npermissions: { defaultMode: plan }\n')).recipe;
+    const sandboxed = linuxFacts({ tools: { ...facts.tools, bwrap: { path: '/usr/bin/bwrap' }, socat: { path: '/usr/bin/socat' } } });
+    const more = await diagnose(new LocalTarget(join(dir, 'root')), planning, layoutFor(planning, sandboxed, '0.1.0'), sandboxed);
+    expect(more.find((f) => f.id === 'permission-mode')).toMatchObject({ ok: false, warning: true, detail: expect.stringMatching(/defaultMode plan does not apply/) });
+    expect(more.find((f) => f.id === 'tool-bubblewrap')).toMatchObject({ ok: true });
   });
 });

@@ -1,24 +1,57 @@
 /**
- * The real Claude Code from npm, pinned, installed once per machine into a cache (it installs offline:
- * the native binary is in a per-platform npm package), and a fake Messages API for it to talk to.
+ * The real Claude Code from npm, installed once per machine into a cache (it installs offline: the native
+ * binary is in a per-platform npm package), and a fake Messages API for it to talk to.
+ *
+ * Two versions are proven: the newest on the registry, and the oldest buddy-init supports, 2.1.197: the
+ * last one npm installs on a Node.js older than 22 (Debian 12 ships 18), and new enough for everything a
+ * buddy relies on (channels with an API key 2.1.128, the subprocess env scrub in a PID namespace 2.1.98);
+ * it lacks the 2.1.225 fix for long-lived OAuth tokens, which doctor warns about.
+ * `CLAUDE_CODE_VERSION=2.1.x` (and `CLAUDE_CODE_LAYOUT=npm|native`) runs the client tests on one only.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, tempDir } from '../helpers.js';
 
-export const CLAUDE_VERSION = '2.1.197';
+export const NEWEST = '2.1.332';
+export const OLDEST = '2.1.197';
 
-export function realClaude(): string {
-  const dir = process.env.BUDDY_CLAUDE_CACHE ?? `/var/cache/buddy-init/claude-code-${CLAUDE_VERSION}`;
-  const bin = join(dir, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', dir, `@anthropic-ai/claude-code@${CLAUDE_VERSION}`], { encoding: 'utf8' });
-    if (r.status !== 0 || !existsSync(bin)) throw new Error(`installing Claude Code ${CLAUDE_VERSION} failed: ${r.stderr}`);
-  }
-  return bin;
+/** How Claude Code sits on a machine: `npm install -g`, or the native installer's versions folder. */
+export type ClaudeLayout = 'npm' | 'native';
+
+export interface ClaudeInstall {
+  version: string;
+  layout: ClaudeLayout;
+  /** The package folder (npm layout: copied whole) whose bin/claude.exe is the native binary. */
+  packageDir: string;
+  binary: string;
 }
+
+/** The installs a test run covers: each version in each layout, or the one the variables select. */
+export function claudeInstalls(): ClaudeInstall[] {
+  const version = process.env.CLAUDE_CODE_VERSION;
+  const layout = process.env.CLAUDE_CODE_LAYOUT as ClaudeLayout | undefined;
+  const combos: Array<[string, ClaudeLayout]> = version
+    ? (layout ? [layout] : (['npm', 'native'] as const)).map((l) => [version, l])
+    : [[NEWEST, 'native'], [NEWEST, 'npm'], [OLDEST, 'npm']];
+  return combos.map(([v, l]) => ({ ...realClaude(v), layout: l }));
+}
+
+export function realClaude(version: string = process.env.CLAUDE_CODE_VERSION ?? NEWEST): { version: string; packageDir: string; binary: string } {
+  const dir = process.env.BUDDY_CLAUDE_CACHE ?? `/var/cache/buddy-init/claude-code-${version}`;
+  const packageDir = join(dir, 'node_modules', '@anthropic-ai', 'claude-code');
+  const binary = join(packageDir, 'bin', 'claude.exe');
+  if (!existsSync(binary) || statSize(binary) < 1_000_000) {
+    mkdirSync(dir, { recursive: true });
+    // The npm package of >= 2.1.198 asks for Node 22 (engines) but only to run its postinstall, which
+    // copies the platform package's binary over the bin/claude.exe placeholder; npm runs it here too.
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--prefix', dir, `@anthropic-ai/claude-code@${version}`], { encoding: 'utf8' });
+    if (r.status !== 0 || !existsSync(binary) || statSize(binary) < 1_000_000) throw new Error(`installing Claude Code ${version} failed: ${r.stderr}`);
+  }
+  return { version, packageDir, binary };
+}
+
+const statSize = (path: string) => statSync(path).size;
 
 export interface LoggedRequest {
   method: string;

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { describeProblem, ruleProblem, type RuleList } from '../../src/permissions/rules.js';
+import { describeProblem, grammarProblem, ruleProblem, type RuleList } from '../../src/permissions/rules.js';
 import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { Vps } from '../vps/vps.js';
-import { CLAUDE_VERSION, FakeAnthropic, realClaude } from './claude.js';
+import { claudeInstalls, FakeAnthropic, NEWEST, OLDEST, realClaude } from './claude.js';
 
 // The real Claude Code (npm @anthropic-ai/claude-code, pinned) against a local fake of the Messages API.
 // SAID PLAINLY: chat channels need Anthropic's servers (availability is switched on per account), which
@@ -33,8 +33,9 @@ describe('rules Claude Code would drop are reported by buddy-init first, with th
     for (const [list, rule] of rules) expect(normal(r.stderr)).toContain(normal(describeProblem(ruleProblem(rule, list)!)));
   });
 
-  it(`Claude Code ${CLAUDE_VERSION} itself (claude doctor) skips the same rules for the same reasons`, async () => {
-    const bin = realClaude();
+  it.each([OLDEST, NEWEST])('Claude Code %s itself (claude doctor) skips the rules its grammar skips, for the same reasons', async (version) => {
+    const bin = realClaude(version).binary;
+    const grammar = version === NEWEST ? 'current' : 'legacy';
     const home = tempDir('buddy-doctor-');
     const project = join(home, 'proj');
     mkdirSync(join(project, '.claude'), { recursive: true });
@@ -43,9 +44,12 @@ describe('rules Claude Code would drop are reported by buddy-init first, with th
     writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, projects: { [project]: { hasTrustDialogAccepted: true } } }));
     const t = new Terminal(['sh', '-c', `cd "${project}" && exec "$0" doctor`, bin], { HOME: home, PATH: process.env.PATH!, DISABLE_AUTOUPDATER: '1', ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }, { columns: 250, rows: 80 });
     try {
-      const screen = normal(await t.waitFor(/Invalid settings[\s\S]*Updates/, 60_000));
+      // 2.1.197's doctor is a terminal UI ending with its updates section; 2.1.332's prints a report and exits.
+      const screen = normal(await t.waitFor(/Invalid settings[\s\S]*(Updates|EXIT=)/, 60_000));
       for (const [list, rule] of rules) {
-        expect(screen).toContain(normal(`Invalid permission rule "${rule}" was skipped: ${describeProblem(ruleProblem(rule, list)!)}`));
+        const problem = grammarProblem(rule, list, grammar);
+        if (problem) expect(screen).toContain(normal(`Invalid permission rule "${rule}" was skipped: ${describeProblem(problem)}`));
+        else expect(screen).not.toContain(normal(`Invalid permission rule "${rule}"`));
       }
     } finally {
       t.close();
@@ -53,17 +57,23 @@ describe('rules Claude Code would drop are reported by buddy-init first, with th
   }, 90_000);
 });
 
-describe('the real Claude Code on the VPS, with the settings and hook buddy-init rendered', () => {
-  const vps = new Vps(realClaude());
+describe.each(claudeInstalls())('the real Claude Code $version ($layout install) on the VPS, with the settings and hook buddy-init rendered', (install) => {
+  const vps = new Vps(install);
   const api = new FakeAnthropic();
   const NAME = 'real';
-  const recipe = () =>
+  /** The buddy's recipe; `open` with the hook off leaves the env scrub as the only guard of the token. */
+  const recipe = (o: { open?: boolean; scrub?: '0' } = {}) =>
     writeFile(
       join(tempDir(), 'real.yaml'),
-      `name: ${NAME}\nextends: balanced\nworkdir: ~/work\nauth:\n  apiKey: { env: FAKE_ANTHROPIC_KEY }\n` +
+      `name: ${NAME}\nextends: ${o.open ? 'open' : 'balanced'}\nworkdir: ~/work\nauth:\n  apiKey: { env: FAKE_ANTHROPIC_KEY }\n` +
         `channels:\n  discord:\n    token: { env: FAKE_DISCORD_TOKEN }\n    allowFrom: ['184012345678901234']\n` +
-        `claude:\n  env: { ANTHROPIC_BASE_URL: "http://${vps.hostIp}:${api.port}" }\nsupervisor: { tick: 5 }\n`,
+        `claude:\n  env: { ANTHROPIC_BASE_URL: "http://${vps.hostIp}:${api.port}"${o.scrub ? `, CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: "${o.scrub}"` : ''} }\n` +
+        `supervisor: { tick: 5 }\n${o.open ? 'hook: { enabled: false }\n' : ''}`,
     );
+  const cli = (args: string[], file = recipe()) =>
+    runCli([...args, '--recipe', file, '--host', vps.destination()], {
+      env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: API_KEY, FAKE_DISCORD_TOKEN: 'discord-token-for-the-real-client-test' },
+    });
   const screen = () => vps.ssh(`tmux -L buddy-init-${NAME} capture-pane -p -J -S -100`).stdout;
   const audit = () =>
     vps
@@ -97,25 +107,33 @@ describe('the real Claude Code on the VPS, with the settings and hook buddy-init
   });
 
   it('starts unattended in tmux: no trust, onboarding or API-key dialog', async () => {
-    const r = runCli(['apply', '--recipe', recipe(), '--host', vps.destination(), '--yes'], {
-      env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: API_KEY, FAKE_DISCORD_TOKEN: 'discord-token-for-the-real-client-test' },
-    });
+    const r = cli(['apply', '--yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(API_KEY);
-    const shown = await until('Claude Code at its prompt', () => (/Claude Code v2\.1\.197[\s\S]*❯/.test(screen()) ? screen() : undefined), 90_000);
+    const shown = await until('Claude Code at its prompt', () => (new RegExp(`Claude Code v${install.version.replaceAll('.', '\\.')}[\\s\\S]*❯`).test(screen()) ? screen() : undefined), 90_000);
     expect(shown).not.toMatch(/trust the files|Choose the text style|Do you want to use this API key/i);
-    expect(shown).toMatch(/accept edits on/);
     // Up to the channel flag: it reached the real client, which (offline) says channels are unavailable.
     expect(shown).toMatch(/--channels ignored \(plugin:discord@claude-plugins-official\)/);
     expect(shown).toMatch(/Channels are not currently available/);
     expect(vps.ssh(`stat -c %a ~/.claude/channels/discord/buddies/${NAME}/.env`).stdout.trim()).toBe('600');
   }, 180_000);
 
+  it(`status finds this claude where the ${install.layout} install put it, and its version`, () => {
+    const r = cli(['status']);
+    expect(r.stdout).toMatch(new RegExp(`claude ${install.version.replaceAll('.', '\\.')}`));
+  });
+
   it('a read-only Bash call runs without asking', async () => {
     await ask('LIST FILES please');
     await until('the ls result sent back', () => api.conversation().some((m) => /tool_result/.test(m) && /total \d+/.test(m)));
     expect(audit()).toContainEqual(expect.objectContaining({ command: 'ls -la', decision: 'allow' }));
     expect(screen()).not.toMatch(/Do you want to proceed\?/);
+  }, 120_000);
+
+  it('an edit in the workdir is made without asking (acceptEdits; said as Edit rules, since the env scrub forces the default mode)', async () => {
+    await ask('WRITE NOTE please');
+    await until('the note written', () => vps.ssh('cat ~/work/note.md 2>/dev/null').stdout === 'written by the agent\n');
+    expect(screen()).not.toMatch(/Do you want to (proceed|create|make this edit)/);
   }, 120_000);
 
   it("a catastrophic one is denied with the hook's reason, which Claude sees", async () => {
@@ -156,4 +174,32 @@ describe('the real Claude Code on the VPS, with the settings and hook buddy-init
     const next = await until('the next turn', () => api.conversation().slice(count).find((m) => /Do you remember/.test(m)));
     expect(next).toContain('LIST FILES please');
   }, 180_000);
+
+  /** Re-applies `file`, restarts the buddy and has the agent look for credentials; returns the tool result. */
+  async function scanWith(file: string): Promise<string> {
+    expect(cli(['apply', '--yes'], file).code).toBe(0);
+    const before = panePid();
+    vps.ssh(`systemctl --user restart ${NAME}`);
+    await until('a new claude', () => panePid() !== before && /❯\s*$/m.test(screen()), 120_000);
+    // A scan's output ends in a line SCAN-DONE (the command's own text says "echo SCAN-DONE"). The
+    // resumed conversation carries earlier scans: wait for one more, and keep only the newest result.
+    const scans = (m: string) => m.split('\\nSCAN-DONE').length - 1;
+    const earlier = Math.max(0, ...api.conversation().map(scans));
+    await ask('SHOW ENV please');
+    const sent = await until('the scan sent back', () => api.conversation().find((m) => scans(m) > earlier));
+    const result = sent.slice(sent.lastIndexOf('"type":"tool_result"'));
+    expect(result).toContain('HOME=/home/ada'); // it ran
+    return result;
+  }
+
+  it('credentials stay out of the agent shell: with the hook off and Bash(*) allowed, env and /proc show no key', async () => {
+    const sent = await scanWith(recipe({ open: true }));
+    expect(sent).not.toContain(API_KEY);
+    expect(sent).not.toMatch(/ANTHROPIC_API_KEY=/);
+  }, 240_000);
+
+  it('the same scan without CLAUDE_CODE_SUBPROCESS_ENV_SCRUB finds the key (what the scrub prevents)', async () => {
+    const sent = await scanWith(recipe({ open: true, scrub: '0' }));
+    expect(sent).toContain(API_KEY);
+  }, 240_000);
 });

@@ -8,9 +8,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FIXTURES, ROOT, tempDir } from '../helpers.js';
 import { keygen } from '../ssh/sshd.js';
+import type { ClaudeInstall } from '../client/claude.js';
 
 function sh(cmd: string, args: string[], input?: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input });
@@ -58,11 +59,11 @@ export class Vps {
   private console = '';
 
   /**
-   * @param claudeBinary the real Claude Code to install as `claude`; default the stand-in.
+   * @param claude the real Claude Code to install as `claude`, in the layout given; default the stand-in.
    * @param variant 'cloud-init' boots an image with Debian's cloud-init, fed by `seed` (NoCloud).
    */
   constructor(
-    private readonly claudeBinary?: string,
+    private readonly claude?: ClaudeInstall,
     private readonly variant: VpsVariant = 'base',
     /** Called once the laptop key exists (so user-data can authorize it). */
     private readonly seed?: (vps: Vps) => { userData: string; metaData: string },
@@ -96,12 +97,19 @@ export class Vps {
     writeFileSync(join(adaSsh, 'authorized_keys'), pub);
     const hostKey = readFileSync(join(etcSsh, 'ssh_host_ed25519_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
     writeFileSync(join(this.laptop, '.ssh', 'known_hosts'), `${this.ip} ${hostKey}\n`);
-    if (this.claudeBinary) {
+    if (this.claude?.layout === 'npm') {
       // Laid out as `npm install -g @anthropic-ai/claude-code` does: the package, and a bin symlink.
       const scope = join(this.merged, 'usr', 'local', 'lib', 'node_modules', '@anthropic-ai');
       mkdirSync(scope, { recursive: true });
-      sh('cp', ['-a', dirname(dirname(this.claudeBinary)), join(scope, 'claude-code')]);
+      sh('cp', ['-a', this.claude.packageDir, join(scope, 'claude-code')]);
       symlinkSync('../lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe', join(this.merged, 'usr', 'local', 'bin', 'claude'));
+    } else if (this.claude?.layout === 'native') {
+      // Laid out as the native installer does: ~/.local/bin/claude -> ~/.local/share/claude/versions/<v>.
+      const versions = join(this.merged, 'home', 'ada', '.local', 'share', 'claude', 'versions');
+      mkdirSync(versions, { recursive: true });
+      mkdirSync(join(this.merged, 'home', 'ada', '.local', 'bin'), { recursive: true });
+      sh('cp', [this.claude.binary, join(versions, this.claude.version)]);
+      symlinkSync(`/home/ada/.local/share/claude/versions/${this.claude.version}`, join(this.merged, 'home', 'ada', '.local', 'bin', 'claude'));
     } else {
       // The real claude needs an Anthropic account to reach its prompt; the stand-in behaves like it
       // for the supervisor. Named claude via a symlink so node still sees the .mjs (ESM) file.
@@ -144,7 +152,13 @@ export class Vps {
     ].join(' ');
     // 133: the guest rebooted; boot it again, like a VPS comes back.
     const script = `while :; do ${nspawn}; rc=$?; [ $rc -eq 133 ] || exit $rc; done`;
-    this.loop = spawn('sh', ['-c', script], { env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // API_VFS_WRITABLE: /proc/sys writable as in a real VM. Claude Code's Bash sandbox (bubblewrap) sets
+    // /proc/sys/user/max_user_namespaces inside its own user namespace, which nspawn's read-only
+    // /proc/sys refuses ("Read-only file system"); a KVM or bare-metal machine has no such mount.
+    this.loop = spawn('sh', ['-c', script], {
+      env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1', SYSTEMD_NSPAWN_API_VFS_WRITABLE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.loop.stdout!.on('data', (d: Buffer) => (this.console += d));
     this.loop.stderr!.on('data', (d: Buffer) => (this.console += d));
   }

@@ -11,7 +11,7 @@ import { buildPlan, targetOptions, type TargetArgs } from './plan.js';
 function printFindings(findings: Finding[], out: Output): void {
   const { c } = out;
   for (const f of findings) {
-    out.print(`  ${f.ok ? c.green('ok  ') : c.red('FAIL')} ${f.title}: ${f.detail}`);
+    out.print(`  ${f.ok ? c.green('ok  ') : f.warning ? c.yellow('WARN') : c.red('FAIL')} ${f.title}: ${f.detail}`);
     if (!f.ok && f.fix) out.print(c.dim(`       fix: ${f.fix}${f.fixable ? '' : '  (needs you)'}`));
   }
 }
@@ -46,7 +46,7 @@ export function doctorCommand(ctx: () => CommandContext): CommandModule<object, 
             await again.target.close();
           }
         }
-        const failing = findings.filter((f) => !f.ok);
+        const failing = findings.filter((f) => !f.ok && !f.warning);
         if (out.json) out.printJson({ name: b.loaded.recipe.name, target: b.target.label, findings });
         else {
           out.print(out.c.bold(`doctor: buddy "${b.loaded.recipe.name}" on ${b.target.label}`));
