@@ -8,6 +8,7 @@ import { InputError, OperationError } from '../errors.js';
 import { RUNTIME_DIR } from '../paths.js';
 import { parseEnvFile, planChanges, type Plan } from '../plan/index.js';
 import {
+  channelPlugins,
   claudeNeeds,
   loadRecipe,
   placeholderSecrets,
@@ -123,6 +124,7 @@ export async function planStep(target: Target, loaded: LoadedRecipe, facts: Fact
     layout: rendering.layout,
     facts,
     linger: loaded.recipe.init.linger,
+    plugins: channelPlugins(loaded.recipe),
     canAskSudoPassword: interactive,
   });
 }

@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { Document } from 'yaml';
 import { InputError } from '../errors.js';
 import { computeChange } from '../plan/index.js';
-import { secretSlots, slotKey, type Recipe } from '../recipe/index.js';
+import { channelPlugins, secretSlots, slotKey, type Recipe } from '../recipe/index.js';
+import { shellWord } from '../runtime/shared/shell.js';
 import { renderBuddy, storedSecretLocation, type RuntimeBundles } from '../render/index.js';
 import type { Facts } from '../target/index.js';
 
@@ -86,6 +87,11 @@ export function cloudInitUserData(recipe: Recipe, runtime: RuntimeBundles, optio
       // write_files makes missing parent folders as root; the home must be the user's.
       ['chown', '-R', `${user}:${user}`, facts.home],
       ...(options.installClaude ? [['npm', 'install', '-g', '@anthropic-ai/claude-code']] : []),
+      // Enabled in settings is not installed: each chat plugin is installed for the user, as apply does.
+      ...channelPlugins(recipe).map((p) => [
+        'su', '-', user, '-c',
+        [...(p.marketplace ? [`claude plugin marketplace add ${shellWord(p.marketplace)}`] : []), `claude plugin install ${shellWord(p.id)} --scope user`].join(' && '),
+      ]),
       ['loginctl', 'enable-linger', user],
     ],
   };

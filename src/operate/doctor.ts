@@ -5,7 +5,8 @@
  */
 import { posix } from 'node:path';
 import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
-import { claudeNeeds, type Recipe } from '../recipe/index.js';
+import { installedPlugins } from '../plan/index.js';
+import { channelPlugins, claudeNeeds, type Recipe } from '../recipe/index.js';
 import { scrubsSubprocessEnv, type Layout } from '../render/index.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
 import { checkRequirements, type Facts, type Target } from '../target/index.js';
@@ -151,6 +152,18 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
       info.mode & 0o077
         ? { id: 'secret-mode', ok: false, title: 'secret file mode', detail: `${file} is mode ${(info.mode & 0o777).toString(8)}: other users can read the token`, fix: apply, fixable: true }
         : ok('secret-mode', 'secret file mode', `${file} is 600`),
+    );
+  }
+
+  // Enabled in settings is not installed: without the plugin the bot never answers.
+  const wanted = channelPlugins(recipe);
+  const installed = wanted.length ? await installedPlugins(target, layout) : new Map<string, string>();
+  for (const p of wanted) {
+    const version = installed.get(p.id);
+    findings.push(
+      version
+        ? ok(`plugin-${p.id}`, 'chat plugin', `${p.id} ${version} installed`)
+        : { id: `plugin-${p.id}`, ok: false, title: 'chat plugin', detail: `${p.id} is not installed (${posix.join(layout.home, '.claude/plugins/installed_plugins.json')} does not list it): the bot never answers`, fix: apply, fixable: true },
     );
   }
 

@@ -13,6 +13,7 @@ import { followUpActions, type Action } from './actions.js';
 import { emptiedChatFile } from './chatFolder.js';
 import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
+import { pluginActions, type WantedPlugin } from './plugins.js';
 import { loadSealer, type Sealer } from './seal.js';
 import { ownsWhole, readApplyState, runtimeInUse, type ApplyState, type FileRecord } from './state.js';
 
@@ -51,6 +52,8 @@ export interface Plan {
   sealKeyCreated: boolean;
   /** Why apply cannot run at all (it then writes nothing). */
   blocked?: string;
+  /** The channels' plugins, checked installed after the commands ran. */
+  plugins: WantedPlugin[];
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -136,6 +139,8 @@ export async function planChanges(options: {
   layout: Layout;
   facts: Facts;
   linger: boolean;
+  /** The channels' plugins: installed (by Claude Code's own command) when the target lacks them. */
+  plugins?: WantedPlugin[];
   /** A person can type the sudo password (apply asks for it once, hidden). */
   canAskSudoPassword?: boolean;
 }): Promise<Plan> {
@@ -160,10 +165,13 @@ export async function planChanges(options: {
   const actionFacts: Facts = target.rebasedUnder
     ? { ...facts, init: layout.init === 'systemd-user' ? 'systemd' : 'launchd', linger: false, service: { enabled: false, active: false } }
     : facts;
+  // Plugins first, so the claude that the follow-up starts (or restarts) finds them.
+  const plugins = await pluginActions(target, layout, facts, options.plugins ?? []);
+  if (plugins.actions.length && facts.service.active) effects.add('restart-buddy');
   const followUp = followUpActions(effects, layout, actionFacts, options.linger);
   const skipped: Plan['skipped'] = [];
   const actions: Action[] = [];
-  for (const action of followUp.actions) {
+  for (const action of [...plugins.actions, ...followUp.actions]) {
     if (target.rebasedUnder) skipped.push({ action, why: '--root' });
     else if (action.root && !rootReachable(facts, options.canAskSudoPassword)) {
       skipped.push({ action, why: rootUnreachable(facts) });
@@ -184,12 +192,14 @@ export async function planChanges(options: {
     notes: [
       ...(previous?.legacy ? [`${layout.applyState} is from an earlier buddy-init that recorded secret values in clear: apply rewrites it with keyed hashes and scrubs the backups`] : []),
       ...left.notes,
+      ...plugins.notes,
       ...followUp.notes,
     ],
     effects: [...effects],
     ...(previous ? { previous } : {}),
     sealer,
     sealKeyCreated: created,
+    plugins: options.plugins ?? [],
     ...(blocked ? { blocked } : {}),
   };
 }

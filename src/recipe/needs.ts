@@ -5,3 +5,8 @@ export function claudeNeeds(recipe: Recipe): { channels: boolean; auth: 'oauthTo
   const auth = recipe.auth ? ('oauthToken' in recipe.auth ? 'oauthToken' : 'apiKey') : 'none';
   return { channels: Object.values(recipe.channels).some(Boolean), auth };
 }
+
+/** The chat plugins a recipe's channels run, and where each one's marketplace comes from. */
+export function channelPlugins(recipe: Recipe): Array<{ id: string; marketplace?: string }> {
+  return Object.values(recipe.channels).flatMap((c) => (c ? [{ id: c.plugin, ...(c.marketplace ? { marketplace: c.marketplace } : {}) }] : []));
+}

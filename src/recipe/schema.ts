@@ -61,7 +61,12 @@ const channelSchema = (defaultPlugin: string) =>
       .string()
       .regex(PLUGIN_ID, 'must look like name@marketplace')
       .default(defaultPlugin)
-      .meta({ description: 'Claude Code channel plugin, passed as --channels plugin:<id>' }),
+      .meta({ description: 'Claude Code channel plugin, passed as --channels plugin:<id>; apply installs it' }),
+    marketplace: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Where the plugin's marketplace comes from when it is not the built-in official one: a folder on the target, a git URL or owner/repo (claude plugin marketplace add)" }),
     token: secretRefSchema.meta({ description: 'The bot token (a reference)' }),
     dmPolicy: z
       .enum(['allowlist', 'pairing', 'disabled'])

@@ -11,7 +11,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { FIXTURES, tempDir } from '../helpers.js';
+import { Vps } from '../vps/vps.js';
 
 export const NEWEST = '2.1.332';
 export const OLDEST = '2.1.197';
@@ -88,4 +90,28 @@ export class FakeAnthropic {
   stop(): void {
     this.proc?.kill();
   }
+}
+
+/**
+ * For the enclosing describe block: a booted VPS with this Claude Code, the fake Messages API beside it,
+ * and the stand-in chat plugin's marketplace at ~/mkt (the official one is on the internet). On a failed
+ * test the buddy's journal is printed.
+ */
+export function realClaudeVps(install: ClaudeInstall, buddy: string): { vps: Vps; api: FakeAnthropic } {
+  const vps = new Vps(install);
+  const api = new FakeAnthropic();
+  beforeAll(async () => {
+    await vps.boot();
+    await api.start(vps.hostIp);
+    spawnSync('cp', ['-a', join(FIXTURES, 'stand-in-plugin'), join(vps.merged, 'home', 'ada', 'mkt')]);
+    vps.ssh('sudo chown -R ada:ada ~/mkt');
+  }, 300_000);
+  afterAll(() => {
+    api.stop();
+    vps.stop();
+  });
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') console.error(`journal of ${buddy}:\n${vps.journal(buddy)}`);
+  });
+  return { vps, api };
 }

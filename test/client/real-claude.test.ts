@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeProblem, grammarProblem, ruleProblem, type RuleList } from '../../src/permissions/rules.js';
 import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { Terminal } from '../pty.js';
-import { Vps } from '../vps/vps.js';
-import { claudeInstalls, FakeAnthropic, NEWEST, OLDEST, realClaude } from './claude.js';
+import { claudeInstalls, NEWEST, OLDEST, realClaude, realClaudeVps } from './claude.js';
 
 // The real Claude Code (npm @anthropic-ai/claude-code, pinned) against a local fake of the Messages API.
 // SAID PLAINLY: chat channels need Anthropic's servers (availability is switched on per account), which
@@ -58,15 +57,15 @@ describe('rules Claude Code would drop are reported by buddy-init first, with th
 });
 
 describe.each(claudeInstalls())('the real Claude Code $version ($layout install) on the VPS, with the settings and hook buddy-init rendered', (install) => {
-  const vps = new Vps(install);
-  const api = new FakeAnthropic();
   const NAME = 'real';
+  const { vps, api } = realClaudeVps(install, NAME);
   /** The buddy's recipe; `open` with the hook off leaves the env scrub as the only guard of the token. */
   const recipe = (o: { open?: boolean; scrub?: '0' } = {}) =>
     writeFile(
       join(tempDir(), 'real.yaml'),
       `name: ${NAME}\nextends: ${o.open ? 'open' : 'balanced'}\nworkdir: ~/work\nauth:\n  apiKey: { env: FAKE_ANTHROPIC_KEY }\n` +
-        `channels:\n  discord:\n    token: { env: FAKE_DISCORD_TOKEN }\n    allowFrom: ['184012345678901234']\n` +
+        // The official plugin's marketplace is on the internet: the stand-in plugin (see plugin.test.ts).
+        `channels:\n  discord:\n    plugin: echochat@buddy-test\n    marketplace: /home/ada/mkt\n    token: { env: FAKE_DISCORD_TOKEN }\n    allowFrom: ['184012345678901234']\n` +
         `claude:\n  env: { ANTHROPIC_BASE_URL: "http://${vps.hostIp}:${api.port}"${o.scrub ? `, CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: "${o.scrub}"` : ''} }\n` +
         `supervisor: { tick: 5 }\n${o.open ? 'hook: { enabled: false }\n' : ''}`,
     );
@@ -94,17 +93,6 @@ describe.each(claudeInstalls())('the real Claude Code $version ($layout install)
     vps.ssh(`tmux -L buddy-init-${NAME} send-keys Enter`);
   }
 
-  beforeAll(async () => {
-    await vps.boot();
-    await api.start(vps.hostIp);
-  }, 300_000);
-  afterAll(() => {
-    api.stop();
-    vps.stop();
-  });
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail') console.error(`journal of ${NAME}:\n${vps.journal(NAME)}`);
-  });
 
   it('starts unattended in tmux: no trust, onboarding or API-key dialog', async () => {
     const r = cli(['apply', '--yes']);
@@ -113,7 +101,7 @@ describe.each(claudeInstalls())('the real Claude Code $version ($layout install)
     const shown = await until('Claude Code at its prompt', () => (new RegExp(`Claude Code v${install.version.replaceAll('.', '\\.')}[\\s\\S]*❯`).test(screen()) ? screen() : undefined), 90_000);
     expect(shown).not.toMatch(/trust the files|Choose the text style|Do you want to use this API key/i);
     // Up to the channel flag: it reached the real client, which (offline) says channels are unavailable.
-    expect(shown).toMatch(/--channels ignored \(plugin:discord@claude-plugins-official\)/);
+    expect(shown).toMatch(/--channels ignored \(plugin:echochat@buddy-test\)/);
     expect(shown).toMatch(/Channels are not currently available/);
     expect(vps.ssh(`stat -c %a ~/.claude/channels/discord/buddies/${NAME}/.env`).stdout.trim()).toBe('600');
   }, 180_000);

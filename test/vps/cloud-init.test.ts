@@ -67,6 +67,8 @@ describe('cloud-init applies it on a VPS first boot', () => {
     }
     expect(active, `${vps.ssh('journalctl --user -u cloudbud --no-pager -n 40', 'cloudbuddy').stdout}\n${log}`).toBe('active');
     expect(vps.ssh('stat -c "%U %a" ~/.claude/channels/discord/buddies/cloudbud/.env ~/.local/share/buddy-init/0.1.0/hook.cjs', 'cloudbuddy').stdout.trim().split('\n')).toEqual(['cloudbuddy 600', 'cloudbuddy 644']);
+    // The chat plugin was installed for the user (by the stand-in claude, which records it as Claude Code does).
+    expect(JSON.parse(vps.ssh('cat ~/.claude/plugins/installed_plugins.json', 'cloudbuddy').stdout).plugins['discord@claude-plugins-official']).toHaveLength(1);
     // The hook came through gzip+base64 intact: it decides a line.
     const hook = vps.ssh(`echo '{"tool_name":"Bash","tool_input":{"command":"ls *.txt"},"cwd":"/home/cloudbuddy"}' | node ~/.local/share/buddy-init/0.1.0/hook.cjs`, 'cloudbuddy').stdout;
     expect(JSON.parse(hook).hookSpecificOutput.permissionDecision).toBe('allow');
