@@ -1,11 +1,12 @@
 // buddy-init apply against an equivalent Ansible playbook, side by side on the booted VPS of the
 // end-to-end suite (an image variant with python3, which Ansible needs on the target). Both deploy the
-// same files (Ansible copies what `buddy-init render` produced), enable linger and start the unit; each
-// round resets the guest, then times a first run and a no-op run of each tool.
+// same files (Ansible copies what `buddy-init render` produced), install the chat plugin with claude's own
+// command, enable linger and start the unit; each round resets the guest, then times a first run and a
+// no-op run of each tool.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CLI, tempDir, writeFile } from '../test/helpers.js';
-import { realClaude } from '../test/client/claude.js';
+import { placeStandInMarketplace, realClaude, STAND_IN_PLUGIN } from '../test/client/claude.js';
 import { Vps } from '../test/vps/vps.js';
 import { fmt, machine, rounds, stats, table, timeProcess } from './lib.js';
 
@@ -13,12 +14,15 @@ const n = rounds(5, 1);
 // The real Claude Code on the target, installed as npm -g lays it out (the probe reads its version).
 const vps = new Vps({ ...realClaude(), layout: 'npm' }, 'python');
 await vps.boot();
+// The official chat plugin's marketplace is on the internet: both tools install the stand-in instead.
+placeStandInMarketplace(vps);
 const laptop = vps.laptop;
 const secrets = { BENCH_TOKEN: 'bench-discord-token-0123456789', BENCH_OAUTH: 'sk-ant-oat01-bench-0123456789abcdef' };
 const env = { ...process.env, HOME: laptop, SSH_AUTH_SOCK: '', NO_COLOR: '1', ...secrets };
 const recipe = writeFile(
   join(tempDir(), 'bench.yaml'),
-  "name: bench\nextends: balanced\nworkdir: ~/work\nchannels:\n  discord:\n    token: { env: BENCH_TOKEN }\n    allowFrom: ['1']\nauth:\n  oauthToken: { env: BENCH_OAUTH }\n",
+  `name: bench\nextends: balanced\nworkdir: ~/work\nchannels:\n  discord:\n    plugin: ${STAND_IN_PLUGIN.id}\n    marketplace: ${STAND_IN_PLUGIN.marketplace}\n` +
+    "    token: { env: BENCH_TOKEN }\n    allowFrom: ['1']\nauth:\n  oauthToken: { env: BENCH_OAUTH }\n",
 );
 
 // The files for Ansible: exactly what buddy-init renders for this target.
@@ -53,6 +57,10 @@ writeFileSync(
     '      ansible.builtin.copy: { src: "{{ item.src }}", dest: "{{ item.dest }}", mode: "{{ item.mode }}" }',
     '      loop:',
     ...files.map((f) => `        - { src: ${quote(f.src)}, dest: ${quote(f.dest)}, mode: ${quote(f.mode)} }`),
+    '    - name: chat plugin',
+    `      ansible.builtin.shell: claude plugin marketplace add ${STAND_IN_PLUGIN.marketplace} && claude plugin install ${STAND_IN_PLUGIN.id} --scope user`,
+    '      args: { creates: /home/ada/.claude/plugins/installed_plugins.json }',
+    '      environment: { PATH: "/usr/local/bin:/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" }',
     '    - name: linger',
     '      ansible.builtin.command: loginctl enable-linger ada',
     '      args: { creates: /var/lib/systemd/linger/ada }',

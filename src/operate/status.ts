@@ -1,7 +1,9 @@
 /**
  * How a buddy is doing, read in one round trip: the service as the init system sees it, the
- * supervisor's own status file, the tmux pane, the pinned conversation.
+ * supervisor's own status file, the tmux pane, the pinned conversation; and, from one more file read,
+ * whether each chat plugin is installed.
  */
+import { pluginVersions, type WantedPlugin } from '../plan/index.js';
 import type { Layout } from '../render/index.js';
 import type { Facts, Target } from '../target/index.js';
 
@@ -13,6 +15,8 @@ export interface BuddyStatus {
   transcriptBytes?: number;
   linger: boolean;
   applied?: string;
+  /** Each channel's plugin and the version Claude Code's record lists (none: not installed). */
+  plugins: Array<{ id: string; version?: string }>;
   up: boolean;
 }
 
@@ -47,7 +51,7 @@ function json<T>(text: string | undefined): T | undefined {
   }
 }
 
-export async function readStatus(target: Target, layout: Layout, facts: Facts): Promise<BuddyStatus> {
+export async function readStatus(target: Target, layout: Layout, facts: Facts, wanted: WantedPlugin[] = []): Promise<BuddyStatus> {
   const projects = `${layout.home}/.claude/projects/${layout.workdir.replace(/[^A-Za-z0-9]/g, '-')}`;
   const r = await target.run(['sh', '-c', STATUS_SCRIPT, 'status', layout.serviceName, layout.init, layout.tmuxSocket, layout.session, layout.stateDir, projects]);
   const kv = new Map<string, string>();
@@ -72,6 +76,7 @@ export async function readStatus(target: Target, layout: Layout, facts: Facts): 
     ...(kv.get('transcript') ? { transcriptBytes: Number(kv.get('transcript')) } : {}),
     linger: facts.linger,
     ...(kv.get('applied') ? { applied: kv.get('applied')! } : {}),
+    plugins: await pluginVersions(target, layout, wanted),
     up: state === 'active' && running,
   };
 }

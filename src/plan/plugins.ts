@@ -72,3 +72,9 @@ export async function pluginsMissing(target: Target, layout: Layout, wanted: Wan
   const installed = await installedPlugins(target, layout);
   return wanted.filter((p) => !installed.has(p.id)).map((p) => p.id);
 }
+
+/** Each wanted plugin with the version Claude Code's record lists, for `status`; no version: not installed. */
+export async function pluginVersions(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<Array<{ id: string; version?: string }>> {
+  const installed = wanted.length ? await installedPlugins(target, layout) : new Map<string, string>();
+  return wanted.map((p) => (installed.has(p.id) ? { id: p.id, version: installed.get(p.id)! } : { id: p.id }));
+}

@@ -230,9 +230,11 @@ export function checkRequirements(facts: Facts, needs: ClaudeNeeds, startsServic
   }
   if (needs.channels) {
     reqs.push(
-      facts.tools.bun
-        ? { what: 'bun', ok: true, detail: `${facts.tools.bun.version ?? '?'} at ${facts.tools.bun.path}` }
-        : { what: 'bun', ok: false, detail: 'not found (the chat plugins run on Bun)', fix: 'curl -fsSL https://bun.sh/install | bash' },
+      !facts.tools.bun
+        ? { what: 'bun', ok: false, detail: 'not found (the chat plugins run on Bun)', fix: 'curl -fsSL https://bun.sh/install | bash' }
+        : facts.tools.bun.version
+          ? { what: 'bun', ok: true, detail: `${facts.tools.bun.version} at ${facts.tools.bun.path}` }
+          : { what: 'bun', ok: false, detail: `${facts.tools.bun.path} does not run (bun --version failed), so the chat plugins cannot start`, fix: 'curl -fsSL https://bun.sh/install | bash' },
     );
   }
   if (facts.init === 'none' && startsService) {

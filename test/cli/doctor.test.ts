@@ -54,6 +54,10 @@ describe('doctor on a Mac without auth in the recipe', () => {
     expect(findings.find((f) => f.id === 'tool-tmux')).toMatchObject({ ok: false, detail: '3.2.0 at /usr/local/bin/tmux (needs >= 3.3.0)', fix: 'brew install tmux' });
     expect(findings.find((f) => f.id === 'tool-claude')).toMatchObject({ ok: false, detail: expect.stringMatching(/needs >= 2\.1\.197/), fix: 'curl -fsSL https://claude.ai/install.sh | bash' });
     expect(findings.find((f) => f.id === 'tool-bun')).toMatchObject({ ok: false, fix: expect.stringMatching(/bun\.sh\/install/) });
+    // Found but not runnable (a broken install, a binary for another CPU) is as good as missing.
+    const broken = macFacts({ tools: { ...facts.tools, bun: { path: '/Users/ada/.bun/bin/bun' } } });
+    const again = await diagnose(new LocalTarget(join(dir, 'root')), recipe, layoutFor(recipe, broken, '0.1.0'), broken);
+    expect(again.find((f) => f.id === 'tool-bun')).toMatchObject({ ok: false, detail: expect.stringMatching(/does not run \(bun --version failed\)/) });
     expect(findings.find((f) => f.id === 'keychain')).toBeUndefined(); // auth is set
   });
 

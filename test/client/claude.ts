@@ -92,6 +92,13 @@ export class FakeAnthropic {
   }
 }
 
+/** The stand-in chat plugin's marketplace at ~/mkt on the VPS, as a person would have cloned it. */
+export const STAND_IN_PLUGIN = { id: 'echochat@buddy-test', marketplace: '/home/ada/mkt' };
+export function placeStandInMarketplace(vps: Vps): void {
+  spawnSync('cp', ['-a', join(FIXTURES, 'stand-in-plugin'), join(vps.merged, 'home', 'ada', 'mkt')]);
+  vps.ssh('sudo chown -R ada:ada ~/mkt');
+}
+
 /**
  * For the enclosing describe block: a booted VPS with this Claude Code, the fake Messages API beside it,
  * and the stand-in chat plugin's marketplace at ~/mkt (the official one is on the internet). On a failed
@@ -103,8 +110,7 @@ export function realClaudeVps(install: ClaudeInstall, buddy: string): { vps: Vps
   beforeAll(async () => {
     await vps.boot();
     await api.start(vps.hostIp);
-    spawnSync('cp', ['-a', join(FIXTURES, 'stand-in-plugin'), join(vps.merged, 'home', 'ada', 'mkt')]);
-    vps.ssh('sudo chown -R ada:ada ~/mkt');
+    placeStandInMarketplace(vps);
   }, 300_000);
   afterAll(() => {
     api.stop();

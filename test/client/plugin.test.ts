@@ -40,10 +40,12 @@ describe(`the chat plugin, installed by apply (Claude Code ${NEWEST}, a stand-in
     await waitFor('the plugin server', () => serverRunning(), 90_000);
   }, 240_000);
 
-  it('a second apply installs nothing', () => {
+  it('a second apply installs nothing; status shows the plugin', () => {
     const r = cli('apply', '--yes');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/plugin (install|marketplace)/);
+    expect(cli('status').stdout).toMatch(new RegExp(`plugin +. ${PLUGIN} 0\\.1\\.0 installed`));
+    expect(JSON.parse(cli('status', '--json').stdout).plugins).toEqual([{ id: PLUGIN, version: '0.1.0' }]);
   });
 
   it('doctor says it is installed; removed, doctor fails and --fix installs it again', () => {

@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
 import { RootRunner } from '../../plan/index.js';
+import { channelPlugins } from '../../recipe/index.js';
 import { readStatus, type BuddyStatus } from '../../operate/status.js';
 import type { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
@@ -38,6 +39,9 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
   out.print(`  claude      ${mark(status.claude.running)} ${status.claude.running ? `running (${status.claude.command})` : 'not running'} in tmux -L ${b.layout.tmuxSocket}`);
   out.print(`  session     ${status.sessionId ?? c.dim('none pinned yet')}${status.transcriptBytes !== undefined ? c.dim(` (transcript ${Math.round(status.transcriptBytes / 1024)} KB)`) : ''}`);
   if (b.facts.os === 'linux') out.print(`  linger      ${mark(status.linger)} ${status.linger ? 'on' : 'off (it will not start at boot)'}`);
+  for (const p of status.plugins) {
+    out.print(`  plugin      ${mark(Boolean(p.version))} ${p.id} ${p.version ? `${p.version} installed` : 'NOT installed: the bot never answers (buddy-init apply installs it)'}`);
+  }
   const t = b.facts.tools;
   out.print(`  versions    buddy-init ${status.applied ?? '?'} applied; node ${t.node?.version ?? '-'}, tmux ${t.tmux?.version ?? '-'}, claude ${t.claude?.version ?? '-'}`);
 }
@@ -51,7 +55,7 @@ export function statusCommand(ctx: () => CommandContext): CommandModule<object, 
       const context = ctx();
       if (argv.all) return runFleet('status', argv, context);
       await withBuddy(argv, context, async (b) => {
-        const status = await readStatus(b.target, b.layout, b.facts);
+        const status = await readStatus(b.target, b.layout, b.facts, channelPlugins(b.loaded.recipe));
         if (context.out.json) context.out.printJson({ name: b.loaded.recipe.name, target: b.target.label, ...status });
         else printStatus(status, b, context.out);
         if (!status.up) context.exitCode = 1;
