@@ -6,8 +6,10 @@
 //   rule-verdicts.json   `claude doctor` on every rule of test/fixtures/claude-rules/corpus.json:
 //                        "kept", "kept; warns: <line>" or "skipped: <reason>", per list
 //   help.txt             `claude --help`
+//   pretooluse-stdin.json what a PreToolUse command hook reads on stdin for a Bash call (`claude -p`
+//                        against test/fixtures/fake-anthropic.mjs, which answers LIST FILES with `ls -la`)
 // Needs tmux (older versions' doctor is a terminal UI). Offline once the npm cache holds the version.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -74,6 +76,31 @@ function verdicts(screen, list, rules) {
   return out;
 }
 
+/** Runs `claude -p` with a PreToolUse hook that copies its stdin to a file, against the fake Messages API. */
+async function preToolUseStdin(binary) {
+  const home = mkdtempSync(join(tmpdir(), 'claude-capture-hook-'));
+  const project = join(home, 'proj');
+  const dump = join(home, 'stdin.json');
+  mkdirSync(join(project, '.claude'), { recursive: true });
+  const hooks = { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: `cat > ${dump}` }] }] };
+  writeFileSync(join(project, '.claude', 'settings.local.json'), JSON.stringify({ hooks }));
+  writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, projects: { [project]: { hasTrustDialogAccepted: true } } }));
+  const api = spawn(process.execPath, [join(root, 'test', 'fixtures', 'fake-anthropic.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve) => api.stdout.on('data', (d) => /listening (\d+)/.test(String(d)) && resolve(/listening (\d+)/.exec(String(d))[1])));
+  try {
+    spawnSync(binary, ['-p', 'LIST FILES please'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 90_000,
+      env: { PATH: process.env.PATH, HOME: home, DISABLE_AUTOUPDATER: '1', ANTHROPIC_API_KEY: 'sk-ant-api03-capture', ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}` },
+    });
+  } finally {
+    api.kill();
+  }
+  if (!existsSync(dump)) throw new Error(`Claude Code ${version} ran no PreToolUse hook for the scripted Bash call`);
+  return JSON.parse(readFileSync(dump, 'utf8'));
+}
+
 const binary = install();
 const corpus = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'claude-rules', 'corpus.json'), 'utf8'));
 const screen = doctor(binary, corpus.allow, corpus.deny);
@@ -88,5 +115,10 @@ const result = {
 writeFileSync(join(dir, 'rule-verdicts.json'), `${JSON.stringify(result, null, 2)}\n`);
 const help = spawnSync(binary, ['--help'], { encoding: 'utf8', env: { ...process.env, DISABLE_AUTOUPDATER: '1' } }).stdout;
 writeFileSync(join(dir, 'help.txt'), help);
+const stdin = await preToolUseStdin(binary);
+writeFileSync(
+  join(dir, 'pretooluse-stdin.json'),
+  `${JSON.stringify({ _source: `a PreToolUse command hook's stdin, Claude Code ${version}, claude -p against test/fixtures/fake-anthropic.mjs, ${new Date().toISOString().slice(0, 10)}`, stdin }, null, 2)}\n`,
+);
 const count = (l) => Object.values(result[l]).filter((v) => v.startsWith('skipped')).length;
 console.log(`Claude Code ${version}: ${corpus.allow.length + corpus.deny.length} rules, ${count('allow') + count('deny')} skipped; wrote ${dir}`);

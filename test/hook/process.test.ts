@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT, tempDir } from '../helpers.js';
 
@@ -8,7 +9,11 @@ import { FIXTURES, ROOT, tempDir } from '../helpers.js';
 const dir = tempDir('buddy-hook-');
 const HOOK = join(dir, 'hook.cjs');
 copyFileSync(join(ROOT, 'dist', 'runtime', 'hook.cjs'), HOOK);
-const captured = JSON.parse(readFileSync(join(FIXTURES, 'claude-code-pretooluse-stdin.2.1.197.json'), 'utf8')).stdin;
+/** What each captured Claude Code version sends a PreToolUse hook (scripts/capture-claude.mjs); the newest is the base of the calls below. */
+const captures = readdirSync(join(FIXTURES, 'claude-code'))
+  .sort(semver.compare)
+  .map((version) => ({ version, stdin: JSON.parse(readFileSync(join(FIXTURES, 'claude-code', version, 'pretooluse-stdin.json'), 'utf8')).stdin }));
+const captured = captures[captures.length - 1]!.stdin;
 
 function runHook(input: string | object, args: string[] = []) {
   const r = spawnSync(process.execPath, [HOOK, ...args], {
@@ -24,11 +29,12 @@ function runHook(input: string | object, args: string[] = []) {
 const call = (command: string) => ({ ...captured, tool_input: { command, description: 'test' } });
 
 describe('hook process', () => {
-  it('answers the PreToolUse input Claude Code 2.1.197 sends, in its output format', () => {
-    const r = runHook(captured);
+  it.each(captures)('answers the PreToolUse input Claude Code $version sends, in its output format', ({ stdin }) => {
+    expect(stdin.tool_input.command).toBe('ls -la');
+    const r = runHook(stdin);
     expect(r.code).toBe(0);
     expect(r.out).toEqual({
-      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'buddy-init: read-only: echo' },
+      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'buddy-init: read-only: ls' },
     });
   });
 
