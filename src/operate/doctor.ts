@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
-import { installedPlugins } from '../plan/index.js';
+import { pluginVersions } from '../plan/index.js';
 import { channelPlugins, claudeNeeds, type Recipe } from '../recipe/index.js';
 import { scrubsSubprocessEnv, type Layout } from '../render/index.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
@@ -156,13 +156,10 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
   }
 
   // Enabled in settings is not installed: without the plugin the bot never answers.
-  const wanted = channelPlugins(recipe);
-  const installed = wanted.length ? await installedPlugins(target, layout) : new Map<string, string>();
-  for (const p of wanted) {
-    const version = installed.get(p.id);
+  for (const p of await pluginVersions(target, layout, channelPlugins(recipe))) {
     findings.push(
-      version
-        ? ok(`plugin-${p.id}`, 'chat plugin', `${p.id} ${version} installed`)
+      p.version
+        ? ok(`plugin-${p.id}`, 'chat plugin', `${p.id} ${p.version} installed`)
         : { id: `plugin-${p.id}`, ok: false, title: 'chat plugin', detail: `${p.id} is not installed (${posix.join(layout.home, '.claude/plugins/installed_plugins.json')} does not list it): the bot never answers`, fix: apply, fixable: true },
     );
   }

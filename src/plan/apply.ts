@@ -10,7 +10,7 @@ import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { backupText, tidyBackups } from './backups.js';
 import { removeEmptiedChatFolders } from './chatFolder.js';
-import { pluginsMissing } from './plugins.js';
+import { pluginVersions } from './plugins.js';
 import { computeChange, readCurrent, sha256, type Change, type Plan } from './plan.js';
 import { storeSealKey, type Sealer } from './seal.js';
 import { writeApplyState, type ApplyState, type FileRecord } from './state.js';
@@ -178,7 +178,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
       result.ran.push(action);
     }
     // `claude plugin install` exiting 0 is not enough: the plugin must be in Claude Code's own record.
-    const missing = target.rebasedUnder ? [] : await pluginsMissing(target, plan.layout, plan.plugins);
+    const missing = target.rebasedUnder ? [] : (await pluginVersions(target, plan.layout, plan.plugins)).filter((p) => !p.version).map((p) => p.id);
     if (missing.length && plan.actions.some((a) => a.argv[1] === 'plugin')) {
       throw new OperationError(`${missing.join(', ')}: claude plugin install reported success, but ~/.claude/plugins/installed_plugins.json does not list it; run claude plugin install ${missing[0]} --scope user on the target to see why`);
     }

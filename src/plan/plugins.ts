@@ -34,7 +34,7 @@ async function readRecord(target: Target, path: string): Promise<Record<string, 
 }
 
 /** The plugin ids installed for the user (scope user) on the target, with their versions. */
-export async function installedPlugins(target: Target, layout: Layout): Promise<Map<string, string>> {
+async function installedPlugins(target: Target, layout: Layout): Promise<Map<string, string>> {
   const record = await readRecord(target, posix.join(pluginsDir(layout), 'installed_plugins.json'));
   const plugins = isRecord(record.plugins) ? record.plugins : {};
   const out = new Map<string, string>();
@@ -47,8 +47,8 @@ export async function installedPlugins(target: Target, layout: Layout): Promise<
 
 /** The commands that install what is missing, as the target user; none when all is installed. */
 export async function pluginActions(target: Target, layout: Layout, facts: Facts, wanted: WantedPlugin[]): Promise<{ actions: Action[]; notes: string[] }> {
-  const installed = await installedPlugins(target, layout);
-  const missing = wanted.filter((p) => !installed.has(p.id));
+  const missingIds = new Set((await pluginVersions(target, layout, wanted)).filter((p) => !p.version).map((p) => p.id));
+  const missing = wanted.filter((p) => missingIds.has(p.id));
   if (missing.length === 0) return { actions: [], notes: [] };
   const claude = facts.tools.claude?.path;
   if (!claude) {
@@ -67,13 +67,10 @@ export async function pluginActions(target: Target, layout: Layout, facts: Facts
   return { actions, notes: [] };
 }
 
-/** After apply: the wanted plugins Claude Code's record still does not list (an install that did not take). */
-export async function pluginsMissing(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<string[]> {
-  const installed = await installedPlugins(target, layout);
-  return wanted.filter((p) => !installed.has(p.id)).map((p) => p.id);
-}
-
-/** Each wanted plugin with the version Claude Code's record lists, for `status`; no version: not installed. */
+/**
+ * Each wanted plugin with the version Claude Code's record lists; no version: not installed. The one
+ * reading of the record for plan, apply's check, doctor and status (none at all when nothing is wanted).
+ */
 export async function pluginVersions(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<Array<{ id: string; version?: string }>> {
   const installed = wanted.length ? await installedPlugins(target, layout) : new Map<string, string>();
   return wanted.map((p) => (installed.has(p.id) ? { id: p.id, version: installed.get(p.id)! } : { id: p.id }));

@@ -1,7 +1,7 @@
 /** The recipe: what one buddy should be. Load it, check it, resolve its secret references. */
 export { loadRecipe, PRESETS, type LoadedRecipe } from './load.js';
 export { recipeJsonSchema, recipeSchema, PERMISSION_MODES, type Recipe, type RecipeInput, type Channel, type ChannelName, type SecretRef } from './schema.js';
-export { channelPlugins, claudeNeeds } from './needs.js';
+export { channelEntries, channelPlugins, claudeNeeds } from './needs.js';
 export {
   resolveSecrets,
   placeholderSecrets,

@@ -1,4 +1,9 @@
-import type { Recipe } from './schema.js';
+import type { Channel, ChannelName, Recipe } from './schema.js';
+
+/** The recipe's chat channels, by name (those it leaves out are not there). */
+export function channelEntries(recipe: Recipe): Array<[ChannelName, Channel]> {
+  return (Object.entries(recipe.channels) as Array<[ChannelName, Channel | undefined]>).filter((e): e is [ChannelName, Channel] => e[1] !== undefined);
+}
 
 /** What a recipe asks of the target's Claude Code: channels, and which kind of auth it hands to claude. */
 export function claudeNeeds(recipe: Recipe): { channels: boolean; auth: 'oauthToken' | 'apiKey' | 'none' } {
@@ -8,5 +13,5 @@ export function claudeNeeds(recipe: Recipe): { channels: boolean; auth: 'oauthTo
 
 /** The chat plugins a recipe's channels run, and where each one's marketplace comes from. */
 export function channelPlugins(recipe: Recipe): Array<{ id: string; marketplace?: string }> {
-  return Object.values(recipe.channels).flatMap((c) => (c ? [{ id: c.plugin, ...(c.marketplace ? { marketplace: c.marketplace } : {}) }] : []));
+  return channelEntries(recipe).map(([, c]) => ({ id: c.plugin, ...(c.marketplace ? { marketplace: c.marketplace } : {}) }));
 }

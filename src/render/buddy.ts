@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import { describeProblem, ruleProblem } from '../permissions/rules.js';
-import { slotKey, type Channel, type ChannelName, type PathKey, type Recipe, type SecretValues } from '../recipe/index.js';
+import { channelEntries, slotKey, type Channel, type ChannelName, type PathKey, type Recipe, type SecretValues } from '../recipe/index.js';
 import type { HookConfig } from '../runtime/hook/config.js';
 import { unattendedFlags } from '../runtime/shared/claudeState.js';
 import type { SupervisorConfig } from '../runtime/supervisor/config.js';
@@ -58,12 +58,6 @@ export function storedSecretLocation(recipe: Recipe, facts: Facts, slot: readonl
     return { path: posix.join(layout.channelDir(slot[1]), '.env'), variable: CHANNEL_TOKEN_VARIABLES[slot[1]], earlierPath: posix.join(layout.sharedChannelDir(slot[1]), '.env') };
   }
   return undefined;
-}
-
-function channelEntries(recipe: Recipe): Array<[ChannelName, Channel]> {
-  return (Object.entries(recipe.channels) as Array<[ChannelName, Channel | undefined]>).filter(
-    (e): e is [ChannelName, Channel] => e[1] !== undefined,
-  );
 }
 
 /** PATH for the service: where node, claude and bun were found, then the usual places. */

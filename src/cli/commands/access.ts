@@ -6,18 +6,15 @@
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
 import { pair, readAccess, setAllowed, type ChannelAccess } from '../../operate/access.js';
-import type { Channel, ChannelName } from '../../recipe/index.js';
+import { channelEntries, type Channel, type ChannelName } from '../../recipe/index.js';
 import type { CommandContext } from '../context.js';
 import { openBuddy, type OpenBuddy } from '../pipeline.js';
 import { targetOptions, type TargetArgs } from './plan.js';
 
-const channelsOf = (b: OpenBuddy): Array<[ChannelName, Channel]> =>
-  (Object.entries(b.loaded.recipe.channels) as Array<[ChannelName, Channel | undefined]>).filter((e): e is [ChannelName, Channel] => e[1] !== undefined);
-
 async function withChannels<T>(argv: TargetArgs, ctx: CommandContext, job: (b: OpenBuddy, channels: Array<[ChannelName, Channel]>) => Promise<T>): Promise<T> {
   const buddy = await openBuddy(argv, ctx);
   try {
-    const channels = channelsOf(buddy);
+    const channels = channelEntries(buddy.loaded.recipe);
     if (!channels.length) throw new InputError(`${argv.recipe}: the recipe has no chat channel`);
     return await job(buddy, channels);
   } finally {
