@@ -39,6 +39,10 @@ echo "vps-image: debootstrap bookworm from $mirror (about a minute)" >&2
 debootstrap --variant=minbase --include="$packages" bookworm "$image.tmp/rootfs" "$mirror" >"$image.tmp/debootstrap.log" 2>&1 ||
   { tail -n 20 "$image.tmp/debootstrap.log" >&2; exit 1; }
 root="$image.tmp/rootfs"
+# npm (apply installs Bun for the chat plugins with it, from an npm cache the tests provide offline) pulls
+# in virtual packages debootstrap cannot resolve: apt installs it inside.
+chroot "$root" sh -c 'apt-get install -y --no-install-recommends npm' >"$image.tmp/npm.log" 2>&1 ||
+  { tail -n 20 "$image.tmp/npm.log" >&2; exit 1; }
 chroot "$root" sh -c '
   set -e
   useradd -m -s /bin/bash ada

@@ -125,6 +125,7 @@ export async function planStep(target: Target, loaded: LoadedRecipe, facts: Fact
     facts,
     linger: loaded.recipe.init.linger,
     plugins: channelPlugins(loaded.recipe),
+    ...(claudeNeeds(loaded.recipe).channels ? { bun: loaded.recipe.bun } : {}),
     canAskSudoPassword: interactive,
   });
 }

@@ -57,7 +57,7 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
   if (plan.actions.length) {
     out.print();
     out.print('Then run:');
-    plan.actions.forEach((a) => out.print(`  ${a.root ? 'sudo ' : ''}${a.argv.join(' ')}  ${c.dim(`# ${a.reason}`)}`));
+    plan.actions.forEach((a) => out.print(`  ${a.cwd ? `(in ${tilde(a.cwd, home)}) ` : ''}${a.root ? 'sudo ' : ''}${a.argv.join(' ')}  ${c.dim(`# ${a.reason}`)}`));
   }
   if (plan.skipped.length) {
     out.print();
@@ -70,7 +70,7 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
     out.print();
     out.print('Target requirements:');
     for (const r of requirements) {
-      out.print(`  ${r.ok ? c.green('ok ') : r.warning ? c.yellow('warn') : c.red('missing')} ${r.what}: ${r.detail}${r.fix ? c.dim(`  fix: ${r.fix}`) : ''}`);
+      out.print(`  ${r.ok ? c.green('ok ') : r.byApply ? c.cyan('apply') : r.warning ? c.yellow('warn') : c.red('missing')} ${r.what}: ${r.detail}${r.fix ? c.dim(`  fix: ${r.fix}`) : ''}`);
     }
   }
   const bodies = plan.changes.flatMap((ch) => changeBody(ch) ?? []);
@@ -105,7 +105,7 @@ export function planJson(plan: Plan, requirements: Requirement[]): object {
       ...(ch.artifact.display === 'diff' && ch.op !== 'unchanged' ? { diff: changeBody(ch) } : {}),
     })),
     remove: plan.remove,
-    actions: plan.actions.map((a) => ({ command: a.argv, root: Boolean(a.root), reason: a.reason })),
+    actions: plan.actions.map((a) => ({ command: a.argv, root: Boolean(a.root), reason: a.reason, ...(a.cwd ? { cwd: a.cwd } : {}) })),
     skipped: plan.skipped.map((s) => ({ command: s.action.argv, why: s.why })),
     notes: plan.notes,
     requirements,

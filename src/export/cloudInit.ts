@@ -10,7 +10,7 @@ import { computeChange } from '../plan/index.js';
 import { channelPlugins, secretSlots, slotKey, type Recipe } from '../recipe/index.js';
 import { shellWord } from '../runtime/shared/shell.js';
 import { renderBuddy, storedSecretLocation, type RuntimeBundles } from '../render/index.js';
-import type { Facts } from '../target/index.js';
+import { bunWork, type Facts } from '../target/index.js';
 
 export interface CloudInitOptions {
   user: string;
@@ -21,9 +21,8 @@ export interface CloudInitOptions {
 }
 
 /** What a fresh Debian/Ubuntu VM will have once the packages below are installed. */
-function freshVm(recipe: Recipe, user: string): Facts {
+function freshVm(user: string): Facts {
   const home = `/home/${user}`;
-  const channels = Object.values(recipe.channels).some(Boolean);
   return {
     os: 'linux',
     arch: 'x86_64',
@@ -40,7 +39,8 @@ function freshVm(recipe: Recipe, user: string): Facts {
       bwrap: { path: '/usr/bin/bwrap' },
       socat: { path: '/usr/bin/socat' },
       claude: { path: '/usr/local/bin/claude' },
-      ...(channels ? { bun: { path: `${home}/.bun/bin/bun` } } : {}),
+      // Debian's npm: claude (with --install-claude) and Bun for the chat plugins come from the npm registry.
+      npm: { path: '/usr/bin/npm' },
     },
     service: { enabled: false, active: false },
     workdirExists: false,
@@ -54,7 +54,7 @@ export function placeholderFor(recipe: Recipe, facts: Facts, slot: readonly (str
 export function cloudInitUserData(recipe: Recipe, runtime: RuntimeBundles, options: CloudInitOptions): { text: string; placeholders: string[] } {
   if (recipe.os === 'macos') throw new InputError('os: cloud-init brings up Linux VMs; this recipe is for macOS');
   if (!/^[a-z_][a-z0-9_-]*$/.test(options.user)) throw new InputError(`--user ${options.user}: not a Linux user name`);
-  const facts = freshVm(recipe, options.user);
+  const facts = freshVm(options.user);
   const slots = secretSlots(recipe);
   const secrets = new Map(slots.map((s) => [slotKey(s.path), placeholderFor(recipe, facts, s.path)]));
   const rendering = renderBuddy(recipe, facts, { secrets, runtime });
@@ -72,11 +72,15 @@ export function cloudInitUserData(recipe: Recipe, runtime: RuntimeBundles, optio
     };
   });
   const unit = rendering.layout.serviceName;
+  const plugins = channelPlugins(recipe);
+  // A fresh VM has no Bun, and the chat plugins run on it: exporting a buddy with a channel is the consent.
+  const bun = plugins.length ? bunWork(facts, { install: true, ...(recipe.bun.version ? { version: recipe.bun.version } : {}) }) : undefined;
+  const asUser = (command: string) => ['su', '-', user, '-c', command];
   const config = {
     users: ['default', { name: user, shell: '/bin/bash', lock_passwd: true, ...(options.sshKeys.length ? { ssh_authorized_keys: options.sshKeys } : {}) }],
     package_update: true,
     // bubblewrap and socat: Claude Code's sandbox, which keeps the auth token out of the agent's Bash tool.
-    packages: ['tmux', 'nodejs', 'bubblewrap', 'socat', ...(options.installClaude ? ['npm'] : [])],
+    packages: ['tmux', 'nodejs', 'bubblewrap', 'socat', ...(options.installClaude || bun ? ['npm'] : [])],
     write_files: files,
     runcmd: [
       // Enabled the way `systemctl --user enable` would, by its symlink: a blocking systemctl call from
@@ -87,11 +91,11 @@ export function cloudInitUserData(recipe: Recipe, runtime: RuntimeBundles, optio
       // write_files makes missing parent folders as root; the home must be the user's.
       ['chown', '-R', `${user}:${user}`, facts.home],
       ...(options.installClaude ? [['npm', 'install', '-g', '@anthropic-ai/claude-code']] : []),
+      ...(bun?.kind === 'install' ? [asUser(bun.argv.map(shellWord).join(' '))] : []),
       // Enabled in settings is not installed: each chat plugin is installed for the user, as apply does.
-      ...channelPlugins(recipe).map((p) => [
-        'su', '-', user, '-c',
-        [...(p.marketplace ? [`claude plugin marketplace add ${shellWord(p.marketplace)}`] : []), `claude plugin install ${shellWord(p.id)} --scope user`].join(' && '),
-      ]),
+      ...plugins.map((p) =>
+        asUser([...(p.marketplace ? [`claude plugin marketplace add ${shellWord(p.marketplace)}`] : []), `claude plugin install ${shellWord(p.id)} --scope user`].join(' && ')),
+      ),
       ['loginctl', 'enable-linger', user],
     ],
   };

@@ -5,11 +5,11 @@
  */
 import { posix } from 'node:path';
 import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
-import { pluginVersions } from '../plan/index.js';
 import { channelPlugins, claudeNeeds, type Recipe } from '../recipe/index.js';
 import { scrubsSubprocessEnv, type Layout } from '../render/index.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
 import { checkRequirements, type Facts, type Target } from '../target/index.js';
+import { pluginsWithServers } from './status.js';
 
 export interface Finding {
   id: string;
@@ -38,6 +38,9 @@ async function readJson(target: Target, path: string): Promise<Json | undefined>
   }
 }
 
+/** Seconds a freshly started claude gets to start its plugins' servers before doctor calls one missing. */
+const PLUGIN_SERVER_GRACE = 30;
+
 const ok = (id: string, title: string, detail: string): Finding => ({ id, ok: true, title, detail, fixable: false });
 
 export async function diagnose(target: Target, recipe: Recipe, layout: Layout, facts: Facts): Promise<Finding[]> {
@@ -49,7 +52,9 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
     findings.push(
       r.ok
         ? ok(`tool-${r.what}`, r.what, r.detail)
-        : { id: `tool-${r.what}`, ok: false, title: r.what, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}), fixable: false, ...(r.warning ? { warning: true } : {}) },
+        : r.byApply
+          ? { id: `tool-${r.what}`, ok: false, title: r.what, detail: r.detail, fix: apply, fixable: true }
+          : { id: `tool-${r.what}`, ok: false, title: r.what, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}), fixable: false, ...(r.warning ? { warning: true } : {}) },
     );
   }
   if (recipe.claude.env.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB === '0') {
@@ -155,13 +160,30 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
     );
   }
 
-  // Enabled in settings is not installed: without the plugin the bot never answers.
-  for (const p of await pluginVersions(target, layout, channelPlugins(recipe))) {
-    findings.push(
-      p.version
-        ? ok(`plugin-${p.id}`, 'chat plugin', `${p.id} ${p.version} installed`)
-        : { id: `plugin-${p.id}`, ok: false, title: 'chat plugin', detail: `${p.id} is not installed (${posix.join(layout.home, '.claude/plugins/installed_plugins.json')} does not list it): the bot never answers`, fix: apply, fixable: true },
-    );
+  // Enabled in settings is not installed: without the plugin the bot never answers; and an installed
+  // plugin whose server died leaves claude looking fine and the bot deaf.
+  for (const p of await pluginsWithServers(target, layout, channelPlugins(recipe))) {
+    if (!p.version) {
+      findings.push({ id: `plugin-${p.id}`, ok: false, title: 'chat plugin', detail: `${p.id} is not installed (${posix.join(layout.home, '.claude/plugins/installed_plugins.json')} does not list it): the bot never answers`, fix: apply, fixable: true });
+      continue;
+    }
+    findings.push(ok(`plugin-${p.id}`, 'chat plugin', `${p.id} ${p.version} installed`));
+    const server = p.server;
+    if (server?.state === 'running') findings.push(ok(`plugin-server-${p.id}`, 'chat plugin server', `${p.id}: running under claude (pid ${server.pid})`));
+    else if (server?.state === 'missing') {
+      const starting = server.claudeAge < PLUGIN_SERVER_GRACE;
+      findings.push({
+        id: `plugin-server-${p.id}`,
+        ok: false,
+        ...(starting ? { warning: true } : {}),
+        title: 'chat plugin server',
+        detail: starting
+          ? `${p.id}: not running yet; claude started ${server.claudeAge}s ago (check again in a minute)`
+          : `${p.id}: claude runs (for ${server.claudeAge}s) but the plugin's server does not: the bot is deaf`,
+        fix: `buddy-init restart --recipe <recipe> (claude resumes its conversation); if it dies again, see buddy-init logs`,
+        fixable: false,
+      });
+    }
   }
 
   if (facts.os === 'macos' && !recipe.auth) {

@@ -1,11 +1,12 @@
 /**
  * How a buddy is doing, read in one round trip: the service as the init system sees it, the
  * supervisor's own status file, the tmux pane, the pinned conversation; and, from one more file read,
- * whether each chat plugin is installed.
+ * whether each chat plugin is installed and its server runs.
  */
 import { pluginVersions, type WantedPlugin } from '../plan/index.js';
 import type { Layout } from '../render/index.js';
 import type { Facts, Target } from '../target/index.js';
+import { pluginServers, type ServerState } from './pluginServers.js';
 
 export interface BuddyStatus {
   service: { state: string; sub?: string; mainPid?: number; restarts?: number; since?: string };
@@ -15,8 +16,8 @@ export interface BuddyStatus {
   transcriptBytes?: number;
   linger: boolean;
   applied?: string;
-  /** Each channel's plugin and the version Claude Code's record lists (none: not installed). */
-  plugins: Array<{ id: string; version?: string }>;
+  /** Each channel's plugin, the version Claude Code's record lists (none: not installed), and its server. */
+  plugins: Array<{ id: string; version?: string; server?: ServerState }>;
   up: boolean;
 }
 
@@ -76,7 +77,13 @@ export async function readStatus(target: Target, layout: Layout, facts: Facts, w
     ...(kv.get('transcript') ? { transcriptBytes: Number(kv.get('transcript')) } : {}),
     linger: facts.linger,
     ...(kv.get('applied') ? { applied: kv.get('applied')! } : {}),
-    plugins: await pluginVersions(target, layout, wanted),
+    plugins: await pluginsWithServers(target, layout, wanted),
     up: state === 'active' && running,
   };
+}
+
+/** Each wanted plugin's version and, when installed, whether its server runs under claude. */
+export async function pluginsWithServers(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<BuddyStatus['plugins']> {
+  const [versions, servers] = await Promise.all([pluginVersions(target, layout, wanted), pluginServers(target, layout, wanted)]);
+  return versions.map((p) => (p.version ? { ...p, server: servers.get(p.id)! } : p));
 }

@@ -12,6 +12,8 @@ export interface Action {
   /** Why it runs, for the plan. */
   reason: string;
   env?: Record<string, string>;
+  /** The folder it runs in (Claude Code's local scope is the folder's). */
+  cwd?: string;
   /** Needs root: run through sudo when the target allows it. */
   root?: boolean;
 }

@@ -10,7 +10,7 @@ import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { backupText, tidyBackups } from './backups.js';
 import { removeEmptiedChatFolders } from './chatFolder.js';
-import { pluginVersions } from './plugins.js';
+import { pluginShortfall } from './plugins.js';
 import { computeChange, readCurrent, sha256, type Change, type Plan } from './plan.js';
 import { storeSealKey, type Sealer } from './seal.js';
 import { writeApplyState, type ApplyState, type FileRecord } from './state.js';
@@ -49,6 +49,14 @@ function stateRecords(changes: Change[], sealer: Sealer): Record<string, FileRec
   );
 }
 
+/** After npm install: Bun must run from where the plan said, at the version asked for. */
+async function verifyBun(target: Target, bun: NonNullable<Plan['bun']>): Promise<void> {
+  const r = await target.run([bun.path, '--version']);
+  const got = r.stdout.trim();
+  if (r.code !== 0) throw new OperationError(`${bun.path}: npm install reported success, but Bun does not run: ${r.stderr.trim() || `exit ${r.code}`}`);
+  if (bun.version && got !== bun.version) throw new OperationError(`${bun.path}: npm install reported success, but it is Bun ${got}, not ${bun.version}`);
+}
+
 /** Runs commands as root the way the target allows: directly, sudo -n, or sudo -S with the password on stdin. */
 export class RootRunner {
   private password: string | undefined;
@@ -59,7 +67,7 @@ export class RootRunner {
     private readonly askPassword?: () => Promise<string>,
   ) {}
 
-  async run(argv: string[], root: boolean, env?: Record<string, string>): Promise<void> {
+  async run(argv: string[], root: boolean, env?: Record<string, string>, cwd?: string): Promise<void> {
     let command = argv;
     let input: string | undefined;
     if (root && this.facts.sudo === 'passwordless') command = ['sudo', '-n', '--', ...argv];
@@ -71,7 +79,7 @@ export class RootRunner {
     } else if (root && this.facts.sudo !== 'root') {
       throw new OperationError(`${argv.join(' ')} needs root and ${this.target.label} has no sudo`);
     }
-    const result = await this.target.run(command, { ...(env ? { env } : {}), ...(input ? { input } : {}) });
+    const result = await this.target.run(command, { ...(env ? { env } : {}), ...(input ? { input } : {}), ...(cwd ? { cwd } : {}) });
     if (result.code !== 0) {
       const why = (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
       if (input && /incorrect password|try again|no password was provided/i.test(result.stderr)) {
@@ -174,14 +182,13 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     await writeApplyState(target, plan.layout.applyState, state(plan.effects));
     for (const action of plan.actions) {
       progress(`running ${action.root ? 'as root: ' : ''}${action.argv.join(' ')}`);
-      await root.run(action.argv, Boolean(action.root), action.env);
+      await root.run(action.argv, Boolean(action.root), action.env, action.cwd);
       result.ran.push(action);
     }
-    // `claude plugin install` exiting 0 is not enough: the plugin must be in Claude Code's own record.
-    const missing = target.rebasedUnder ? [] : (await pluginVersions(target, plan.layout, plan.plugins)).filter((p) => !p.version).map((p) => p.id);
-    if (missing.length && plan.actions.some((a) => a.argv[1] === 'plugin')) {
-      throw new OperationError(`${missing.join(', ')}: claude plugin install reported success, but ~/.claude/plugins/installed_plugins.json does not list it; run claude plugin install ${missing[0]} --scope user on the target to see why`);
-    }
+    // A command exiting 0 is not proof: what it installed must be there.
+    const shortfall = plan.actions.some((a) => a.argv[1] === 'plugin') ? await pluginShortfall(target, plan.layout, plan.plugins) : undefined;
+    if (shortfall) throw new OperationError(shortfall);
+    if (plan.bun) await verifyBun(target, plan.bun);
   }
   if (recordChanged || plan.actions.length) {
     await writeApplyState(target, plan.layout.applyState, state([]));

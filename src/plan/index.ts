@@ -7,5 +7,5 @@ export { readApplyState, type ApplyState } from './state.js';
 export { Redactor, unifiedDiff, REDACTED } from './diff.js';
 export type { Action } from './actions.js';
 export { planUninstall, applyUninstall, type UninstallPlan } from './uninstall.js';
-export { pluginVersions, type WantedPlugin } from './plugins.js';
+export { pluginRoots, pluginVersions, type WantedPlugin } from './plugins.js';
 export { RootRunner } from './apply.js';

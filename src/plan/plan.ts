@@ -8,7 +8,7 @@ import { OperationError } from '../errors.js';
 import type { Artifact, Effect, Layout, ManagedJson } from '../render/index.js';
 import type { JsonRecord } from '../runtime/shared/json.js';
 import { isRecord, jsonEqual } from '../runtime/shared/json.js';
-import type { Facts, Target } from '../target/index.js';
+import { bunHome, bunWork, type BunWanted, type Facts, type Target } from '../target/index.js';
 import { followUpActions, type Action } from './actions.js';
 import { emptiedChatFile } from './chatFolder.js';
 import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
@@ -54,6 +54,8 @@ export interface Plan {
   blocked?: string;
   /** The channels' plugins, checked installed after the commands ran. */
   plugins: WantedPlugin[];
+  /** Bun as apply installs it: checked to run (at this version) after the commands ran. */
+  bun?: { path: string; version?: string };
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -141,6 +143,8 @@ export async function planChanges(options: {
   linger: boolean;
   /** The channels' plugins: installed (by Claude Code's own command) when the target lacks them. */
   plugins?: WantedPlugin[];
+  /** Bun for the plugins, when the recipe has channels: installed when the recipe consents. */
+  bun?: BunWanted;
   /** A person can type the sudo password (apply asks for it once, hidden). */
   canAskSudoPassword?: boolean;
 }): Promise<Plan> {
@@ -165,13 +169,15 @@ export async function planChanges(options: {
   const actionFacts: Facts = target.rebasedUnder
     ? { ...facts, init: layout.init === 'systemd-user' ? 'systemd' : 'launchd', linger: false, service: { enabled: false, active: false } }
     : facts;
-  // Plugins first, so the claude that the follow-up starts (or restarts) finds them.
+  // Bun and the plugins first, so the claude that the follow-up starts (or restarts) finds them.
+  const bun = options.bun ? bunWork(facts, options.bun) : { kind: 'none' as const };
+  const bunActions: Action[] = bun.kind === 'install' ? [{ argv: bun.argv, reason: `${bun.why}: install it for ${facts.user} (bun.install in the recipe)` }] : [];
   const plugins = await pluginActions(target, layout, facts, options.plugins ?? []);
-  if (plugins.actions.length && facts.service.active) effects.add('restart-buddy');
+  if ((plugins.actions.length || bunActions.length) && facts.service.active) effects.add('restart-buddy');
   const followUp = followUpActions(effects, layout, actionFacts, options.linger);
   const skipped: Plan['skipped'] = [];
   const actions: Action[] = [];
-  for (const action of [...plugins.actions, ...followUp.actions]) {
+  for (const action of [...bunActions, ...plugins.actions, ...followUp.actions]) {
     if (target.rebasedUnder) skipped.push({ action, why: '--root' });
     else if (action.root && !rootReachable(facts, options.canAskSudoPassword)) {
       skipped.push({ action, why: rootUnreachable(facts) });
@@ -192,6 +198,7 @@ export async function planChanges(options: {
     notes: [
       ...(previous?.legacy ? [`${layout.applyState} is from an earlier buddy-init that recorded secret values in clear: apply rewrites it with keyed hashes and scrubs the backups`] : []),
       ...left.notes,
+      ...(bun.kind === 'cannot' ? [`bun: ${bun.why}`] : []),
       ...plugins.notes,
       ...followUp.notes,
     ],
@@ -200,6 +207,7 @@ export async function planChanges(options: {
     sealer,
     sealKeyCreated: created,
     plugins: options.plugins ?? [],
+    ...(bunActions.length && !target.rebasedUnder ? { bun: { path: `${bunHome(facts)}/bin/bun`, ...(options.bun?.version ? { version: options.bun.version } : {}) } } : {}),
     ...(blocked ? { blocked } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { DURATION_PATTERN, durationSeconds } from './durations.js';
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const PLUGIN_ID = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9._-]*$/;
 const SSH_DESTINATION = /^(?:[A-Za-z0-9._-]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/;
 
@@ -90,6 +91,11 @@ const channelSchema = (defaultPlugin: string) =>
       .boolean()
       .default(true)
       .meta({ description: "Allow the plugin's own tools (reply, react, ...) without asking" }),
+    version: z
+      .string()
+      .regex(SEMVER, 'must be a version such as 0.0.4')
+      .optional()
+      .meta({ description: "The plugin's lowest acceptable version: an older install is updated (claude plugin marketplace update, then claude plugin update)" }),
   });
 
 const rules = (list: RuleList) =>
@@ -211,6 +217,19 @@ export const recipeSchema = z
         telegram: channelSchema('telegram@claude-plugins-official').optional(),
       })
       .default({}),
+    bun: z
+      .strictObject({
+        install: z
+          .boolean()
+          .default(false)
+          .meta({
+            description:
+              'Your consent for apply to install Bun, which the chat plugins run on, when the target lacks it (or has another ~/.bun version than `version`): npm install -g --prefix ~/.bun bun, as the target user (needs npm there). Off: apply only reports a missing Bun',
+          }),
+        version: z.string().regex(SEMVER, 'must be a version such as 1.2.3').optional().meta({ description: 'The Bun version to install; default the newest' }),
+      })
+      .default({ install: false })
+      .meta({ description: 'Bun for the chat plugins; only used when the recipe has a channel' }),
     auth: authSchema.optional(),
     supervisor: supervisorSchema.default({ tick: 30, restartDelay: 10, backoffMax: 300 }),
     init: initSchema.default({ kind: 'auto', linger: true }),

@@ -4,6 +4,7 @@
  */
 import semver from 'semver';
 import { OperationError } from '../errors.js';
+import { BUN_INSTALLER, bunWork, type BunWanted } from './bun.js';
 import type { Target } from './types.js';
 
 export interface Tool {
@@ -24,7 +25,7 @@ export interface Facts {
   linger: boolean;
   /** How root can be reached: we are root, sudo without a password, sudo with one, or not at all. */
   sudo: 'root' | 'passwordless' | 'password' | 'none';
-  tools: { tmux?: Tool; node?: Tool; claude?: Tool; bun?: Tool; bwrap?: Tool; socat?: Tool; systemdRun?: Tool; launchctl?: Tool; loginctl?: Tool };
+  tools: { tmux?: Tool; node?: Tool; npm?: Tool; claude?: Tool; bun?: Tool; bwrap?: Tool; socat?: Tool; systemdRun?: Tool; launchctl?: Tool; loginctl?: Tool };
   /** State of this buddy's service as the init system sees it. */
   service: { enabled: boolean; active: boolean };
   /** The git top level that holds the workdir (Claude Code keys trust by it), if any. */
@@ -68,6 +69,7 @@ version() {
 }
 tool tmux tmux -V &
 tool node node --version &
+tool npm npm --version &
 tool claude claude --version &
 tool bun bun --version &
 tool bwrap bwrap --version &
@@ -119,7 +121,7 @@ export function parseProbe(output: string): Facts {
   const kernel = required('kernel');
   if (kernel !== 'Linux' && kernel !== 'Darwin') throw new OperationError(`unsupported operating system ${kernel}`);
   const tools: Facts['tools'] = {};
-  for (const key of ['tmux', 'node', 'claude', 'bun', 'bwrap', 'socat', 'systemdRun', 'launchctl', 'loginctl'] as const) {
+  for (const key of ['tmux', 'node', 'npm', 'claude', 'bun', 'bwrap', 'socat', 'systemdRun', 'launchctl', 'loginctl'] as const) {
     const t = tool(key);
     if (t) tools[key] = t;
   }
@@ -157,6 +159,8 @@ export interface Requirement {
   fix?: string;
   /** Not ok, but the buddy works: shown as a warning, not as missing. */
   warning?: boolean;
+  /** Not there yet, and apply's plan takes care of it. */
+  byApply?: boolean;
 }
 
 export const MIN_VERSIONS = { tmux: '3.3.0', node: '18.0.0' } as const;
@@ -191,6 +195,8 @@ const SANDBOX_TOOLS = [['bwrap', 'bubblewrap'], ['socat', 'socat']] as const;
 export interface ClaudeNeeds {
   channels: boolean;
   auth: 'oauthToken' | 'apiKey' | 'none';
+  /** Bun for the channels, and whether apply may install it. */
+  bun: BunWanted;
 }
 
 /**
@@ -228,15 +234,7 @@ export function checkRequirements(facts: Facts, needs: ClaudeNeeds, startsServic
       );
     }
   }
-  if (needs.channels) {
-    reqs.push(
-      !facts.tools.bun
-        ? { what: 'bun', ok: false, detail: 'not found (the chat plugins run on Bun)', fix: 'curl -fsSL https://bun.sh/install | bash' }
-        : facts.tools.bun.version
-          ? { what: 'bun', ok: true, detail: `${facts.tools.bun.version} at ${facts.tools.bun.path}` }
-          : { what: 'bun', ok: false, detail: `${facts.tools.bun.path} does not run (bun --version failed), so the chat plugins cannot start`, fix: 'curl -fsSL https://bun.sh/install | bash' },
-    );
-  }
+  if (needs.channels) reqs.push(bunRequirement(facts, needs.bun));
   if (facts.init === 'none' && startsService) {
     reqs.push({
       what: 'init system',
@@ -246,6 +244,23 @@ export function checkRequirements(facts: Facts, needs: ClaudeNeeds, startsServic
     });
   }
   return reqs;
+}
+
+/** Bun as the chat plugins need it; `byApply` when apply installs it (the recipe's consent). */
+function bunRequirement(facts: Facts, wanted: BunWanted): Requirement {
+  const bun = facts.tools.bun;
+  const work = bunWork(facts, wanted);
+  if (work.kind === 'install') return { what: 'bun', ok: false, byApply: true, detail: `${work.why}: apply installs it (npm ${work.argv.slice(1).join(' ')})` };
+  const fix = wanted.install
+    ? `${facts.os === 'linux' ? 'sudo apt-get install -y npm' : 'brew install node'} (then apply installs Bun), or: ${BUN_INSTALLER}`
+    : `set bun.install: true in the recipe (apply installs it with npm), or: ${BUN_INSTALLER}`;
+  if (work.kind === 'cannot') return { what: 'bun', ok: false, detail: work.why, fix };
+  if (!bun) return { what: 'bun', ok: false, detail: 'not found (the chat plugins run on Bun)', fix };
+  if (!bun.version) return { what: 'bun', ok: false, detail: `${bun.path} does not run (bun --version failed), so the chat plugins cannot start`, fix };
+  if (wanted.version && bun.version !== wanted.version) {
+    return { what: 'bun', ok: false, warning: true, detail: `${bun.version} at ${bun.path}, not the recipe's ${wanted.version}`, fix: 'set bun.install: true in the recipe to let apply install it' };
+  }
+  return { what: 'bun', ok: true, detail: `${bun.version} at ${bun.path}` };
 }
 
 /**

@@ -13,4 +13,5 @@ export {
   type Tool,
   type Requirement,
 } from './facts.js';
+export { bunHome, bunWork, type BunWanted, type BunWork } from './bun.js';
 export { openSshTarget, SshTarget, resolveEndpoint, UnknownHostKey, type SshEndpoint } from './ssh/index.js';

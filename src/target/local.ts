@@ -77,6 +77,7 @@ export class LocalTarget implements Target {
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0]!, argv.slice(1), {
         env: { ...process.env, ...options.env },
+        ...(options.cwd ? { cwd: options.cwd } : {}),
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let stdout = '';

@@ -13,6 +13,8 @@ export interface RunOptions {
   input?: string;
   /** Extra environment for the command. */
   env?: Record<string, string>;
+  /** The folder it runs in (default: the user's home over SSH, the current one locally). */
+  cwd?: string;
 }
 
 export interface FileInfo {

@@ -15,6 +15,8 @@ export interface ChatChoice {
   platform: Platform;
   token: SecretRef;
   allowFrom: string[];
+  /** The person's consent for apply to install Bun (asked only when the box lacks it). */
+  installBun?: boolean;
 }
 
 export interface WizardChoices {
@@ -36,6 +38,7 @@ const COMMENTS: Record<string, string> = {
   target: ' Where the buddy runs: local, or { ssh: user@host } (a ~/.ssh/config alias works too).',
   workdir: ' Where claude works; its project settings are <workdir>/.claude/settings.local.json.',
   channels: ' Chat: the bot token is a reference, never the token itself. { stored: true } means it was\n typed into the wizard once and lives only on the target, in a 0600 file.',
+  bun: ' The chat plugin runs on Bun: apply installs it for the user with npm (into ~/.bun) when it is missing.',
   auth: ' Claude auth for a box nobody logs into: an OAuth token from `claude setup-token` or an API key.',
   permissions: ' Rules added to the preset (checked against Claude Code\'s rule grammar before anything is written).',
   hook: ' The PreToolUse classifier: these commands are also treated as read-only.',
@@ -64,6 +67,7 @@ export function recipeObject(c: WizardChoices): Record<string, unknown> {
     target: c.target,
     workdir: c.workdir,
     ...(c.chat ? { channels: { [c.chat.platform]: { token: c.chat.token, allowFrom: c.chat.allowFrom } } } : {}),
+    ...(c.chat?.installBun ? { bun: { install: true } } : {}),
     ...(c.auth ? { auth: { [c.auth.kind]: c.auth.ref } } : {}),
     ...(c.allow.length || c.deny.length ? { permissions: { ...(c.allow.length ? { allow: c.allow } : {}), ...(c.deny.length ? { deny: c.deny } : {}) } } : {}),
     ...(c.safeVerbs.length ? { hook: { safeVerbs: c.safeVerbs } } : {}),
@@ -77,7 +81,7 @@ export function newRecipeText(c: WizardChoices, now = new Date()): string {
     ` yaml-language-server: $schema=${join(PACKAGE_ROOT, 'schema', 'recipe.schema.json')}\n` +
     ` buddy-init recipe, written by the wizard on ${now.toISOString().slice(0, 10)}. Run \`buddy-init\` again in this\n` +
     ' folder to change it, or edit it and run `buddy-init apply --recipe <this file>`.';
-  flowMaps(doc, [['target'], ['init'], ...(c.chat ? [['channels', c.chat.platform, 'token']] : []), ...(c.auth ? [['auth', c.auth.kind]] : [])]);
+  flowMaps(doc, [['target'], ['init'], ['bun'], ...(c.chat ? [['channels', c.chat.platform, 'token']] : []), ...(c.auth ? [['auth', c.auth.kind]] : [])]);
   comment(doc);
   return doc.toString({ lineWidth: 0 });
 }

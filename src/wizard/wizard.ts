@@ -118,7 +118,7 @@ class Wizard {
   private showFacts(facts: Facts, target: Target): void {
     const { c } = this.ctx.out;
     this.say(`\n${c.bold('Found')} on ${target.label}: ${facts.os} ${facts.arch}, user ${facts.user}, init ${facts.init}${facts.os === 'linux' ? `, linger ${facts.linger ? 'on' : 'off'}` : ''}`);
-    for (const r of checkRequirements(facts, { channels: true, auth: 'none' }, !target.rebasedUnder)) {
+    for (const r of checkRequirements(facts, { channels: true, auth: 'none', bun: { install: false } }, !target.rebasedUnder)) {
       this.say(`  ${r.ok ? c.green('ok ') : c.yellow('fix')} ${r.what}: ${r.detail}${r.fix ? c.dim(`   -> ${r.fix}`) : ''}`);
     }
     this.say();
@@ -151,7 +151,8 @@ class Wizard {
     return { stored: true };
   }
 
-  private async chat(current?: Recipe['channels']): Promise<ChatChoice | undefined> {
+  /** `facts`: the box as found (the first run); Bun is asked about only when it lacks it. */
+  private async chat(current?: Recipe['channels'], facts?: Facts): Promise<ChatChoice | undefined> {
     const existing = current?.discord ? 'discord' : current?.telegram ? 'telegram' : undefined;
     const platform = await this.asker.select({
       flag: 'chat',
@@ -169,7 +170,11 @@ class Wizard {
     this.say(`  ${HOW_TO_FIND_IDS[platform]}.`);
     const allowFrom = await this.asker.list({ flag: 'allow-from', message: 'User ids allowed to talk to it (comma-separated):', default: was?.allowFrom ?? [], validateItem: ID });
     if (!allowFrom.length && this.ctx.interactive) this.say('  Nobody is allowlisted: the bot will not answer anyone until you add an id.');
-    return { platform, token, allowFrom };
+    const installBun =
+      facts && !facts.tools.bun?.version
+        ? await this.asker.confirm({ flag: 'install-bun', message: `The chat plugin runs on Bun, which the box lacks. Let apply install it for ${facts.user} with npm (into ~/.bun)?`, default: true })
+        : undefined;
+    return { platform, token, allowFrom, ...(installBun ? { installBun } : {}) };
   }
 
   private async auth(current?: Recipe['auth']): Promise<WizardChoices['auth']> {
@@ -270,7 +275,7 @@ class Wizard {
       this.showFacts(probe, target);
       const name = await this.asker.input({ flag: 'name', message: 'Name of your buddy (names its service):', default: 'buddy', validate: (v) => (NAME_PATTERN.test(v) ? true : '2-40 lowercase letters, digits or dashes, starting with a letter') });
       const workdir = await this.asker.input({ flag: 'workdir', message: 'Working directory on the box:', default: '~', validate: (v) => (/^(~|~\/.*|\/.*)$/.test(v) ? true : 'an absolute path or one starting with ~') });
-      const chat = await this.chat();
+      const chat = await this.chat(undefined, probe);
       const auth = await this.auth();
       const posture = await this.posture();
       const init = await this.init(probe);

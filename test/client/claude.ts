@@ -67,14 +67,7 @@ export class FakeAnthropic {
   private proc?: ChildProcess;
 
   async start(host: string): Promise<this> {
-    this.proc = spawn(process.execPath, [join(FIXTURES, 'fake-anthropic.mjs'), '--host', host, '--port', '0', '--log', this.log], { stdio: ['ignore', 'pipe', 'inherit'] });
-    this.port = await new Promise<number>((resolve, reject) => {
-      this.proc!.stdout!.on('data', (d: Buffer) => {
-        const m = /listening (\d+)/.exec(String(d));
-        if (m) resolve(Number(m[1]));
-      });
-      this.proc!.once('exit', () => reject(new Error('the fake Messages API did not start')));
-    });
+    ({ proc: this.proc, port: this.port } = await startFixtureServer('fake-anthropic.mjs', ['--host', host, '--log', this.log]));
     return this;
   }
 
@@ -90,6 +83,19 @@ export class FakeAnthropic {
   stop(): void {
     this.proc?.kill();
   }
+}
+
+/** Runs a fixture server (it prints "listening <port>" once it listens on --port 0) and waits for it. */
+export async function startFixtureServer(script: string, args: string[]): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(process.execPath, [join(FIXTURES, script), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.stdout!.on('data', (d: Buffer) => {
+      const m = /listening (\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', () => reject(new Error(`${script} did not start`)));
+  });
+  return { proc, port };
 }
 
 /** The stand-in chat plugin's marketplace at ~/mkt on the VPS, as a person would have cloned it. */

@@ -1,62 +1,116 @@
-// Issue 15: the chat plugin installed, not just enabled, with the real Claude Code on the VPS. The
-// official plugins come from Anthropic's marketplace and run on Bun against Discord or Telegram, which
-// this machine cannot reach; SAID PLAINLY, the plugin here is a stand-in of our own
-// (test/fixtures/stand-in-plugin: an MCP server that answers the handshake, run by node) served from a
-// local directory marketplace, which is how `claude plugin marketplace add <dir>` works offline.
+// Issue 15: the chat plugin installed, not just enabled, with the real Claude Code on the VPS, on a Bun
+// that apply installed. The official plugins come from Anthropic's marketplace and talk to Discord or
+// Telegram, which this machine cannot reach; SAID PLAINLY, the plugin here is a stand-in of our own
+// (test/fixtures/stand-in-plugin: an MCP server that answers the handshake, started with `bun run` as the
+// official ones are) served from a local directory marketplace, which is how `claude plugin marketplace
+// add <dir>` works offline; and the guest's npm fetches Bun from a local registry (see registry.ts).
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { NEWEST, realClaude, realClaudeVps } from './claude.js';
+import { BUN_VERSION, NpmRegistry } from './registry.js';
 
 const NAME = 'plug';
 const PLUGIN = 'echochat@buddy-test';
 const CLAUDE = '/home/ada/.local/bin/claude';
 const { vps, api } = realClaudeVps({ ...realClaude(NEWEST), layout: 'native' }, NAME);
-const recipe = () =>
+const registry = new NpmRegistry();
+beforeAll(() => registry.serve(vps), 120_000);
+afterAll(() => registry.stop());
+
+const recipe = (pluginVersion?: string) =>
   writeFile(
     join(tempDir(), 'plug.yaml'),
     `name: ${NAME}\nworkdir: ~/work\nauth:\n  apiKey: { env: FAKE_ANTHROPIC_KEY }\n` +
       `channels:\n  discord:\n    plugin: ${PLUGIN}\n    marketplace: /home/ada/mkt\n    token: { env: FAKE_DISCORD_TOKEN }\n    allowFrom: ['184012345678901234']\n` +
+      (pluginVersion ? `    version: ${pluginVersion}\n` : '') +
+      `bun: { install: true, version: ${BUN_VERSION} }\n` +
       `claude:\n  env: { ANTHROPIC_BASE_URL: "http://${vps.hostIp}:${api.port}" }\nsupervisor: { tick: 5 }\n`,
   );
-const cli = (...args: string[]) =>
-  runCli([...args, '--recipe', recipe(), '--host', vps.destination()], {
+const cli = (args: string[], file = recipe()) =>
+  runCli([...args, '--recipe', file, '--host', vps.destination()], {
     env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: 'sk-ant-api03-fake-key-for-plugins-0123456789', FAKE_DISCORD_TOKEN: 'discord-token-for-the-plugin-test' },
   });
-const installedRecord = () => vps.ssh('cat ~/.claude/plugins/installed_plugins.json 2>/dev/null').stdout;
-// Claude Code runs a directory marketplace's plugin from that folder.
-const serverRunning = () => vps.ssh("pgrep -u ada -f 'node /home/ada/mkt/plugins/echochat/server.mjs'").stdout.trim() !== '';
+const installedRecord = () => JSON.parse(vps.ssh('cat ~/.claude/plugins/installed_plugins.json 2>/dev/null').stdout);
+/** The server's processes: `bun run --cwd <plugin folder> ... start` (Claude Code reads a directory marketplace's plugin in place). */
+const serverPids = () => vps.ssh("pgrep -u ada -f 'bun run --cwd /home/ada/mkt/plugins/echochat'").stdout.trim();
+const claudePid = () => vps.ssh(`tmux -L buddy-init-${NAME} list-panes -F '#{pane_pid}'`).stdout.trim();
 
-describe(`the chat plugin, installed by apply (Claude Code ${NEWEST}, a stand-in plugin from a local marketplace)`, () => {
-  it('plan shows the install; apply registers the marketplace, installs the plugin and claude starts its server', async () => {
-    const plan = cli('plan');
+describe(`the chat plugin and Bun, installed by apply (Claude Code ${NEWEST}, a stand-in plugin from a local marketplace)`, () => {
+  it('plan shows Bun and the plugin; apply installs both and claude starts the server on that Bun', async () => {
+    expect(vps.ssh('command -v bun || ls ~/.bun').code).not.toBe(0);
+    const plan = cli(['plan']);
+    expect(plan.stdout).toMatch(/apply +bun: Bun is missing; the chat plugins run on it: apply installs it/);
+    expect(plan.stdout).toContain(`/usr/bin/npm install --global --prefix /home/ada/.bun --no-audit --no-fund bun@${BUN_VERSION}`);
     expect(plan.stdout).toContain(`${CLAUDE} plugin marketplace add /home/ada/mkt`);
     expect(plan.stdout).toContain(`${CLAUDE} plugin install ${PLUGIN} --scope user`);
-    const r = cli('apply', '--yes');
+    const r = cli(['apply', '--yes']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(installedRecord()).plugins[PLUGIN]).toEqual([expect.objectContaining({ scope: 'user', version: '0.1.0' })]);
+    expect(vps.ssh('~/.bun/bin/bun --version').stdout.trim()).toBe(BUN_VERSION);
+    expect(installedRecord().plugins[PLUGIN]).toContainEqual(expect.objectContaining({ scope: 'user', version: '0.1.0' }));
     expect(vps.ssh(`${CLAUDE} plugin list --json`).stdout).toContain(`"id": "${PLUGIN}"`);
-    // The plugin's MCP server is a child of the claude the supervisor runs.
-    await waitFor('the plugin server', () => serverRunning(), 90_000);
-  }, 240_000);
+    // The server is claude's child, run by the Bun apply installed (found on the unit's PATH).
+    const pid = await waitFor('the plugin server', () => serverPids().split('\n')[0], 90_000);
+    expect(vps.ssh(`readlink -f /proc/${pid}/exe`).stdout.trim()).toBe(`/home/ada/.bun/lib/node_modules/bun/bin/bun.exe`);
+    expect(vps.ssh(`ps -o ppid= -p ${pid}`).stdout.trim()).toBe(claudePid());
+  }, 300_000);
 
-  it('a second apply installs nothing; status shows the plugin', () => {
-    const r = cli('apply', '--yes');
+  it('a second apply installs nothing; status and doctor show plugin, server and Bun', () => {
+    const r = cli(['apply', '--yes']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).not.toMatch(/plugin (install|marketplace)/);
-    expect(cli('status').stdout).toMatch(new RegExp(`plugin +. ${PLUGIN} 0\\.1\\.0 installed`));
-    expect(JSON.parse(cli('status', '--json').stdout).plugins).toEqual([{ id: PLUGIN, version: '0.1.0' }]);
+    expect(r.stdout).not.toMatch(/plugin (install|marketplace)|npm install/);
+    const pid = serverPids().split('\n')[0];
+    expect(cli(['status']).stdout).toMatch(new RegExp(`plugin +. ${PLUGIN} 0\\.1\\.0 installed, server running \\(pid ${pid}\\)`));
+    expect(JSON.parse(cli(['status', '--json']).stdout).plugins).toEqual([{ id: PLUGIN, version: '0.1.0', server: { state: 'running', pid: Number(pid) } }]);
+    const doctor = cli(['doctor']);
+    expect(doctor.code, doctor.stdout).toBe(0);
+    expect(doctor.stdout).toMatch(new RegExp(`ok +bun: ${BUN_VERSION.replaceAll('.', '\\.')} at /home/ada/.bun/bin/bun`));
+    expect(doctor.stdout).toMatch(new RegExp(`ok +chat plugin server: ${PLUGIN}: running under claude \\(pid ${pid}\\)`));
   });
 
-  it('doctor says it is installed; removed, doctor fails and --fix installs it again', () => {
-    expect(cli('doctor').stdout).toMatch(new RegExp(`ok +chat plugin: ${PLUGIN} 0\\.1\\.0 installed`));
-    vps.ssh(`${CLAUDE} plugin uninstall ${PLUGIN} --scope user`);
-    const broken = cli('doctor');
+  it('the server killed while claude runs: doctor says the bot is deaf; a restart brings it back', async () => {
+    await waitFor('claude older than the grace period', () => Number(vps.ssh(`ps -o etimes= -p ${claudePid()}`).stdout.trim()) > 30, 60_000);
+    vps.ssh("pkill -u ada -f 'bun run --cwd /home/ada/mkt|bun server.mjs'");
+    await waitFor('the server gone', () => serverPids() === '', 10_000);
+    const deaf = cli(['doctor']);
+    expect(deaf.code).toBe(1);
+    expect(deaf.stdout).toMatch(new RegExp(`FAIL chat plugin server: ${PLUGIN}: claude runs \\(for \\d+s\\) but the plugin's server does not: the bot is deaf`));
+    expect(cli(['status']).stdout).toMatch(/server NOT running: the bot is deaf/);
+    expect(cli(['restart']).code).toBe(0);
+    await waitFor('the plugin server after the restart', () => serverPids() !== '', 90_000, () => `${vps.ssh(`tmux -L buddy-init-${NAME} capture-pane -p`).stdout}\n${vps.ssh('ps -u ada -o pid,ppid,args').stdout}`);
+  }, 180_000);
+
+  it('removed, doctor fails and --fix installs it again', () => {
+    // Claude Code, started with the plugin enabled in the workdir's settings, also records it there (local).
+    vps.ssh(`${CLAUDE} plugin uninstall ${PLUGIN} --scope user; cd ~/work && ${CLAUDE} plugin uninstall ${PLUGIN} --scope local`);
+    expect(installedRecord().plugins[PLUGIN]).toBeUndefined();
+    const broken = cli(['doctor']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(new RegExp(`FAIL chat plugin: ${PLUGIN} is not installed .*the bot never answers`));
-    // --fix applies; what it cannot fix (no Bun on this VPS) still fails, the plugin is back.
-    const fixed = cli('doctor', '--fix');
+    const fixed = cli(['doctor', '--fix']);
     expect(fixed.stdout + fixed.stderr).toMatch(new RegExp(`ok +chat plugin: ${PLUGIN} 0\\.1\\.0 installed`));
-    expect(JSON.parse(installedRecord()).plugins[PLUGIN]).toBeDefined();
+    expect(installedRecord().plugins[PLUGIN]).toBeDefined();
   }, 120_000);
+
+  it('a recipe that asks for a newer plugin updates it from its marketplace; then nothing more to do', async () => {
+    // The marketplace's source moved on (as after a git pull of a cloned marketplace).
+    vps.ssh("sed -i 's/0\\.1\\.0/0.2.0/' ~/mkt/.claude-plugin/marketplace.json ~/mkt/plugins/echochat/.claude-plugin/plugin.json");
+    const newer = recipe('0.2.0');
+    const plan = cli(['plan'], newer);
+    expect(plan.stdout).toContain(`${CLAUDE} plugin marketplace update buddy-test`);
+    expect(plan.stdout).toMatch(new RegExp(`${CLAUDE} plugin update ${PLUGIN} --scope user +# ${PLUGIN} 0\\.1\\.0 \\(user scope\\) is older than the recipe's 0\\.2\\.0`));
+    const before = claudePid();
+    const r = cli(['apply', '--yes'], newer);
+    expect(r.code, r.stderr).toBe(0);
+    const installs = installedRecord().plugins[PLUGIN] as Array<{ scope: string; version: string }>;
+    expect(installs.map((i) => i.scope)).toContain('user');
+    expect(installs.every((i) => i.version === '0.2.0'), JSON.stringify(installs)).toBe(true);
+    // Claude Code loads plugins at start: the buddy was restarted (and resumed) to run the new one.
+    await waitFor('claude restarted', () => claudePid() !== before && claudePid() !== '', 60_000);
+    expect(cli(['apply', '--yes'], newer).stdout).toContain('No changes');
+    // Asking for a version the marketplace does not have fails, naming it.
+    const missing = cli(['apply', '--yes'], recipe('9.0.0'));
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(new RegExp(`${PLUGIN}: 0\\.2\\.0 is installed, older than the recipe's 9\\.0\\.0, after claude plugin update`));
+  }, 240_000);
 });

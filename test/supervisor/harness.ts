@@ -109,6 +109,12 @@ export class Buddy {
     }, timeoutMs);
   }
 
+  /** Types a message and waits until claude wrote it to the transcript (the conversation has begun). */
+  async say(line: string): Promise<void> {
+    this.type(line);
+    await waitFor('the message in the transcript', () => this.transcript().some((e) => e.type === 'user' && e.text === line));
+  }
+
   type(line: string): void {
     this.tmux('send-keys', '-t', `=${this.config.session}:`, '-l', line);
     this.tmux('send-keys', '-t', `=${this.config.session}:`, 'Enter');

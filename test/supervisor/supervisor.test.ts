@@ -60,6 +60,7 @@ describe('supervisor', () => {
     b.start();
     const first = await b.running(1);
     const id = b.session()!.sessionId;
+    await b.say('remember the milk');
     for (let n = 2; n <= 4; n++) {
       process.kill(b.starts()[n - 2]!.pid!, 'SIGKILL');
       const started = Date.now();
@@ -88,6 +89,7 @@ describe('supervisor', () => {
     await waitFor('status of the new supervisor', () => b.status()?.pid === b.proc!.pid);
     expect(b.starts()).toHaveLength(1); // same claude, not a new one
     // The pane-died hook now points at the new supervisor.
+    await b.say('remember the milk');
     process.kill(first.pid!, 'SIGKILL');
     const second = await b.running(2, 10_000);
     expect(second.argv).toContain('--resume');
@@ -97,8 +99,7 @@ describe('supervisor', () => {
     const b = buddy();
     const sup = b.start();
     await b.running(1);
-    b.type('remember the milk');
-    await waitFor('user line', () => b.transcript().some((e) => e.type === 'user'));
+    await b.say('remember the milk');
     sup.kill('SIGTERM');
     expect(await b.exited()).toBe(0);
     expect(b.transcript().map((e) => e.type)).toEqual(['start', 'user', 'exit']);
@@ -115,6 +116,7 @@ describe('supervisor', () => {
     const b = buddy({ tickSeconds: 1 });
     b.start();
     await b.running(1);
+    await b.say('remember the milk');
     b.tmux('kill-server');
     const second = await b.running(2);
     expect(second.argv).toContain('--resume');
@@ -135,11 +137,29 @@ describe('supervisor', () => {
     await b.running(1, 15_000);
   }, 40_000);
 
+  it('restarted before anything was said, starts a new conversation (Claude Code cannot resume one without a message) instead of failing in a loop', async () => {
+    const b = buddy();
+    b.start();
+    const first = await b.running(1);
+    const old = b.session()!.sessionId;
+    expect(b.transcript().map((e) => e.type)).toEqual(['start']); // claimed, nothing said
+    process.kill(first.pid!, 'SIGKILL');
+    await waitFor('a new pin', () => b.session()!.sessionId !== old, 10_000);
+    const second = await b.running(1, 10_000); // the first start of the new conversation
+    expect(second.argv).toEqual(['--model', 'x y', '--session-id', b.session()!.sessionId]);
+    expect(b.log).toMatch(new RegExp(`conversation ${old} has no message yet and Claude Code cannot resume it; pinned a new conversation`));
+    // From the first message on, it is that conversation that is resumed.
+    await b.say('remember the milk');
+    process.kill(second.pid!, 'SIGKILL');
+    expect((await b.running(2, 10_000)).argv).toEqual(['--model', 'x y', '--resume', b.session()!.sessionId]);
+  });
+
   it('pins a new conversation, and says why, when the transcript is gone', async () => {
     const b = buddy();
     const sup = b.start();
     await b.running(1);
     const old = b.session()!.sessionId;
+    await b.say('remember the milk');
     await waitFor('transcript noticed', () => b.session()!.transcriptSeen || (sup.kill('SIGUSR1'), false));
     rmSync(b.transcriptFile(old));
     process.kill(b.pane()!.pid, 'SIGKILL');

@@ -63,6 +63,9 @@ describe('recipe loader', () => {
     ['an unknown preset', 'name: ada\nextends: relaxed\n', /^recipe\.yaml:2:10: extends: unknown preset "relaxed"/],
     ['a drop that matches nothing', 'name: ada\nextends: strict\npermissions:\n  drop: [Bash(nope)]\n', /^recipe\.yaml:4:10: permissions\.drop: "Bash\(nope\)" is in none of allow, deny, ask$/],
     ['a missing name', 'os: linux\n', /^recipe\.yaml:1:1: name: .*expected string/],
+    ['a plugin version YAML reads as a number', 'name: ada\nchannels:\n  discord:\n    token: { env: T }\n    version: 1.4\n', /^recipe\.yaml:5:14: channels\.discord\.version: .*expected string/],
+    ['a Bun version that is not one', 'name: ada\nbun: { install: true, version: latest }\n', /^recipe\.yaml:2:32: bun\.version: must be a version such as 1\.2\.3 \(got "latest"\)$/],
+    ['a Bun consent that is not yes or no', 'name: ada\nbun: { install: please }\n', /^recipe\.yaml:2:17: bun\.install: .*expected boolean/],
     ['a secret in claude.env', 'name: ada\nclaude:\n  env:\n    MY_API_KEY: x\n', /^recipe\.yaml:4:5: claude\.env\.MY_API_KEY: looks like a secret; secrets go in auth/],
   ])('reports %s at its line and column', (_what, text, expected) => {
     expect(errorsOf(text)[0]).toMatch(expected);

@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeFile } from '../helpers.js';
+import { BUN_VERSION, NpmRegistry } from '../client/registry.js';
 import { Vps } from './vps.js';
 
 // `buddy-init export cloud-init`, checked by Debian's cloud-init (schema on the host), then applied by the
 // real cloud-init inside a booted VPS whose image has it (NoCloud seed). The guest has no network: its
-// `packages` step cannot reach a mirror (tmux and nodejs are in the image already) and claude is the
-// stand-in, so the export is made with --no-install-claude.
+// `packages` step cannot reach a mirror (tmux, nodejs and npm are in the image already), claude is the
+// stand-in, so the export is made with --no-install-claude, and Bun comes from a local npm registry
+// (test/client/registry.ts) that the guest's npm is pointed at, as behind a company mirror.
 const TOKEN_ENV = { CI_DISCORD: 'must-never-appear-0123456789' };
 const recipe = writeFile(
   join(tempDir(), 'cloud.yaml'),
@@ -45,12 +47,21 @@ describe('export cloud-init', () => {
 
 describe('cloud-init applies it on a VPS first boot', () => {
   let userData = '';
-  const vps = new Vps(undefined, 'cloud-init', (v) => {
-    userData = exportFor(readFileSync(join(v.laptop, '.ssh', 'id_ed25519.pub'), 'utf8')).text;
-    return { userData, metaData: 'instance-id: buddy-cloud-init-test\nlocal-hostname: buddy-vps\n' };
-  });
+  const registry = new NpmRegistry();
+  const vps = new Vps(
+    undefined,
+    'cloud-init',
+    (v) => {
+      userData = exportFor(readFileSync(join(v.laptop, '.ssh', 'id_ed25519.pub'), 'utf8')).text;
+      return { userData, metaData: 'instance-id: buddy-cloud-init-test\nlocal-hostname: buddy-vps\n' };
+    },
+    (v) => registry.serve(v),
+  );
   beforeAll(() => vps.boot(), 600_000);
-  afterAll(() => vps.stop());
+  afterAll(() => {
+    vps.stop();
+    registry.stop();
+  });
 
   it('creates the user, writes the files, enables linger and starts the buddy', async () => {
     const wait = vps.ssh('sudo cloud-init status --wait --long');
@@ -67,6 +78,9 @@ describe('cloud-init applies it on a VPS first boot', () => {
     }
     expect(active, `${vps.ssh('journalctl --user -u cloudbud --no-pager -n 40', 'cloudbuddy').stdout}\n${log}`).toBe('active');
     expect(vps.ssh('stat -c "%U %a" ~/.claude/channels/discord/buddies/cloudbud/.env ~/.local/share/buddy-init/0.1.0/hook.cjs', 'cloudbuddy').stdout.trim().split('\n')).toEqual(['cloudbuddy 600', 'cloudbuddy 644']);
+    // Bun, which the chat plugin runs on, was installed for the user, where the unit's PATH looks.
+    expect(vps.ssh('~/.bun/bin/bun --version', 'cloudbuddy').stdout.trim()).toBe(BUN_VERSION);
+    expect(vps.ssh('systemctl --user show cloudbud -p Environment', 'cloudbuddy').stdout).toContain('/home/cloudbuddy/.bun/bin');
     // The chat plugin was installed for the user (by the stand-in claude, which records it as Claude Code does).
     expect(JSON.parse(vps.ssh('cat ~/.claude/plugins/installed_plugins.json', 'cloudbuddy').stdout).plugins['discord@claude-plugins-official']).toHaveLength(1);
     // The hook came through gzip+base64 intact: it decides a line.

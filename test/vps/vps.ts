@@ -67,6 +67,8 @@ export class Vps {
     private readonly variant: VpsVariant = 'base',
     /** Called once the laptop key exists (so user-data can authorize it). */
     private readonly seed?: (vps: Vps) => { userData: string; metaData: string },
+    /** Called once the link is up, before the guest boots (e.g. to serve it something it fetches at first boot). */
+    private readonly beforeStart?: (vps: Vps) => Promise<unknown>,
   ) {}
 
   /** The host's address on the VPS's link (what the guest reaches the host at). */
@@ -81,6 +83,7 @@ export class Vps {
     sh('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${rootfs},upperdir=${join(this.dir, 'upper')},workdir=${join(this.dir, 'work')}`, this.merged]);
     this.provision();
     this.network();
+    await this.beforeStart?.(this);
     this.start();
     await this.waitForSsh();
     return this;

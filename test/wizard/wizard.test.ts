@@ -44,6 +44,8 @@ describe('wizard in a terminal', () => {
       await answer(t, /How does buddy-init get the discord bot token\?/, ['Enter']); // type it now
       await answer(t, /discord bot token \(input hidden\)/, [TOKEN, 'Enter']);
       await answer(t, /User ids allowed/, ['184012345678901234', 'Enter']);
+      // This machine has no Bun: the wizard asks before apply may install it.
+      await answer(t, /The chat plugin runs on Bun, which the box lacks\. Let apply install it for \w+ with npm/, ['Enter']); // yes
       await answer(t, /How does Claude authenticate/, ['Down', 'Down', 'Enter']); // already logged in
       await answer(t, /Permission posture/, ['Enter']); // balanced
       await answer(t, /Add your own allow\/deny rules/, ['Enter']); // no
@@ -59,6 +61,7 @@ describe('wizard in a terminal', () => {
     }
     const recipe = readFileSync(join(dir, 'buddy.yaml'), 'utf8');
     expect(recipe).toMatch(/token: \{ stored: true \}/);
+    expect(recipe).toMatch(/^bun: \{ install: true \}$/m);
     expect(recipe).toMatch(/^# Names the systemd unit/m);
     expect(recipe).not.toContain(TOKEN);
     const tokenFile = join(root, HOME, '.claude/channels/discord/buddies/jarvis/.env');
@@ -153,7 +156,7 @@ describe('wizard without a terminal', () => {
     const dir = tempDir('buddy-wizard-flags-');
     const r = runCli(['--root', join(dir, 'root'), '--chat', 'discord'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no terminal to ask, and these answers are missing: --name --workdir --token-env --allow-from --auth .*--posture --linger/);
+    expect(r.stderr).toMatch(/no terminal to ask, and these answers are missing: --name --workdir --token-env --allow-from --install-bun --auth .*--posture --linger/);
     expect(files(dir)).toEqual([]);
   });
 

@@ -40,7 +40,9 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
   out.print(`  session     ${status.sessionId ?? c.dim('none pinned yet')}${status.transcriptBytes !== undefined ? c.dim(` (transcript ${Math.round(status.transcriptBytes / 1024)} KB)`) : ''}`);
   if (b.facts.os === 'linux') out.print(`  linger      ${mark(status.linger)} ${status.linger ? 'on' : 'off (it will not start at boot)'}`);
   for (const p of status.plugins) {
-    out.print(`  plugin      ${mark(Boolean(p.version))} ${p.id} ${p.version ? `${p.version} installed` : 'NOT installed: the bot never answers (buddy-init apply installs it)'}`);
+    const server = !p.server || p.server.state === 'claude-not-running' ? '' : p.server.state === 'running' ? `, server running (pid ${p.server.pid})` : `, server ${c.red('NOT running')}: the bot is deaf`;
+    const good = Boolean(p.version) && p.server?.state !== 'missing';
+    out.print(`  plugin      ${mark(good)} ${p.id} ${p.version ? `${p.version} installed${server}` : 'NOT installed: the bot never answers (buddy-init apply installs it)'}`);
   }
   const t = b.facts.tools;
   out.print(`  versions    buddy-init ${status.applied ?? '?'} applied; node ${t.node?.version ?? '-'}, tmux ${t.tmux?.version ?? '-'}, claude ${t.claude?.version ?? '-'}`);

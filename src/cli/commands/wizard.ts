@@ -18,6 +18,7 @@ export function wizardCommand(ctx: () => CommandContext): CommandModule<object, 
         .option('chat', { choices: ['discord', 'telegram', 'none'], describe: 'chat platform' })
         .option('token-env', { type: 'string', describe: 'environment variable holding the bot token' })
         .option('allow-from', { type: 'array', string: true, describe: 'chat user ids allowed to talk to the bot' })
+        .option('install-bun', { type: 'boolean', describe: 'let apply install Bun (for the chat plugin) with npm when the box lacks it' })
         .option('auth', { choices: ['oauth', 'api-key', 'none'], describe: 'how Claude authenticates' })
         .option('auth-env', { type: 'string', describe: 'environment variable holding the OAuth token or API key' })
         .option('posture', { choices: ['strict', 'balanced', 'open'], describe: 'permission posture preset' })

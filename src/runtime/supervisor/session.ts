@@ -2,6 +2,10 @@
  * The pinned conversation. The first start creates it with `--session-id <uuid>`; every later start
  * resumes that id with `--resume <uuid>`, from the same directory. (Taking the newest transcript in the
  * project folder, as `--continue` does, picks up whatever another claude in that folder wrote last.)
+ *
+ * Claude Code writes the transcript file as soon as it starts, with settings lines only (mode,
+ * permission-mode); until a message is in it, `--resume` says "No conversation found" and `--session-id`
+ * says "already in use". So a conversation exists only once the file holds a user or assistant line.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +15,7 @@ import { writeFileAtomicSync } from '../shared/atomic.js';
 export interface PinnedSession {
   sessionId: string;
   createdAt: string;
-  /** A transcript for this id has been seen on disk; if it later disappears, the conversation is lost. */
+  /** A transcript with a message in it has been seen on disk; if it later disappears, the conversation is lost. */
   transcriptSeen: boolean;
 }
 
@@ -37,6 +41,21 @@ export function findTranscript(home: string, cwd: string, sessionId: string): st
     return undefined;
   }
   return folders.map((f) => join(projects, f, `${sessionId}.jsonl`)).find((p) => existsSync(p));
+}
+
+/** Whether a transcript holds a conversation (a message), not only the settings lines of a start. */
+function holdsConversation(transcript: string): boolean {
+  try {
+    return /"type":"(user|assistant)"/.test(readFileSync(transcript, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The transcript of `sessionId`, if it holds a conversation; 'empty' if it holds only settings lines. */
+function conversation(home: string, cwd: string, sessionId: string): 'held' | 'empty' | undefined {
+  const transcript = findTranscript(home, cwd, sessionId);
+  return transcript ? (holdsConversation(transcript) ? 'held' : 'empty') : undefined;
 }
 
 export class SessionPin {
@@ -65,28 +84,26 @@ export class SessionPin {
    */
   startArgs(home: string, cwd: string): { args: string[]; note?: string } {
     const pin = this.pin;
-    if (!pin) {
-      const fresh = this.save({ sessionId: randomUUID(), createdAt: new Date().toISOString(), transcriptSeen: false });
-      return { args: ['--session-id', fresh.sessionId], note: `pinned a new conversation ${fresh.sessionId}` };
-    }
-    if (findTranscript(home, cwd, pin.sessionId)) {
+    const fresh = (note: string) => {
+      const next = this.save({ sessionId: randomUUID(), createdAt: new Date().toISOString(), transcriptSeen: false });
+      return { args: ['--session-id', next.sessionId], note: `${note}pinned a new conversation ${next.sessionId}` };
+    };
+    if (!pin) return fresh('');
+    const found = conversation(home, cwd, pin.sessionId);
+    if (found === 'held') {
       if (!pin.transcriptSeen) this.save({ ...pin, transcriptSeen: true });
       return { args: ['--resume', pin.sessionId] };
     }
-    if (!pin.transcriptSeen) {
-      // Nothing was said yet in this conversation, so nothing is lost: start it under the same id.
-      return { args: ['--session-id', pin.sessionId] };
-    }
-    const fresh = this.save({ sessionId: randomUUID(), createdAt: new Date().toISOString(), transcriptSeen: false });
-    return {
-      args: ['--session-id', fresh.sessionId],
-      note: `the transcript of conversation ${pin.sessionId} is gone from ${join(home, '.claude', 'projects', projectFolderName(cwd))}; pinned a new conversation ${fresh.sessionId}`,
-    };
+    // Nothing was said yet in this conversation, so nothing is lost: start it under the same id, or, when
+    // claude already claimed the id (a file of settings lines), under a new one.
+    if (found === 'empty') return fresh(`conversation ${pin.sessionId} has no message yet and Claude Code cannot resume it; `);
+    if (!pin.transcriptSeen) return { args: ['--session-id', pin.sessionId] };
+    return fresh(`the transcript of conversation ${pin.sessionId} is gone from ${join(home, '.claude', 'projects', projectFolderName(cwd))}; `);
   }
 
-  /** Called on each check: remembers that claude wrote the transcript. */
+  /** Called on each check: remembers that the conversation has begun. */
   noticeTranscript(home: string, cwd: string): void {
-    if (this.pin && !this.pin.transcriptSeen && findTranscript(home, cwd, this.pin.sessionId)) {
+    if (this.pin && !this.pin.transcriptSeen && conversation(home, cwd, this.pin.sessionId) === 'held') {
       this.save({ ...this.pin, transcriptSeen: true });
     }
   }

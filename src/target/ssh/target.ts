@@ -167,9 +167,10 @@ export class SshTarget implements Target {
   }
 
   /** sshd hands the string to the login shell: POSIX words, with env(1) for extra variables. */
-  private commandLine(argv: string[], extraEnv: Record<string, string> = {}): string {
+  private commandLine(argv: string[], extraEnv: Record<string, string> = {}, cwd?: string): string {
     const env = Object.entries(extraEnv).map(([k, v]) => `${k}=${shellWord(v)}`);
-    return [...(env.length ? ['env', ...env] : []), ...argv.map(shellWord)].join(' ');
+    const command = [...(env.length ? ['env', ...env] : []), ...argv.map(shellWord)].join(' ');
+    return cwd ? `cd ${shellWord(cwd)} && ${command}` : command;
   }
 
   runAttached(argv: string[], options: { pty?: boolean; env?: Record<string, string> } = {}): Promise<number> {
@@ -197,7 +198,7 @@ export class SshTarget implements Target {
   }
 
   run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
-    const command = this.commandLine(argv, options.env);
+    const command = this.commandLine(argv, options.env, options.cwd);
     this.counters.commands++;
     if (this.lost) return Promise.reject(this.lost);
     return new Promise((resolve, reject) => {
