@@ -92,9 +92,12 @@ describe('logs, restart, attach', () => {
   });
 
   it('restart gives claude /exit and resumes the conversation', async () => {
+    // A conversation exists once something was said in it (before that there is nothing to resume).
+    vps.ssh("tmux -L buddy-init-ops send-keys -t '=ops:' -l 'remember the milk' && tmux -L buddy-init-ops send-keys -t '=ops:' Enter");
+    await waitFor('the message in the transcript', () => transcript().includes('remember the milk'));
     const r = cli('restart');
     expect(r.code, r.stderr).toBe(0);
-    await waitFor('the exit and the resume', () => /"type":"exit"[\s\S]*"--resume"/.test(transcript()));
+    await waitFor('the exit and the resume', () => /remember the milk[\s\S]*"type":"exit"[\s\S]*"--resume"/.test(transcript()));
   });
 
   it('attach is read-only: typing does not reach the pane; --write does, with a warning', async () => {
