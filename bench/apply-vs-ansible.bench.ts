@@ -58,7 +58,7 @@ writeFileSync(
     '      loop:',
     ...files.map((f) => `        - { src: ${quote(f.src)}, dest: ${quote(f.dest)}, mode: ${quote(f.mode)} }`),
     '    - name: chat plugin',
-    `      ansible.builtin.shell: claude plugin marketplace add ${STAND_IN_PLUGIN.marketplace} && claude plugin install ${STAND_IN_PLUGIN.id} --scope user`,
+    `      ansible.builtin.shell: claude plugin install ${STAND_IN_PLUGIN.id.split('@')[0]} --marketplace ${STAND_IN_PLUGIN.marketplace} --scope user`,
     '      args: { creates: /home/ada/.claude/plugins/installed_plugins.json }',
     '      environment: { PATH: "/usr/local/bin:/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" }',
     '    - name: linger',

@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import semver from 'semver';
 import type { Layout } from '../render/index.js';
 import { isRecord, type JsonRecord } from '../runtime/shared/json.js';
-import type { Facts, Target } from '../target/index.js';
+import { CLAUDE_VERSIONS, type Facts, type Target } from '../target/index.js';
 import type { Action } from './actions.js';
 
 /** A channel's plugin as the recipe asks for it. */
@@ -90,6 +90,8 @@ export async function pluginActions(target: Target, layout: Layout, facts: Facts
   }
   const known = Object.keys(await readRecord(target, posix.join(pluginsDir(layout), 'known_marketplaces.json')));
   const env = { DISABLE_AUTOUPDATER: '1' };
+  const version = facts.tools.claude?.version;
+  const oneStep = version !== undefined && semver.gte(version, CLAUDE_VERSIONS.installWithMarketplace);
   const actions: Action[] = [];
   const once = (action: Action) => {
     if (!actions.some((a) => a.argv.join('\0') === action.argv.join('\0'))) actions.push(action);
@@ -98,8 +100,14 @@ export async function pluginActions(target: Target, layout: Layout, facts: Facts
     const marketplace = p.id.slice(p.id.indexOf('@') + 1);
     const installs = installed.get(p.id);
     if (!installs) {
-      if (p.marketplace && !known.includes(marketplace)) once({ argv: [claude, 'plugin', 'marketplace', 'add', p.marketplace], reason: `register the ${marketplace} plugin marketplace`, env });
-      actions.push({ argv: [claude, 'plugin', 'install', p.id, '--scope', 'user'], reason: 'the chat plugin: enabled in settings is not installed', env });
+      const reason = 'the chat plugin: enabled in settings is not installed';
+      const source = p.marketplace && !known.includes(marketplace) ? p.marketplace : undefined;
+      if (source && oneStep) {
+        actions.push({ argv: [claude, 'plugin', 'install', p.id.slice(0, p.id.indexOf('@')), '--marketplace', source, '--scope', 'user'], reason: `${reason} (its marketplace, ${marketplace}, is added first)`, env });
+        continue;
+      }
+      if (source) once({ argv: [claude, 'plugin', 'marketplace', 'add', source], reason: `register the ${marketplace} plugin marketplace`, env });
+      actions.push({ argv: [claude, 'plugin', 'install', p.id, '--scope', 'user'], reason, env });
       continue;
     }
     once({ argv: [claude, 'plugin', 'marketplace', 'update', marketplace], reason: `refresh the ${marketplace} catalog`, env });

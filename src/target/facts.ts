@@ -69,12 +69,13 @@ version() {
 }
 tool tmux tmux -V &
 tool node node --version &
-tool npm npm --version &
 tool claude claude --version &
 tool bun bun --version &
 tool bwrap bwrap --version &
 tool socat socat -V &
 tool systemd-run systemdRun --version &
+# npm's path is all apply needs (it installs Bun with it); asking its version costs a Node.js start.
+p=$(command -v npm 2>/dev/null) && echo "npm.path=$p"
 p=$(command -v launchctl 2>/dev/null) && echo "launchctl.path=$p"
 p=$(command -v loginctl 2>/dev/null) && echo "loginctl.path=$p"
 if [ -d /run/systemd/system ]; then echo "init=systemd"; elif [ "$kernel" = Darwin ]; then echo "init=launchd"; else echo "init=none"; fi
@@ -179,6 +180,11 @@ export const CLAUDE_VERSIONS = {
   channelsWithApiKey: '2.1.128',
   /** A transient 401 no longer swaps a long-lived CLAUDE_CODE_OAUTH_TOKEN for a short-lived login. */
   longLivedOauthFix: '2.1.225',
+  /**
+   * `claude plugin install <name> --marketplace <source>` adds the marketplace in the same run (one start
+   * of Claude Code instead of two). The oldest version known here to have it: 2.1.332 has it, 2.1.197 not.
+   */
+  installWithMarketplace: '2.1.332',
 } as const;
 
 /** The install command people are pointed to: the native installer (no Node.js needed). */

@@ -64,6 +64,14 @@ describe('facts probe', () => {
     expect(ran).toBe(true);
   });
 
+  it('finds npm by its path only: asking its version would cost a Node.js start on every plan', () => {
+    const home = tempDir();
+    program(join(home, 'bin', 'npm'), home, '9.2.0');
+    const { facts, ran } = probe(home, join(home, 'bin'));
+    expect(facts.tools.npm).toEqual({ path: join(home, 'bin', 'npm') });
+    expect(ran).toBe(false);
+  });
+
   it('reports every tool asked side by side, none lost or mixed up', () => {
     const home = tempDir();
     program(join(home, 'bin', 'claude'), home, '2.1.0 (Claude Code)');
