@@ -1,5 +1,5 @@
 /** Shared by the tests: run the real CLI, make temp dirs, stock facts. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +22,20 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, cwd: options.cwd ?? ROOT, timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without waiting: for several CLIs at once. */
+export function runCliAsync(args: string[], options: { env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+  for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 export function tempDir(prefix = 'buddy-test-'): string {

@@ -9,3 +9,4 @@ export type { Action } from './actions.js';
 export { planUninstall, applyUninstall, type UninstallPlan } from './uninstall.js';
 export { pluginRoots, pluginVersions, type WantedPlugin } from './plugins.js';
 export { RootRunner } from './apply.js';
+export { acquireLock, lockPath, type HeldLock } from './lock.js';

@@ -10,7 +10,7 @@
  * stays theirs, even if the recipe asks for it too, and is kept when the recipe stops asking.
  */
 import type { JsonRecord, Json } from '../runtime/shared/json.js';
-import { deleteIn, getIn, isRecord, jsonEqual, setIn } from '../runtime/shared/json.js';
+import { canonical, deleteIn, getIn, isRecord, jsonEqual, setIn } from '../runtime/shared/json.js';
 import type { ManagedJson } from '../render/index.js';
 
 /** One thing a merge did: a key set or removed, or a list entry added, removed or kept. */
@@ -83,26 +83,43 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     const ownedBefore = previousEntry?.items ?? [];
     const existing = getIn(doc, path);
     if (existing !== undefined && !Array.isArray(existing)) throw new Error(`${path.join('.')} is not a list`);
-    let list: Json[] = existing ?? [];
-    const has = (items: readonly Json[], item: Json) => items.some((x) => jsonEqual(x, item));
-
-    for (const item of ownedBefore) {
-      if (has(wanted, item) || !has(list, item)) continue;
-      list = list.filter((x) => !jsonEqual(x, item));
-      result.removed.push({ path, value: item });
+    // Entries are compared by their canonical text, computed once each: a merge is linear in the
+    // list sizes (a quadratic one took 13 s of CPU for 2,000 rules).
+    const wantedKeys = new Set(wanted.map(canonical));
+    const ownedBeforeKeys = new Set(ownedBefore.map(canonical));
+    const drop = new Set(ownedBefore.map(canonical).filter((k) => !wantedKeys.has(k)));
+    const before: Json[] = existing ?? [];
+    const list: Json[] = [];
+    const listKeys = new Set<string>();
+    const removedKeys = new Set<string>();
+    for (const item of before) {
+      const key = canonical(item);
+      if (drop.has(key)) {
+        if (!removedKeys.has(key)) result.removed.push({ path, value: item });
+        removedKeys.add(key);
+        continue;
+      }
+      list.push(item);
+      listKeys.add(key);
     }
     const ownedNow: Json[] = [];
+    const ownedNowKeys = new Set<string>();
     for (const item of wanted) {
-      if (!has(list, item)) {
+      const key = canonical(item);
+      if (!listKeys.has(key)) {
         list.push(item);
+        listKeys.add(key);
         ownedNow.push(item);
+        ownedNowKeys.add(key);
         result.added.push({ path, value: item });
-      } else if (has(ownedBefore, item)) {
+      } else if (ownedBeforeKeys.has(key) && !ownedNowKeys.has(key)) {
         ownedNow.push(item);
+        ownedNowKeys.add(key);
       }
     }
     for (const item of list) {
-      if (!has(ownedNow, item) && !has(wanted, item)) result.kept.push({ path, value: item });
+      const key = canonical(item);
+      if (!ownedNowKeys.has(key) && !wantedKeys.has(key)) result.kept.push({ path, value: item });
     }
     // No longer wanted and empty, and either emptied by this merge's removals or buddy-init's own (it made
     // the list, or set a key beside it): the list goes, with the objects it leaves empty. An empty list

@@ -8,12 +8,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Layout, ManagedJson } from '../render/index.js';
-import { getIn, isRecord, jsonEqual, setIn, type Json, type JsonRecord } from '../runtime/shared/json.js';
+import { canonical, getIn, isRecord, setIn, type Json, type JsonRecord } from '../runtime/shared/json.js';
 import type { Target } from '../target/index.js';
 
 const PREFIX = 'hmac-sha256:';
 const SEALED = /^hmac-sha256:[0-9a-f]{64}$/;
 const isSealed = (v: Json | undefined): boolean => typeof v === 'string' && SEALED.test(v);
+const holdsSealed = (v: Json): boolean => (Array.isArray(v) ? v.some(holdsSealed) : isRecord(v) ? Object.values(v).some(holdsSealed) : isSealed(v));
 
 export class Sealer {
   constructor(readonly key: Buffer) {}
@@ -44,15 +45,21 @@ export class Sealer {
    * records (plain values from before sealing) pass through unchanged.
    */
   unsealOwned(owned: ManagedJson, doc: JsonRecord): ManagedJson {
-    const back = (sealed: Json, candidates: readonly Json[]): Json => candidates.find((c) => jsonEqual(this.sealDeep(c), sealed)) ?? sealed;
+    // Each candidate sealed once, looked up by its canonical text: linear in the list (a search per
+    // entry sealed 10,000 x 10,000 values for a long allowlist). Only an entry with a sealed string in it
+    // can stand for a value; a plain one (a file without secrets, a legacy record) is itself.
+    const index = (candidates: readonly Json[]) => new Map(candidates.map((c) => [canonical(this.sealDeep(c)), c] as const));
+    const back = (sealed: Json, lookup: () => Map<string, Json>): Json => (holdsSealed(sealed) ? (lookup().get(canonical(sealed)) ?? sealed) : sealed);
     return {
       values: owned.values.map((v) => {
         const now = getIn(doc, v.path);
-        return { path: v.path, value: now === undefined ? v.value : back(v.value, [now]) };
+        return { path: v.path, value: now === undefined ? v.value : back(v.value, () => index([now])) };
       }),
       members: owned.members.map((m) => {
         const list = getIn(doc, m.path);
-        return { ...m, items: m.items.map((i) => back(i, Array.isArray(list) ? list : [])) };
+        let built: Map<string, Json> | undefined;
+        const lookup = () => (built ??= index(Array.isArray(list) ? list : []));
+        return { ...m, items: m.items.map((i) => back(i, lookup)) };
       }),
     };
   }

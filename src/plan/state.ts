@@ -4,10 +4,13 @@
  * still owed when follow-up commands failed (so a re-run finishes the job).
  */
 import { posix } from 'node:path';
+import semver from 'semver';
 import { z } from 'zod';
 import { OperationError } from '../errors.js';
 import type { Effect, Layout, ManagedJson } from '../render/index.js';
+import { isRecord } from '../runtime/shared/json.js';
 import type { Target } from '../target/index.js';
+import { VERSION } from '../version.js';
 
 const json: z.ZodType<unknown> = z.unknown();
 const managedSchema = z.object({
@@ -56,6 +59,12 @@ export async function readApplyState(target: Target, path: string): Promise<Appl
     parsed = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     throw new OperationError(`${path} on ${target.label} is not valid JSON (${(err as Error).message}); move it away to start over`);
+  }
+  // A newer buddy-init may record more than this one knows: writing its state back would lose it.
+  const writer = isRecord(parsed) && typeof parsed.buddyInit === 'string' ? parsed.buddyInit : undefined;
+  const newerFormat = isRecord(parsed) && typeof parsed.format === 'number' && parsed.format > 2;
+  if (newerFormat || (writer && semver.valid(writer) && semver.gt(writer, VERSION))) {
+    throw new OperationError(`${path} on ${target.label} was written by buddy-init ${writer ?? '(a newer format)'}, this is ${VERSION}; upgrade buddy-init (npx buddy-init@latest) to change this buddy`);
   }
   const result = stateSchema.safeParse(parsed);
   if (!result.success) {

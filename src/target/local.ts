@@ -1,10 +1,10 @@
 /** The machine buddy-init runs on, optionally with every path rebased under a directory (--root). */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import fse from 'fs-extra';
-import { OperationError } from '../errors.js';
+import { InputError, OperationError } from '../errors.js';
 import { writeFileAtomicSync } from '../runtime/shared/atomic.js';
 import type { CommandResult, FileInfo, RunOptions, Target } from './types.js';
 
@@ -12,6 +12,8 @@ export class LocalTarget implements Target {
   readonly label: string;
 
   constructor(readonly rebasedUnder?: string) {
+    // `--root "$DEMO"` with DEMO unset: taken as no root at all, it would write the real home.
+    if (rebasedUnder === '') throw new InputError('--root is empty (an unset variable?): give the folder to write under');
     this.label = rebasedUnder ? `local, rebased under ${rebasedUnder}` : 'local';
   }
 
@@ -53,6 +55,18 @@ export class LocalTarget implements Target {
       writeFileAtomicSync(this.real(path), data, mode);
     } catch (err) {
       throw fileError('write', path, err);
+    }
+  }
+
+  async createExclusive(path: string, data: string, mode: number): Promise<boolean> {
+    const real = this.real(path);
+    try {
+      await mkdir(dirname(real), { recursive: true, mode: 0o700 });
+      await writeFile(real, data, { flag: 'wx', mode });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw fileError('create', path, err);
     }
   }
 

@@ -37,6 +37,8 @@ export interface Target {
   digest(paths: string[]): Promise<Map<string, string>>;
   /** Replaces `path` atomically (temp file + rename in the same directory), creating missing parents 0700. */
   writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void>;
+  /** Creates `path` with `data` only if nothing is there (missing parents 0700); false when something is. */
+  createExclusive(path: string, data: string, mode: number): Promise<boolean>;
   remove(path: string): Promise<void>;
   /** Names in a directory, or undefined when it does not exist. */
   list(path: string): Promise<string[] | undefined>;

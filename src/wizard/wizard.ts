@@ -342,36 +342,40 @@ class Wizard {
     const temp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
     writeFileAtomicSync(temp, text, 0o644);
     try {
-      const planned = await buildPlan({ ...this.argv, recipe: temp }, this.ctx, { target, known: this.known });
-      const settings = planned.plan.changes.find((ch) => ch.artifact.path.endsWith('/.claude/settings.local.json'));
-      if (settings?.op === 'update' && (settings.added.length || settings.removed.length)) {
-        out.print(c.bold('\nPermission changes'));
-        settings.added.forEach((e) => out.print(c.green(`  + ${describeEntry(e)}`)));
-        settings.removed.forEach((e) => out.print(c.red(`  - ${describeEntry(e)}`)));
-        settings.kept.forEach((e) => out.print(c.dim(`  = ${describeEntry(e)} (yours, kept)`)));
+      const planned = await buildPlan({ ...this.argv, recipe: temp }, this.ctx, { target, known: this.known, lock: 'apply (wizard)' });
+      try {
+        const settings = planned.plan.changes.find((ch) => ch.artifact.path.endsWith('/.claude/settings.local.json'));
+        if (settings?.op === 'update' && (settings.added.length || settings.removed.length)) {
+          out.print(c.bold('\nPermission changes'));
+          settings.added.forEach((e) => out.print(c.green(`  + ${describeEntry(e)}`)));
+          settings.removed.forEach((e) => out.print(c.red(`  - ${describeEntry(e)}`)));
+          settings.kept.forEach((e) => out.print(c.dim(`  = ${describeEntry(e)} (yours, kept)`)));
+        }
+        out.print();
+        showPlan(planned, out);
+        if (planned.plan.blocked) throw new InputError(`apply cannot run: ${planned.plan.blocked}`);
+        const go = planIsEmpty(planned.plan) || (await this.asker.confirm({ flag: 'yes', message: `Write ${basename(file)} and apply?`, default: true }));
+        this.asker.finish();
+        if (!go) {
+          out.print('Stopped; nothing was written.');
+          return;
+        }
+        if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+          renameSync(temp, file);
+          out.print(`Wrote ${file}.`);
+        }
+        const result = await applyPlan(planned.plan, target, {
+          buddyInit: VERSION,
+          name: planned.loaded.recipe.name,
+          facts: planned.facts,
+          ...(this.ctx.interactive ? { sudoPassword: () => promptSudoPassword(target.label) } : {}),
+          progress: (line) => out.info(`  ${line}`),
+        });
+        out.print(c.green(`\nDone: ${result.written.length} file(s) written, ${result.ran.length} command(s) run.`));
+        this.summary(planned.loaded.recipe, target, choices, file);
+      } finally {
+        await planned.finish();
       }
-      out.print();
-      showPlan(planned, out);
-      if (planned.plan.blocked) throw new InputError(`apply cannot run: ${planned.plan.blocked}`);
-      const go = planIsEmpty(planned.plan) || (await this.asker.confirm({ flag: 'yes', message: `Write ${basename(file)} and apply?`, default: true }));
-      this.asker.finish();
-      if (!go) {
-        out.print('Stopped; nothing was written.');
-        return;
-      }
-      if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
-        renameSync(temp, file);
-        out.print(`Wrote ${file}.`);
-      }
-      const result = await applyPlan(planned.plan, target, {
-        buddyInit: VERSION,
-        name: planned.loaded.recipe.name,
-        facts: planned.facts,
-        ...(this.ctx.interactive ? { sudoPassword: () => promptSudoPassword(target.label) } : {}),
-        progress: (line) => out.info(`  ${line}`),
-      });
-      out.print(c.green(`\nDone: ${result.written.length} file(s) written, ${result.ran.length} command(s) run.`));
-      this.summary(planned.loaded.recipe, target, choices, file);
     } finally {
       rmSync(temp, { force: true });
     }

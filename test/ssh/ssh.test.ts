@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, tempDir, writeFile } from '../helpers.js';
+import { CLI, runCli, runCliAsync, tempDir, writeFile } from '../helpers.js';
 import { keygen, TestSshd } from './sshd.js';
 
 // A real sshd on loopback and a real user; see sshd.ts.
@@ -246,3 +246,30 @@ describe('SSH target', () => {
 function mkdirp(dir: string): void {
   spawnSync('mkdir', ['-p', '-m', '700', dir]);
 }
+
+describe('the target lock over SFTP', () => {
+  it('a live holder on another machine (it keeps beating): apply waits, then fails naming it', async () => {
+    const lock = join(sshd.home, '.local/state/buddy-init/.lock');
+    writeFile(lock, JSON.stringify({ pid: 4242, host: 'other-laptop', command: 'apply', startedAt: '2026-12-02T10:00:00.000Z', beat: 0, nonce: 'n' }));
+    let beat = 0;
+    const beating = setInterval(() => writeFileSync(lock, JSON.stringify({ pid: 4242, host: 'other-laptop', command: 'apply', startedAt: '2026-12-02T10:00:00.000Z', beat: ++beat, nonce: 'n' })), 500);
+    try {
+      const r = await runCliAsync(['apply', '--yes', '--recipe', recipe('locked'), '--host', sshd.destination()], { env: { ...env(), BUDDY_INIT_LOCK_WAIT: '10' } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/another buddy-init is applying on ssh .* \(pid 4242 from other-laptop, apply, since 2026-12-02T10:00:00\.000Z\)/);
+    } finally {
+      clearInterval(beating);
+    }
+    expect(existsSync(join(sshd.home, '.claude/channels/discord/buddies/locked'))).toBe(false);
+    rmSync(lock);
+  }, 30_000);
+
+  it('three buddies applied at once over SSH: all land, one after the other', async () => {
+    const names = ['sa', 'sb', 'sc'];
+    const runs = await Promise.all(names.map((n) => runCliAsync(['apply', '--yes', '--recipe', recipe(n), '--host', sshd.destination()], { env: { ...env(), BUDDY_INIT_LOCK_WAIT: '60' } })));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const projects = JSON.parse(readFileSync(join(sshd.home, '.claude.json'), 'utf8')).projects;
+    for (const n of names) expect(projects[join(sshd.home, n)]?.hasTrustDialogAccepted, n).toBe(true);
+    expect(existsSync(join(sshd.home, '.local/state/buddy-init/.lock'))).toBe(false);
+  }, 60_000);
+});

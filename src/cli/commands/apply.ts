@@ -17,7 +17,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
       const context = ctx();
       if (argv.all) return runFleet('apply', argv, context);
       const { out } = context;
-      const planned = await buildPlan(argv, context);
+      const planned = await buildPlan(argv, context, { lock: 'apply' });
       const { plan, target, facts, loaded } = planned;
       try {
         if (!out.json) showPlan(planned, out);
@@ -58,7 +58,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
         if (result.backups.length) out.print(`Backups: ${plan.layout.backupsDir}`);
         if (plan.skipped.length) out.print('Some commands were not run; see "Not run" above.');
       } finally {
-        await target.close();
+        await planned.finish();
       }
     },
   };

@@ -30,14 +30,18 @@ export function doctorCommand(ctx: () => CommandContext): CommandModule<object, 
         const fixable = findings.filter((f) => !f.ok && f.fixable);
         if (argv.fix && fixable.length) {
           out.info(`fixing ${fixable.map((f) => f.title).join(', ')} with an apply...`);
-          const planned = await buildPlan(argv, context, { target: b.target });
-          await applyPlan(planned.plan, b.target, {
-            buddyInit: VERSION,
-            name: b.loaded.recipe.name,
-            facts: planned.facts,
-            ...(context.interactive ? { sudoPassword: () => promptSudoPassword(b.target.label) } : {}),
-            progress: (line) => out.info(`  ${line}`),
-          });
+          const planned = await buildPlan(argv, context, { target: b.target, lock: 'doctor --fix' });
+          try {
+            await applyPlan(planned.plan, b.target, {
+              buddyInit: VERSION,
+              name: b.loaded.recipe.name,
+              facts: planned.facts,
+              ...(context.interactive ? { sudoPassword: () => promptSudoPassword(b.target.label) } : {}),
+              progress: (line) => out.info(`  ${line}`),
+            });
+          } finally {
+            await planned.finish();
+          }
           // Checked again from scratch: what the fix really changed, not what it meant to.
           const again = await openBuddy(argv, context);
           try {

@@ -51,7 +51,7 @@ async function runHost(action: FleetAction, host: InventoryHost, argv: FleetArgs
         await b.target.close();
       }
     }
-    const planned = await buildPlan(targetArgs, ctx, { loaded });
+    const planned = await buildPlan(targetArgs, ctx, { loaded, ...(action === 'apply' ? { lock: 'apply --all' } : {}) });
     try {
       showPlan(planned, out);
       const { plan } = planned;
@@ -60,7 +60,7 @@ async function runHost(action: FleetAction, host: InventoryHost, argv: FleetArgs
       const result = await applyPlan(plan, planned.target, { buddyInit: VERSION, name: loaded.recipe.name, facts: planned.facts });
       return { host: host.key, ok: true, summary: `applied: ${result.written.length} file(s) written, ${result.removed.length ? `${result.removed.length} removed, ` : ''}${result.ran.length} command(s) run`, text: text() };
     } finally {
-      await planned.target.close();
+      await planned.finish();
     }
   } catch (err) {
     return { host: host.key, ok: false, summary: `FAILED: ${errorLine(err)}`, text: text() };

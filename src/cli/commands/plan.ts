@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { planIsEmpty, type Plan } from '../../plan/index.js';
+import { acquireLock, planIsEmpty, type HeldLock, type Plan } from '../../plan/index.js';
 import type { LoadedRecipe } from '../../recipe/index.js';
 import type { Facts, Requirement, Target } from '../../target/index.js';
 import type { CommandContext } from '../context.js';
@@ -49,6 +49,8 @@ export interface Planned {
   facts: Facts;
   plan: Plan;
   requirements: Requirement[];
+  /** Releases the target's lock (when one was taken) and closes the connection (when buildPlan opened it). */
+  finish(): Promise<void>;
 }
 
 export interface PlanExtras {
@@ -58,6 +60,8 @@ export interface PlanExtras {
   known?: ReadonlyMap<string, string>;
   /** A recipe already loaded (an inventory host's, with its overrides). */
   loaded?: LoadedRecipe;
+  /** Take the target user's lock for this command before reading anything (apply, not plan). */
+  lock?: string;
 }
 
 /** recipe -> plan, shared by `plan`, `apply` and the wizard. The caller closes `target`. */
@@ -65,8 +69,14 @@ export async function buildPlan(argv: TargetArgs, ctx: CommandContext, extras: P
   const { out } = ctx;
   const loaded = extras.loaded ?? loadStep(argv.recipe, out);
   const target = extras.target ?? (await openTarget(loaded, argv, ctx));
+  let held: HeldLock | undefined;
+  const finish = async () => {
+    await held?.release();
+    if (!extras.target) await target.close();
+  };
   try {
     const facts = await factsStep(target, loaded);
+    if (extras.lock) held = await acquireLock(target, facts.home, extras.lock, (line) => out.warn(line));
     const secrets = await secretsStep(loaded, 'resolve', {
       target,
       facts,
@@ -76,9 +86,9 @@ export async function buildPlan(argv: TargetArgs, ctx: CommandContext, extras: P
     out.addSecrets(secrets.values());
     const rendering = renderStep(loaded, facts, secrets);
     const plan = await planStep(target, loaded, facts, rendering, ctx.interactive);
-    return { loaded, target, facts, plan, requirements: requirementsOf(loaded, facts, target) };
+    return { loaded, target, facts, plan, requirements: requirementsOf(loaded, facts, target), finish };
   } catch (err) {
-    await target.close();
+    await finish();
     throw err;
   }
 }
@@ -113,7 +123,7 @@ export function planCommand(ctx: () => CommandContext): CommandModule<object, Ta
         if (context.out.json) context.out.printJson(planJson(planned.plan, planned.requirements));
         else showPlan(planned, context.out);
       } finally {
-        await planned.target.close();
+        await planned.finish();
       }
     },
   };

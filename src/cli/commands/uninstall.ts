@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { applyUninstall, planUninstall, RootRunner } from '../../plan/index.js';
+import { acquireLock, applyUninstall, planUninstall, RootRunner, type HeldLock } from '../../plan/index.js';
 import { layoutFor } from '../../render/index.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
@@ -16,9 +16,11 @@ export async function runUninstall(argv: UninstallArgs, context: CommandContext)
   const { out } = context;
   const loaded = loadStep(argv.recipe, out);
   const target = await openTarget(loaded, argv, context);
+  let held: HeldLock | undefined;
   try {
     const facts = await factsStep(target, loaded);
     const layout = layoutFor(loaded.recipe, facts, VERSION);
+    held = await acquireLock(target, facts.home, 'uninstall', (line) => out.warn(line));
     const plan = await planUninstall(target, layout, facts, loaded.recipe.name, Boolean(argv.purge));
     if (out.json) out.printJson(plan);
     else {
@@ -38,6 +40,7 @@ export async function runUninstall(argv: UninstallArgs, context: CommandContext)
     await applyUninstall(plan, target, layout, (a) => root.run(a.argv, Boolean(a.root), a.env), (line) => out.info(`  ${line}`));
     out.print(out.c.green(`Uninstalled buddy "${loaded.recipe.name}".`));
   } finally {
+    await held?.release();
     await target.close();
   }
 }

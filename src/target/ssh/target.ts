@@ -150,6 +150,26 @@ export class SshTarget implements Target {
     }
   }
 
+  async createExclusive(path: string, data: string, mode: number): Promise<boolean> {
+    const sftp = await this.sftpSession;
+    await this.mkdirs(posix.dirname(path));
+    let handle: Buffer;
+    try {
+      handle = await this.call<Buffer>((cb) => sftp.open(path, 'wx', { mode }, cb));
+    } catch (err) {
+      // OpenSSH answers an O_EXCL open of an existing file with a generic failure: look.
+      if (await this.stat(path)) return false;
+      throw this.fail('create', path, err as SftpError);
+    }
+    const bytes = Buffer.from(data);
+    try {
+      await this.call((cb) => sftp.write(handle, bytes, 0, bytes.length, 0, cb as never));
+    } finally {
+      await this.call((cb) => sftp.close(handle, cb as never));
+    }
+    return true;
+  }
+
   async list(path: string): Promise<string[] | undefined> {
     const sftp = await this.sftpSession;
     try {
