@@ -13,7 +13,7 @@ import { removeEmptiedChatFolders } from './chatFolder.js';
 import { pluginShortfall } from './plugins.js';
 import { computeChange, readCurrent, sha256, type Change, type Plan } from './plan.js';
 import { storeSealKey, type Sealer } from './seal.js';
-import { writeApplyState, type ApplyState, type FileRecord } from './state.js';
+import { intentRecords, writeApplyState, type ApplyState, type FileRecord } from './state.js';
 
 export interface ApplyResult {
   written: Change[];
@@ -112,6 +112,14 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   const root = new RootRunner(target, options.facts, options.sudoPassword);
   // The key first: a record sealed with a key that was never stored could not be read back.
   if (plan.sealKeyCreated) await storeSealKey(target, plan.layout, plan.sealer);
+  const base = { format: 2 as const, buddyInit: options.buddyInit, name: options.name, appliedAt: now.toISOString() };
+  // Write-ahead: before any file is touched, the record claims what the last apply owned and what this
+  // one will own, so an apply cut short at any point (a kill, a full disk) leaves a record from which the
+  // next apply finishes the job and uninstall takes out all of buddy-init's part.
+  if (plan.changes.some((c) => c.op !== 'unchanged') || plan.remove.length) {
+    const pendingEffects = [...new Set([...(plan.previous?.pendingEffects ?? []), ...plan.effects])];
+    await writeApplyState(target, plan.layout.applyState, { ...base, files: intentRecords(plan.previous?.files ?? {}, stateRecords(plan.changes, plan.sealer)), pendingEffects, interrupted: true });
+  }
 
   const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
   /** Writes one change (re-merged first if it is a shared file) with its backup; returns what it wrote. */
@@ -167,16 +175,9 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   }
 
   const files = stateRecords(final, plan.sealer);
-  const state = (pendingEffects: Effect[]): ApplyState => ({
-    format: 2,
-    buddyInit: options.buddyInit,
-    name: options.name,
-    appliedAt: now.toISOString(),
-    files,
-    pendingEffects,
-  });
+  const state = (pendingEffects: Effect[]): ApplyState => ({ ...base, files, pendingEffects });
   const previous = plan.previous;
-  const recordChanged = !previous || previous.legacy || !jsonEqual(previous.files, files) || previous.pendingEffects.length > 0;
+  const recordChanged = !previous || previous.legacy || previous.interrupted || !jsonEqual(previous.files, files) || previous.pendingEffects.length > 0;
   if (plan.actions.length) {
     // Written before the commands run: if one fails, the next apply still knows what is owed.
     await writeApplyState(target, plan.layout.applyState, state(plan.effects));

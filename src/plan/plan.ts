@@ -77,8 +77,9 @@ export type Current = { text: string; mode: number } | { sha256: string; mode: n
 
 /** Whether the record of a whole file still matches the file (by its plain or its keyed hash). */
 export function recordMatches(record: FileRecord, current: Current, sealer: Sealer): boolean {
-  if (record.hmac) return 'text' in current && sealer.seal(current.text) === record.hmac;
-  return record.sha256 === ('sha256' in current ? current.sha256 : sha256(current.text));
+  const accepted = [record.hmac ?? record.sha256, ...(record.alt ?? [])];
+  if (record.hmac) return 'text' in current && accepted.includes(sealer.seal(current.text));
+  return accepted.includes('sha256' in current ? current.sha256 : sha256(current.text));
 }
 
 /** `sealer` reads the record of an earlier apply; without one (rendering from nothing) there is none. */
@@ -196,6 +197,7 @@ export async function planChanges(options: {
     actions,
     skipped,
     notes: [
+      ...(previous?.interrupted ? ['the last apply on this target was cut short; this one finishes it (its record lists everything that apply may have written)'] : []),
       ...(previous?.legacy ? [`${layout.applyState} is from an earlier buddy-init that recorded secret values in clear: apply rewrites it with keyed hashes and scrubs the backups`] : []),
       ...left.notes,
       ...(bun.kind === 'cannot' ? [`bun: ${bun.why}`] : []),
@@ -288,5 +290,5 @@ export function rootUnreachable(facts: Facts): string {
 }
 
 export function planIsEmpty(plan: Plan): boolean {
-  return plan.changes.every((c) => c.op === 'unchanged') && plan.remove.length === 0 && plan.actions.length === 0 && !plan.previous?.legacy;
+  return plan.changes.every((c) => c.op === 'unchanged') && plan.remove.length === 0 && plan.actions.length === 0 && !plan.previous?.legacy && !plan.previous?.interrupted;
 }

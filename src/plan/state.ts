@@ -8,7 +8,7 @@ import semver from 'semver';
 import { z } from 'zod';
 import { OperationError } from '../errors.js';
 import type { Effect, Layout, ManagedJson } from '../render/index.js';
-import { isRecord } from '../runtime/shared/json.js';
+import { canonical, isRecord } from '../runtime/shared/json.js';
 import type { Target } from '../target/index.js';
 import { VERSION } from '../version.js';
 
@@ -24,8 +24,9 @@ const stateSchema = z.object({
   buddyInit: z.string(),
   name: z.string(),
   appliedAt: z.string(),
-  files: z.record(z.string(), z.object({ sha256: z.string().optional(), hmac: z.string().optional(), owned: managedSchema.optional() })),
+  files: z.record(z.string(), z.object({ sha256: z.string().optional(), hmac: z.string().optional(), alt: z.array(z.string()).optional(), owned: managedSchema.optional() })),
   pendingEffects: z.array(z.enum(['reload-init', 'restart-buddy'])).default([]),
+  interrupted: z.boolean().optional(),
 });
 
 export interface FileRecord {
@@ -35,6 +36,11 @@ export interface FileRecord {
   hmac?: string;
   /** buddy-init's part of a shared file (every string sealed in a secret file). */
   owned?: ManagedJson;
+  /**
+   * Other hashes that are buddy-init's too: while an apply runs, what the file held before it (the
+   * write may not have happened yet).
+   */
+  alt?: string[];
 }
 
 export interface ApplyState {
@@ -44,8 +50,51 @@ export interface ApplyState {
   appliedAt: string;
   files: Record<string, FileRecord>;
   pendingEffects: Effect[];
+  /**
+   * Written before an apply touches any file (write-ahead): the record claims what the last apply owned
+   * and what this one will, so an apply cut short at any point can be finished or undone. Cleared when
+   * the apply ends.
+   */
+  interrupted?: boolean;
   /** Read from a format 1 file, which may hold secrets in clear: the next apply rewrites it and scrubs the backups. */
   legacy?: boolean;
+}
+
+/**
+ * The record an apply writes before it starts: for every file, what the last apply owned and what this
+ * one will own (whole files: the new hash, the old one as an alternative; shared files: both owned parts).
+ */
+export function intentRecords(before: Record<string, FileRecord>, after: Record<string, FileRecord>): Record<string, FileRecord> {
+  const out: Record<string, FileRecord> = { ...before };
+  for (const [path, next] of Object.entries(after)) {
+    const prev = before[path];
+    if (!prev) out[path] = next;
+    else if (ownsWhole(next)) {
+      const hashes = [prev.sha256 ?? prev.hmac, ...(prev.alt ?? [])].filter((h): h is string => Boolean(h) && h !== (next.sha256 ?? next.hmac));
+      out[path] = { ...next, ...(hashes.length ? { alt: [...new Set(hashes)] } : {}) };
+    } else out[path] = { owned: unionOwned(prev.owned, next.owned!) };
+  }
+  return out;
+}
+
+function unionOwned(a: ManagedJson | undefined, b: ManagedJson): ManagedJson {
+  if (!a) return b;
+  const key = (path: string[], value: unknown) => `${path.join('\0')}\u0001${canonical(value)}`;
+  const values = [...b.values];
+  const seen = new Set(values.map((v) => key(v.path, v.value)));
+  for (const v of a.values) if (!seen.has(key(v.path, v.value))) values.push(v);
+  const members = b.members.map((m) => ({ ...m, items: [...m.items] }));
+  for (const m of a.members) {
+    const same = members.find((x) => x.path.join('\0') === m.path.join('\0'));
+    if (!same) {
+      members.push(m);
+      continue;
+    }
+    const have = new Set(same.items.map(canonical));
+    for (const item of m.items) if (!have.has(canonical(item))) same.items.push(item);
+    if (m.created) same.created = true;
+  }
+  return { values, members };
 }
 
 /** Whether buddy-init owns the whole file (it wrote it; it may delete it). */
@@ -88,7 +137,8 @@ export async function runtimeInUse(target: Target, layout: Layout, paths: string
   if (!runtime.length) return [];
   const states = posix.dirname(layout.stateDir);
   let others = '';
-  for (const buddy of (await target.list(states)) ?? []) {
+  // Each buddy's folder; dot files there (the lock) are not buddies.
+  for (const buddy of ((await target.list(states)) ?? []).filter((n) => !n.startsWith('.'))) {
     const file = posix.join(states, buddy, 'apply-state.json');
     if (file !== layout.applyState) others += (await target.read(file))?.toString('utf8') ?? '';
   }

@@ -8,6 +8,17 @@ import { InputError, OperationError } from '../errors.js';
 import { writeFileAtomicSync } from '../runtime/shared/atomic.js';
 import type { CommandResult, FileInfo, RunOptions, Target } from './types.js';
 
+/**
+ * Fault injection for the tests of interrupted applies: BUDDY_INIT_TEST_FAULT=<n>:<signal> makes this
+ * process send itself the signal just before its n-th file write or removal (1-based), as a kill or a
+ * Ctrl-C at that step would. Unset, it costs one comparison per write.
+ */
+const FAULT = /^(\d+):(SIG[A-Z]+)$/.exec(process.env.BUDDY_INIT_TEST_FAULT ?? '');
+let writeSteps = 0;
+function faultPoint(): void {
+  if (FAULT && ++writeSteps === Number(FAULT[1])) process.kill(process.pid, FAULT[2] as NodeJS.Signals);
+}
+
 export class LocalTarget implements Target {
   readonly label: string;
 
@@ -51,6 +62,7 @@ export class LocalTarget implements Target {
   }
 
   async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+    faultPoint();
     try {
       writeFileAtomicSync(this.real(path), data, mode);
     } catch (err) {
@@ -71,6 +83,7 @@ export class LocalTarget implements Target {
   }
 
   async remove(path: string): Promise<void> {
+    faultPoint();
     try {
       await fse.remove(this.real(path));
     } catch (err) {

@@ -1,0 +1,144 @@
+// Issue 16: an apply cut short at ANY write step (SIGKILL, or Ctrl-C's SIGINT, injected just before the
+// n-th file write or removal by BUDDY_INIT_TEST_FAULT) or by a full disk, followed by uninstall, or by a
+// re-apply and then uninstall: nothing of buddy-init's is left (no token, no rule, no hook entry, no trust
+// flag; the files it made are gone), and the person's own keys and rules are exactly as they were.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, tempDir, writeFile } from '../helpers.js';
+
+const HOME = homedir();
+const TOKEN = 'discord-token-interrupted-0123456789';
+const OAUTH = 'sk-ant-oat01-interrupted-0123456789abcdef';
+const ENV = { ...process.env, NO_COLOR: '1', BUDDY_T_DISCORD: TOKEN, BUDDY_T_OAUTH: OAUTH };
+const PERSON_CLAUDE_JSON = { numStartups: 3, theme: 'dark', projects: { '/elsewhere': { allowedTools: ['Bash(ls)'] } } };
+const PERSON_SETTINGS = { model: 'opus', permissions: { allow: ['Bash(make mine)'] } };
+const dir = tempDir('buddy-interrupted-');
+const recipe = (posture: string) =>
+  writeFile(
+    join(dir, `${posture}.yaml`),
+    `name: cut\nextends: ${posture}\nworkdir: ~/work\nchannels:\n  discord:\n    token: { env: BUDDY_T_DISCORD }\n    allowFrom: ['42']\nauth:\n  oauthToken: { env: BUDDY_T_OAUTH }\n`,
+  );
+
+function freshRoot(): string {
+  const root = tempDir('buddy-cut-');
+  writeFile(join(root, HOME, '.claude.json'), JSON.stringify(PERSON_CLAUDE_JSON));
+  writeFile(join(root, HOME, 'work/.claude/settings.local.json'), JSON.stringify(PERSON_SETTINGS));
+  return root;
+}
+
+function cli(args: string[], root: string, fault?: string): { code: number | null; signal: NodeJS.Signals | null; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args, '--root', root], { encoding: 'utf8', env: { ...ENV, ...(fault ? { BUDDY_INIT_TEST_FAULT: fault } : {}) } });
+  return { code: r.status, signal: r.signal, stderr: r.stderr };
+}
+
+function files(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk : (p: string) => out.push(p))(join(d, e.name));
+  };
+  walk(root);
+  return out;
+}
+
+/** Nothing of buddy-init's is left, and the person's files are exactly theirs. */
+function clean(root: string, what: string): void {
+  const json = (p: string) => JSON.parse(readFileSync(join(root, HOME, p), 'utf8'));
+  expect(json('.claude.json'), what).toEqual(PERSON_CLAUDE_JSON);
+  expect(json('work/.claude/settings.local.json'), what).toEqual(PERSON_SETTINGS);
+  const left = files(root).filter((f) => !f.includes('/.local/state/buddy-init/cut/backups/') && !f.endsWith('/seal.key'));
+  expect(left.map((f) => f.slice(root.length)).sort(), what).toEqual([join(HOME, '.claude.json'), join(HOME, 'work/.claude/settings.local.json')].sort());
+  for (const f of files(root)) expect(readFileSync(f, 'latin1'), `${what}: ${f}`).not.toMatch(new RegExp(`${TOKEN}|${OAUTH}`));
+}
+
+/** How many write steps an uninterrupted apply takes from `setup` (the fault is never reached). */
+function steps(setup: () => string, file: string): number {
+  for (let n = 1; n < 60; n++) {
+    const r = cli(['apply', '--yes', '--recipe', file], setup(), `${n}:SIGKILL`);
+    if (r.signal === null) return n - 1;
+  }
+  throw new Error('more than 60 write steps?');
+}
+
+const measured: string[] = [];
+afterAll(() => console.log(`interrupted applies: ${measured.join('; ')}`));
+
+describe.each([
+  ['a first apply', () => freshRoot(), 'balanced', 12],
+  [
+    'a posture change (balanced -> strict)',
+    () => {
+      const root = freshRoot();
+      expect(cli(['apply', '--yes', '--recipe', recipe('balanced')], root).code).toBe(0);
+      return root;
+    },
+    'strict',
+    4,
+  ],
+] as const)('%s, cut short at every write step', (what, setup, posture, atLeast) => {
+  const file = recipe(posture);
+  const total = steps(setup, file);
+
+  it.each(['SIGKILL', 'SIGINT'])(`%s at each of the steps, then uninstall: clean`, (signal) => {
+    expect(total).toBeGreaterThanOrEqual(atLeast);
+    for (let n = 1; n <= total; n++) {
+      const root = setup();
+      const cut = cli(['apply', '--yes', '--recipe', file], root, `${n}:${signal}`);
+      expect(cut.signal, `${what}: step ${n}`).toBe(signal);
+      const un = cli(['uninstall', '--yes', '--recipe', file], root);
+      // Cut before the record was first written, there is nothing to uninstall, and nothing was written.
+      if (un.code === 2) expect(un.stderr).toMatch(/nothing of buddy "cut" is installed/);
+      else expect(un.code, `${what}: step ${n}: ${un.stderr}`).toBe(0);
+      clean(root, `${what}, ${signal} before write ${n}, then uninstall`);
+    }
+    measured.push(`${what}: ${total} write steps x ${signal}, each then uninstalled: clean`);
+  }, 300_000);
+
+  it(`SIGKILL at each of the steps, then a re-apply (which finishes the job) and uninstall: clean`, () => {
+    for (let n = 1; n <= total; n++) {
+      const root = setup();
+      cli(['apply', '--yes', '--recipe', file], root, `${n}:SIGKILL`);
+      const again = cli(['apply', '--yes', '--recipe', file], root);
+      expect(again.code, `${what}: step ${n}: ${again.stderr}`).toBe(0);
+      // Finished: a further apply has nothing to do.
+      expect(spawnSync(process.execPath, [CLI, 'plan', '--recipe', file, '--root', root], { encoding: 'utf8', env: ENV }).stdout, `step ${n}`).toContain('No changes');
+      expect(cli(['uninstall', '--yes', '--recipe', file], root).code).toBe(0);
+      clean(root, `${what}, SIGKILL before write ${n}, re-apply, uninstall`);
+    }
+    measured.push(`${what}: ${total} steps, each re-applied then uninstalled: clean`);
+  }, 300_000);
+});
+
+describe('a full disk', () => {
+  // A small tmpfs as the root; a filler leaves less and less room, so the apply fails at each write in turn.
+  const mnt = tempDir('buddy-full-');
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt]);
+  afterAll(() => execFileSync('umount', ['-l', mnt]));
+
+  it('fails with "disk full" at whichever write runs out; after room is made, re-apply and uninstall are clean', () => {
+    const failedAt = new Set<string>();
+    for (let free = 0; free <= 1400; free += 50) {
+      rmSync(join(mnt, 'root'), { recursive: true, force: true });
+      rmSync(join(mnt, 'filler'), { force: true });
+      const root = join(mnt, 'root');
+      mkdirSync(root);
+      writeFile(join(root, HOME, '.claude.json'), JSON.stringify(PERSON_CLAUDE_JSON));
+      writeFile(join(root, HOME, 'work/.claude/settings.local.json'), JSON.stringify(PERSON_SETTINGS));
+      const avail = Number(execFileSync('df', ['--output=avail', '-k', mnt], { encoding: 'utf8' }).trim().split('\n')[1]);
+      if (avail > free) writeFileSync(join(mnt, 'filler'), Buffer.alloc((avail - free) * 1024));
+      const r = cli(['apply', '--yes', '--recipe', recipe('balanced')], root);
+      if (r.code !== 0) {
+        expect(r.stderr, `${free} KB free`).toMatch(/disk full/);
+        failedAt.add(/cannot \w+ (\S+)/.exec(r.stderr)?.[1] ?? r.stderr.trim());
+      }
+      rmSync(join(mnt, 'filler'), { force: true });
+      expect(cli(['apply', '--yes', '--recipe', recipe('balanced')], root).code, `${free} KB free: re-apply`).toBe(0);
+      expect(cli(['uninstall', '--yes', '--recipe', recipe('balanced')], root).code).toBe(0);
+      clean(root, `disk full with ${free} KB free`);
+    }
+    measured.push(`full disk: the apply failed at ${failedAt.size} different writes; each re-applied and uninstalled clean`);
+    expect(failedAt.size).toBeGreaterThanOrEqual(2);
+  }, 300_000);
+});
