@@ -11,7 +11,7 @@ import type { Action } from './actions.js';
 import { backupText, tidyBackups } from './backups.js';
 import { removeEmptiedChatFolders } from './chatFolder.js';
 import { pluginShortfall } from './plugins.js';
-import { computeChange, readCurrent, sha256, type Change, type Plan } from './plan.js';
+import { computeChange, sha256, type Change, type Plan } from './plan.js';
 import { storeSealKey, type Sealer } from './seal.js';
 import { intentRecords, writeApplyState, type ApplyState, type FileRecord } from './state.js';
 
@@ -48,6 +48,9 @@ function stateRecords(changes: Change[], sealer: Sealer): Record<string, FileRec
       .map((c) => [c.artifact.path, record(c)]),
   );
 }
+
+/** Merges into a shared file that keeps changing under it before giving up. */
+const MERGE_ATTEMPTS = 8;
 
 /** After npm install: Bun must run from where the plan said, at the version asked for. */
 async function verifyBun(target: Target, bun: NonNullable<Plan['bun']>): Promise<void> {
@@ -122,28 +125,46 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   }
 
   const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
-  /** Writes one change (re-merged first if it is a shared file) with its backup; returns what it wrote. */
-  const write = async (planned: Change): Promise<{ change: Change; backup?: string }> => {
-    let change = planned;
-    if (planned.op !== 'unchanged' && planned.artifact.kind !== 'file') {
-      // Claude Code may have rewritten a shared file since the plan was made: merge into what is there now.
-      change = computeChange(planned.artifact, await readCurrent(target, planned.artifact), plan.previous, plan.sealer);
-    }
-    if (change.op === 'unchanged') return { change };
-    let backup: string | undefined;
+  const keepBackup = async (change: Change): Promise<string | undefined> => {
     const kept = change.before === undefined ? undefined : backupText(change.artifact, change.before, plan.previous?.files[change.artifact.path]?.owned, plan.sealer);
-    if (kept !== undefined) {
-      backup = posix.join(plan.layout.backupsDir, stamp, change.artifact.path);
-      await target.writeAtomic(backup, kept, 0o600);
-    }
-    if (asRoot(change)) await writeAsRoot(target, root, plan.layout.stateDir, change.artifact.path, change.after, change.mode);
-    else await target.writeAtomic(change.artifact.path, change.after, change.mode);
-    return { change, ...(backup ? { backup } : {}) };
+    if (kept === undefined) return undefined;
+    const backup = posix.join(plan.layout.backupsDir, stamp, change.artifact.path);
+    await target.writeAtomic(backup, kept, 0o600);
+    return backup;
   };
-  // The user's files go out side by side (over SSH each write is several round trips); the ones root
-  // writes go one at a time after them (and only if they all succeeded), so sudo's password is asked at
-  // most once. Every write settles before a failure is reported, and what was written is still listed.
-  const settled = await Promise.allSettled(plan.changes.map((c) => (asRoot(c) ? undefined : write(c))));
+  /** Writes one change with its backup; returns what it wrote. */
+  const write = async (planned: Change): Promise<{ change: Change; backup?: string }> => {
+    const path = planned.artifact.path;
+    if (planned.op === 'unchanged') return { change: planned };
+    if (planned.artifact.kind === 'file') {
+      const backup = await keepBackup(planned);
+      if (asRoot(planned)) await writeAsRoot(target, root, plan.layout.stateDir, path, planned.after, planned.mode);
+      else await target.writeAtomic(path, planned.after, planned.mode);
+      return { change: planned, ...(backup ? { backup } : {}) };
+    }
+    // A shared file: Claude Code (or a person) may rewrite it at any moment. Merge into what is there
+    // now and replace it only if it still holds what the merge read (compared right before the rename);
+    // if not, wait a moment, read and merge again. The backup (of exactly what was replaced) is written
+    // after, so the slow part stays out of that window.
+    for (let attempt = 1; ; attempt++) {
+      const raw = await target.read(path);
+      const info = raw ? await target.stat(path) : undefined;
+      const change = computeChange(planned.artifact, raw && info ? { text: raw.toString('utf8'), mode: info.mode } : undefined, plan.previous, plan.sealer);
+      if (change.op === 'unchanged') return { change };
+      if (await target.replaceIfUnchanged(path, change.after, change.mode, raw)) {
+        const backup = await keepBackup(change);
+        return { change, ...(backup ? { backup } : {}) };
+      }
+      if (attempt === MERGE_ATTEMPTS) throw new OperationError(`${path} kept changing while buddy-init merged into it (${MERGE_ATTEMPTS} tries); run apply again`);
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
+    }
+  };
+  // The files buddy-init owns go out side by side (over SSH each write is several round trips). After
+  // them (and only if they all succeeded), one at a time: the shared files, so that nothing else runs
+  // while one is read, merged and replaced (the shorter that is, the less often another writer gets in
+  // between), and the ones root writes, so sudo's password is asked at most once. Every write settles
+  // before a failure is reported, and what was written is still listed.
+  const settled = await Promise.allSettled(plan.changes.map((c) => (asRoot(c) || c.artifact.kind !== 'file' ? undefined : write(c))));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   for (const [i, planned] of plan.changes.entries()) {
     const outcome = settled[i]!;

@@ -126,7 +126,7 @@ export function computeChange(artifact: Artifact, current: Current | undefined, 
 }
 
 /** What a file holds now; bundles only by hash (they are large and the hash says all). */
-export async function readCurrent(target: Target, artifact: Artifact, digests?: Map<string, string>): Promise<Current | undefined> {
+async function readCurrent(target: Target, artifact: Artifact, digests?: Map<string, string>): Promise<Current | undefined> {
   if (artifact.display === 'summary') {
     const hash = (digests ?? (await target.digest([artifact.path]))).get(artifact.path);
     const info = hash ? await target.stat(artifact.path) : undefined;

@@ -1,6 +1,7 @@
 /** The machine buddy-init runs on, optionally with every path rebased under a directory (--root). */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import fse from 'fs-extra';
@@ -65,6 +66,25 @@ export class LocalTarget implements Target {
     faultPoint();
     try {
       writeFileAtomicSync(this.real(path), data, mode);
+    } catch (err) {
+      throw fileError('write', path, err);
+    }
+  }
+
+  async replaceIfUnchanged(path: string, data: string, mode: number, expected: Buffer | undefined): Promise<boolean> {
+    faultPoint();
+    const real = this.real(path);
+    const unchanged = () => {
+      let now: Buffer | undefined;
+      try {
+        now = readFileSync(real);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      return now === undefined || expected === undefined ? now === expected : now.equals(expected);
+    };
+    try {
+      return writeFileAtomicSync(real, data, mode, unchanged);
     } catch (err) {
       throw fileError('write', path, err);
     }

@@ -37,6 +37,11 @@ export interface Target {
   digest(paths: string[]): Promise<Map<string, string>>;
   /** Replaces `path` atomically (temp file + rename in the same directory), creating missing parents 0700. */
   writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void>;
+  /**
+   * Replaces `path` atomically only if it still holds `expected` (undefined: still absent), compared right
+   * before the rename; false when someone changed it meanwhile (read it again, merge again).
+   */
+  replaceIfUnchanged(path: string, data: string, mode: number, expected: Buffer | undefined): Promise<boolean>;
   /** Creates `path` with `data` only if nothing is there (missing parents 0700); false when something is. */
   createExclusive(path: string, data: string, mode: number): Promise<boolean>;
   remove(path: string): Promise<void>;

@@ -193,9 +193,10 @@ describe('SSH target', () => {
     const r = runCli(['apply', '--recipe', file, '--host', sshd.destination(), '--yes'], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`cannot write ${dir}/settings\\.local\\.json on ssh .*: permission denied`));
-    // The files written before the refusal are whole, and the state records no apply that did not finish.
+    // The files written before the refusal are whole, and the state (written before any file) says the
+    // apply was cut short, so the next apply or uninstall finishes or undoes it.
     expect(() => JSON.parse(readFileSync(claudeJson, 'utf8'))).not.toThrow();
-    expect(existsSync(join(sshd.home, '.local/state/buddy-init/denied/apply-state.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(sshd.home, '.local/state/buddy-init/denied/apply-state.json'), 'utf8')).interrupted).toBe(true);
   });
 
   it('a connection cut in the middle of apply leaves every file old or new, and a re-run converges', async () => {

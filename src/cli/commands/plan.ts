@@ -76,7 +76,6 @@ export async function buildPlan(argv: TargetArgs, ctx: CommandContext, extras: P
   };
   try {
     const facts = await factsStep(target, loaded);
-    if (extras.lock) held = await acquireLock(target, facts.home, extras.lock, (line) => out.warn(line));
     const secrets = await secretsStep(loaded, 'resolve', {
       target,
       facts,
@@ -85,6 +84,9 @@ export async function buildPlan(argv: TargetArgs, ctx: CommandContext, extras: P
     });
     out.addSecrets(secrets.values());
     const rendering = renderStep(loaded, facts, secrets);
+    // After every input is checked (a bad secret or recipe writes nothing, not even the lock), before the
+    // plan reads what is on the target.
+    if (extras.lock) held = await acquireLock(target, facts.home, extras.lock, (line) => out.warn(line));
     const plan = await planStep(target, loaded, facts, rendering, ctx.interactive);
     return { loaded, target, facts, plan, requirements: requirementsOf(loaded, facts, target), finish };
   } catch (err) {

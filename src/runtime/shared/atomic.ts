@@ -7,7 +7,11 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writ
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode: number): void {
+/**
+ * `stillValid`, when given, is asked right before the rename (after the slow part: writing and syncing
+ * the temp file); false leaves the file alone and returns false.
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode: number, stillValid?: () => boolean): boolean {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -19,7 +23,12 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, mod
     while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
     fsyncSync(fd);
     closeSync(fd);
+    if (stillValid && !stillValid()) {
+      unlinkSync(temp);
+      return false;
+    }
     renameSync(temp, path);
+    return true;
   } catch (err) {
     try {
       closeSync(fd);

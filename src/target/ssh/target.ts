@@ -3,7 +3,7 @@
  * the remote side too: a temp file in the same directory, its mode set, fsync, then posix-rename, so a
  * connection cut in the middle leaves each file either old or new.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { OperationError } from '../../errors.js';
@@ -121,7 +121,8 @@ export class SshTarget implements Target {
     }
   }
 
-  async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+  /** Uploads `data` to a temp file beside `path` (mode set, synced); the caller renames or removes it. */
+  private async upload(path: string, data: string | Uint8Array, mode: number): Promise<string> {
     const sftp = await this.sftpSession;
     const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
     const dir = posix.dirname(path);
@@ -141,13 +142,36 @@ export class SshTarget implements Target {
       await this.call((cb) => sftp.fchmod(handle!, mode, cb as never)); // the remote umask narrowed open's mode
       await this.call((cb) => sftp.ext_openssh_fsync(handle!, cb as never)).catch(() => undefined); // best effort
       await this.call((cb) => sftp.close(handle!, cb as never));
-      handle = undefined;
-      await this.call((cb) => sftp.ext_openssh_rename(temp, path, cb as never));
+      return temp;
     } catch (err) {
       if (handle) await this.call((cb) => sftp.close(handle!, cb as never)).catch(() => undefined);
       await this.call((cb) => sftp.unlink(temp, cb as never)).catch(() => undefined);
       throw this.fail('write', path, err as SftpError);
     }
+  }
+
+  async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+    const sftp = await this.sftpSession;
+    const temp = await this.upload(path, data, mode);
+    try {
+      await this.call((cb) => sftp.ext_openssh_rename(temp, path, cb as never));
+    } catch (err) {
+      await this.call((cb) => sftp.unlink(temp, cb as never)).catch(() => undefined);
+      throw this.fail('write', path, err as SftpError);
+    }
+  }
+
+  async replaceIfUnchanged(path: string, data: string, mode: number, expected: Buffer | undefined): Promise<boolean> {
+    const temp = await this.upload(path, data, mode);
+    // Compared and renamed in one shell on the target, right after the upload: the window is that shell's.
+    const hash = expected === undefined ? '-' : createHash('sha256').update(expected).digest('hex');
+    const script =
+      'if [ "$2" = - ]; then [ ! -e "$1" ]; else [ "$( (sha256sum || shasum -a 256) < "$1" 2>/dev/null)" = "$2  -" ]; fi; ' +
+      'if [ $? = 0 ]; then mv -f "$3" "$1"; else rm -f "$3"; exit 3; fi';
+    const r = await this.run(['sh', '-c', script, 'sh', path, hash, temp]);
+    if (r.code === 0) return true;
+    if (r.code === 3) return false;
+    throw new OperationError(`cannot write ${path} on ${this.label}: ${r.stderr.trim() || `exit ${r.code}`}`);
   }
 
   async createExclusive(path: string, data: string, mode: number): Promise<boolean> {

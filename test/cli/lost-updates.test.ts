@@ -1,0 +1,55 @@
+// Issue 16: buddy-init and another writer of ~/.claude.json at the same time. The other writer does what
+// Claude Code does (read the file, change it, write a temp file, rename it over), every 100 ms (ten times a second: far more
+// often than Claude Code writes it), each time adding one key; meanwhile apply runs again and again, each run changing its part of the file (the
+// workdir alternates, so the trust key moves). Every key the other writer added must survive.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCliAsync, tempDir, writeFile } from '../helpers.js';
+
+const HOME = homedir();
+const WRITER = String.raw`
+const fs = require('fs');
+const [file, stop] = process.argv.slice(1);
+let n = 0;
+while (!fs.existsSync(stop)) {
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  doc['w' + n] = n;
+  fs.writeFileSync(file + '.w.tmp', JSON.stringify(doc, null, 2));
+  fs.renameSync(file + '.w.tmp', file);
+  n++;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+}
+console.log(n);
+`;
+
+describe('a concurrent writer of ~/.claude.json', () => {
+  it('loses none of its keys to 30 applies that rewrite the same file', async () => {
+    const root = tempDir('buddy-lost-');
+    const file = join(root, HOME, '.claude.json');
+    writeFile(file, '{"numStartups": 1}');
+    const dir = tempDir();
+    const recipes = [1, 2].map((i) => writeFile(join(dir, `r${i}.yaml`), `name: lost\nextends: balanced\nworkdir: ~/work${i}\n`));
+    const stop = join(dir, 'stop');
+    const writer = spawn(process.execPath, ['-e', WRITER, file, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let written = '';
+    writer.stdout.on('data', (d: Buffer) => (written += d));
+    const done = new Promise((resolve) => writer.on('exit', resolve));
+    let applies = 0;
+    for (let i = 0; i < 30; i++) {
+      const r = await runCliAsync(['apply', '--yes', '--recipe', recipes[i % 2]!, '--root', root]);
+      expect(r.code, r.stderr).toBe(0);
+      applies++;
+    }
+    writeFile(stop, '');
+    await done;
+    const total = Number(written.trim());
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    const lost = Array.from({ length: total }, (_, n) => `w${n}`).filter((k) => !(k in doc));
+    console.log(`lost updates: ${applies} applies against a writer that added ${total} keys: ${lost.length} lost`);
+    expect(total).toBeGreaterThan(100);
+    expect(lost).toEqual([]);
+  }, 180_000);
+});
