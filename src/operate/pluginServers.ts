@@ -66,8 +66,9 @@ export async function pluginServers(target: Target, layout: Layout, wanted: Want
     return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }] : [];
   });
   const below = descendants(procs, Number(claude[1]));
+  const rootsOf = await pluginRoots(target, layout, wanted.map((p) => p.id));
   for (const p of wanted) {
-    const roots = await pluginRoots(target, layout, p.id);
+    const roots = rootsOf.get(p.id)!;
     const server = below.find((proc) => roots.some((root) => names(proc.args, root)));
     states.set(p.id, server ? { state: 'running', pid: server.pid } : { state: 'missing', claudeAge: elapsedSeconds(claude[2]!) });
   }

@@ -152,15 +152,21 @@ export async function pluginVersions(target: Target, layout: Layout, wanted: Wan
  * and for a marketplace that is a folder on the target, the plugin's folder there (Claude Code reads such
  * a plugin in place). Its server's command line names one of them.
  */
-export async function pluginRoots(target: Target, layout: Layout, id: string): Promise<string[]> {
-  const roots = ((await installedPlugins(target, layout)).get(id) ?? []).flatMap((i) => (i.installPath ? [i.installPath] : []));
-  const [name, marketplace] = id.split('@') as [string, string];
-  const source = (await readRecord(target, posix.join(pluginsDir(layout), 'known_marketplaces.json')))[marketplace];
-  const dir = isRecord(source) && isRecord(source.source) && source.source.source === 'directory' && typeof source.source.path === 'string' ? source.source.path : undefined;
-  if (dir) {
-    const catalog = await readRecord(target, posix.join(dir, '.claude-plugin', 'marketplace.json'));
-    const entry = Array.isArray(catalog.plugins) ? catalog.plugins.find((p) => isRecord(p) && p.name === name) : undefined;
-    if (isRecord(entry) && typeof entry.source === 'string') roots.push(posix.join(dir, entry.source));
+export async function pluginRoots(target: Target, layout: Layout, ids: string[]): Promise<Map<string, string[]>> {
+  // The two records once for every plugin asked about.
+  const [installed, marketplaces] = await Promise.all([installedPlugins(target, layout), readRecord(target, posix.join(pluginsDir(layout), 'known_marketplaces.json'))]);
+  const out = new Map<string, string[]>();
+  for (const id of ids) {
+    const roots = (installed.get(id) ?? []).flatMap((i) => (i.installPath ? [i.installPath] : []));
+    const [name, marketplace] = id.split('@') as [string, string];
+    const source = marketplaces[marketplace];
+    const dir = isRecord(source) && isRecord(source.source) && source.source.source === 'directory' && typeof source.source.path === 'string' ? source.source.path : undefined;
+    if (dir) {
+      const catalog = await readRecord(target, posix.join(dir, '.claude-plugin', 'marketplace.json'));
+      const entry = Array.isArray(catalog.plugins) ? catalog.plugins.find((p) => isRecord(p) && p.name === name) : undefined;
+      if (isRecord(entry) && typeof entry.source === 'string') roots.push(posix.join(dir, entry.source));
+    }
+    out.set(id, roots);
   }
-  return roots;
+  return out;
 }
