@@ -27,6 +27,12 @@ try {
   const recipe = writeFile(join(tempDir(), 'bench.yaml'), `name: ${NAME}\nworkdir: ~/work\nsupervisor: { restartDelay: ${RESTART_DELAY} }\n`);
   timeProcess([process.execPath, CLI, 'apply', '--recipe', recipe, '--host', vps.destination(), '--yes'], undefined, { ...process.env, HOME: vps.laptop, SSH_AUTH_SOCK: '' });
   waitRunning();
+  // A conversation exists once it holds a message (before that, a restart pins a new one, as Claude Code
+  // refuses to resume an empty one): say one line, as the owner would.
+  guest(
+    `tmux -L buddy-init-${NAME} send-keys -l hello && tmux -L buddy-init-${NAME} send-keys Enter; ` +
+      `i=0; until grep -q '"type":"user"' ${transcript}; do i=$((i+1)); [ $i -gt 3000 ] && exit 1; sleep 0.01; done`,
+  );
 
   // 1. claude's death to a live claude. Kills are 11 s apart: quicker deaths in a row are a crash loop,
   // which the supervisor answers with a growing pause (on purpose).
