@@ -17,10 +17,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a person would, without a terminal (so prompts are impossible). */
-export function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): CliResult {
+export function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeout?: number } = {}): CliResult {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, cwd: options.cwd ?? ROOT, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

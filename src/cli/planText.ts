@@ -43,7 +43,8 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
     const path = tilde(ch.artifact.path, home).padEnd(width);
     const op = ch.op === 'unchanged' ? c.dim('unchanged') : ch.op;
     const edited = ch.editedSinceApply ? c.yellow(' (edited on the target since the last apply; a backup will be kept)') : '';
-    out.print(`  ${mark} ${path}  ${op.padEnd(9)}  ${c.dim(ch.artifact.description)}${mergeSummary(ch)}${edited}`);
+    const link = ch.linkTo ? c.dim(` (a link to ${tilde(ch.linkTo, home)}: written through, the link kept)`) : '';
+    out.print(`  ${mark} ${path}  ${op.padEnd(9)}  ${c.dim(ch.artifact.description)}${mergeSummary(ch)}${edited}${link}`);
   }
   for (const path of plan.remove) out.print(`  ${c.red('-')} ${tilde(path, home).padEnd(width)}  ${'remove'.padEnd(9)}  ${c.dim('no longer part of the recipe')}`);
   const kept = plan.changes.flatMap((ch) =>
@@ -102,6 +103,7 @@ export function planJson(plan: Plan, requirements: Requirement[]): object {
       removed: ch.removed.map((e) => describeEntry(e, ch.artifact.display !== 'secret')),
       kept: ch.kept.map((e) => describeEntry(e, ch.artifact.display !== 'secret')),
       editedSinceApply: ch.editedSinceApply,
+      ...(ch.linkTo ? { linkTo: ch.linkTo } : {}),
       ...(ch.artifact.display === 'diff' && ch.op !== 'unchanged' ? { diff: changeBody(ch) } : {}),
     })),
     remove: plan.remove,

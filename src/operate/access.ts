@@ -11,6 +11,7 @@ import type { Channel, ChannelName } from '../recipe/index.js';
 import type { Layout } from '../render/index.js';
 import { isRecord, type Json, type JsonRecord } from '../runtime/shared/json.js';
 import type { Target } from '../target/index.js';
+import { decodeText } from '../plan/index.js';
 
 /** A pairing the plugin is waiting on (the skill's state shape). */
 export interface Pending {
@@ -37,7 +38,7 @@ function parseAccess(path: string, raw: Buffer | undefined): JsonRecord {
   if (!raw) return { dmPolicy: 'pairing', allowFrom: [], groups: {}, pending: {} };
   let doc: unknown;
   try {
-    doc = JSON.parse(raw.toString('utf8'));
+    doc = JSON.parse(decodeText(path, raw));
   } catch (err) {
     throw new OperationError(`${path} is not valid JSON (${(err as Error).message}); the plugin would move it aside and start over, so buddy-init leaves it alone`);
   }

@@ -11,7 +11,7 @@ import type { Action } from './actions.js';
 import { backupText, tidyBackups } from './backups.js';
 import { removeEmptiedChatFolders } from './chatFolder.js';
 import { pluginShortfall } from './plugins.js';
-import { computeChange, sha256, type Change, type Plan } from './plan.js';
+import { computeChange, decodeText, sha256, type Change, type Plan } from './plan.js';
 import { storeSealKey, type Sealer } from './seal.js';
 import { intentRecords, writeApplyState, type ApplyState, type FileRecord } from './state.js';
 
@@ -149,7 +149,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     for (let attempt = 1; ; attempt++) {
       const raw = await target.read(path);
       const info = raw ? await target.stat(path) : undefined;
-      const change = computeChange(planned.artifact, raw && info ? { text: raw.toString('utf8'), mode: info.mode } : undefined, plan.previous, plan.sealer);
+      const change = computeChange(planned.artifact, raw && info ? { text: decodeText(path, raw), mode: info.mode } : undefined, plan.previous, plan.sealer);
       if (change.op === 'unchanged') return { change };
       if (await target.replaceIfUnchanged(path, change.after, change.mode, raw)) {
         const backup = await keepBackup(change);

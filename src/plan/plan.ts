@@ -8,7 +8,7 @@ import { OperationError } from '../errors.js';
 import type { Artifact, Effect, Layout, ManagedJson } from '../render/index.js';
 import type { JsonRecord } from '../runtime/shared/json.js';
 import { isRecord, jsonEqual } from '../runtime/shared/json.js';
-import { bunHome, bunWork, type BunWanted, type Facts, type Target } from '../target/index.js';
+import { bunHome, bunWork, type BunWanted, type Facts, type FileInfo, type Target } from '../target/index.js';
 import { followUpActions, type Action } from './actions.js';
 import { emptiedChatFile } from './chatFolder.js';
 import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
@@ -33,6 +33,8 @@ export interface Change {
   kept: MergeEntry[];
   /** A file buddy-init owns was edited on the target since the last apply. */
   editedSinceApply: boolean;
+  /** The path is a symbolic link to this file: apply writes through it and keeps the link. */
+  linkTo?: string;
 }
 
 export interface Plan {
@@ -71,9 +73,37 @@ function parseJsonFile(path: string, text: string): JsonRecord {
   return value;
 }
 
-/** The change for one artifact, given the file as it is now. Also used by apply to re-merge at write time. */
 /** A file as it is on the target: its text, or for bundles compared by hash, only the hash. */
-export type Current = { text: string; mode: number } | { sha256: string; mode: number };
+export type Current = ({ text: string } | { sha256: string }) & { mode: number; linkTo?: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A file's text, refusing bytes that are not UTF-8: decoded leniently they would become U+FFFD, and the
+ * rewrite (and its backup) would no longer hold what the person wrote.
+ */
+export function decodeText(path: string, data: Buffer): string {
+  try {
+    return utf8.decode(data);
+  } catch {
+    const at = firstBadByte(data);
+    throw new OperationError(
+      `${path} is not UTF-8 text${at >= 0 ? ` (byte ${at})` : ''}; buddy-init will not rewrite it (the bytes would change): convert it to UTF-8 or move it away`,
+    );
+  }
+}
+
+/** Where a UTF-8 sequence first breaks, for the message (the decoder above decides; -1 if this misses it). */
+function firstBadByte(b: Buffer): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+    if (!n) return i;
+    for (let k = 1; k < n; k++) if (i + k >= b.length || (b[i + k]! & 0xc0) !== 0x80) return i;
+    i += n;
+  }
+  return -1;
+}
 
 /** Whether the record of a whole file still matches the file (by its plain or its keyed hash). */
 export function recordMatches(record: FileRecord, current: Current, sealer: Sealer): boolean {
@@ -82,7 +112,10 @@ export function recordMatches(record: FileRecord, current: Current, sealer: Seal
   return accepted.includes('sha256' in current ? current.sha256 : sha256(current.text));
 }
 
-/** `sealer` reads the record of an earlier apply; without one (rendering from nothing) there is none. */
+/**
+ * The change for one artifact, given the file as it is now. Also used by apply to re-merge at write time.
+ * `sealer` reads the record of an earlier apply; without one (rendering from nothing) there is none.
+ */
 export function computeChange(artifact: Artifact, current: Current | undefined, previous: ApplyState | undefined, sealer?: Sealer): Change {
   const record = sealer && previous?.files[artifact.path];
   const text = current && 'text' in current ? current.text : undefined;
@@ -91,6 +124,7 @@ export function computeChange(artifact: Artifact, current: Current | undefined, 
     artifact,
     op: 'unchanged' as ChangeOp,
     ...(current ? { beforeMode: current.mode } : {}),
+    ...(current?.linkTo ? { linkTo: current.linkTo } : {}),
     ...(text !== undefined ? { before: text } : {}),
     added: [] as MergeEntry[],
     removed: [] as MergeEntry[],
@@ -125,15 +159,17 @@ export function computeChange(artifact: Artifact, current: Current | undefined, 
   return { ...base, op: current ? 'update' : 'create', after, mode };
 }
 
+const linked = (info: FileInfo) => (info.linkTo ? { linkTo: info.linkTo } : {});
+
 /** What a file holds now; bundles only by hash (they are large and the hash says all). */
 async function readCurrent(target: Target, artifact: Artifact, digests?: Map<string, string>): Promise<Current | undefined> {
   if (artifact.display === 'summary') {
     const hash = (digests ?? (await target.digest([artifact.path]))).get(artifact.path);
     const info = hash ? await target.stat(artifact.path) : undefined;
-    return hash && info ? { sha256: hash, mode: info.mode } : undefined;
+    return hash && info ? { sha256: hash, mode: info.mode, ...linked(info) } : undefined;
   }
   const [data, info] = await Promise.all([target.read(artifact.path), target.stat(artifact.path)]);
-  return data && info ? { text: data.toString('utf8'), mode: info.mode } : undefined;
+  return data && info ? { text: decodeText(artifact.path, data), mode: info.mode, ...linked(info) } : undefined;
 }
 
 export async function planChanges(options: {
@@ -232,7 +268,7 @@ async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], 
     const hash = digests.get(path);
     if (!hash || inUse.includes(path)) continue;
     // A secret file's record is a keyed hash: its text is needed to compare.
-    const current: Current = record.hmac ? { text: (await target.read(path))?.toString('utf8') ?? '', mode: 0 } : { sha256: hash, mode: 0 };
+    const current: Current = record.hmac ? { text: decodeText(path, (await target.read(path)) ?? Buffer.alloc(0)), mode: 0 } : { sha256: hash, mode: 0 };
     if (recordMatches(record, current, sealer)) remove.push(path);
     else notes.push(`${path} is no longer part of the recipe but was edited since buddy-init wrote it: left in place, and no longer buddy-init's`);
   }

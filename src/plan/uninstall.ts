@@ -13,6 +13,7 @@ import type { Action } from './actions.js';
 import { emptiedChatFile, removeEmptiedChatFolders } from './chatFolder.js';
 import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
+import { decodeText } from './plan.js';
 import { loadSealer } from './seal.js';
 import { ownsWhole, readApplyState, runtimeInUse } from './state.js';
 
@@ -45,7 +46,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
     if (!record.owned) continue;
     const data = await target.read(path);
     if (!data) continue;
-    const text = data.toString('utf8');
+    const text = decodeText(path, data);
     const env = isEnvFile(path);
     let doc: JsonRecord;
     try {

@@ -1,12 +1,13 @@
 /** The machine buddy-init runs on, optionally with every path rebased under a directory (--root). */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import fse from 'fs-extra';
 import { InputError, OperationError } from '../errors.js';
 import { writeFileAtomicSync } from '../runtime/shared/atomic.js';
+import { MAX_LINKS, notAFile, notAFileMessage } from './fileKind.js';
 import type { CommandResult, FileInfo, RunOptions, Target } from './types.js';
 
 /**
@@ -34,23 +35,79 @@ export class LocalTarget implements Target {
     return this.rebasedUnder ? join(this.rebasedUnder, path) : path;
   }
 
+  /**
+   * The machine path where `path` is read or written. `followLast`: a symbolic link as its last part is
+   * followed to the file it leads to (a dotfiles link is written through, the link kept). Under --root
+   * the result must stay inside the root through every link on the way, or the operation is refused.
+   */
+  private locate(path: string, followLast: boolean): string {
+    let p = this.real(path);
+    for (let hops = 0; followLast && isLink(p); hops++) {
+      if (hops === MAX_LINKS) throw new OperationError(`${path}: too many levels of symbolic links`);
+      p = resolve(dirname(p), readlinkSync(p));
+    }
+    if (this.rebasedUnder && existsSync(this.rebasedUnder)) {
+      const root = realpathSync(this.rebasedUnder);
+      // The deepest part that exists, with every link in it resolved, says where the path really is.
+      let there = followLast ? p : dirname(p);
+      while (!existsSync(there)) there = dirname(there);
+      const real = realpathSync(there);
+      if (real !== root && !real.startsWith(`${root}/`)) {
+        throw new OperationError(`${path} leads to ${real}, outside --root ${this.rebasedUnder} (a symbolic link): buddy-init does not go outside --root`);
+      }
+    }
+    return p;
+  }
+
+  /** The target-side path for a machine path (the root taken off). */
+  private logical(p: string): string {
+    return this.rebasedUnder && p.startsWith(`${this.rebasedUnder}/`) ? p.slice(this.rebasedUnder.length) : p;
+  }
+
   async read(path: string): Promise<Buffer | undefined> {
+    const p = this.locate(path, true);
+    let handle;
     try {
-      return await readFile(this.real(path));
+      // Non-blocking, so a FIFO opens at once (and is then refused) instead of waiting for a writer.
+      handle = await open(p, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw fileError('read', path, err);
+    }
+    try {
+      const kind = notAFile(await handle.stat());
+      if (kind) throw new OperationError(notAFileMessage(path, kind));
+      return await handle.readFile();
+    } catch (err) {
+      throw err instanceof OperationError ? err : fileError('read', path, err);
+    } finally {
+      await handle.close();
     }
   }
 
   async stat(path: string): Promise<FileInfo | undefined> {
     try {
-      const s = await stat(this.real(path));
-      return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory() };
+      const to = this.locate(path, true);
+      const s = await stat(to);
+      const linked = to !== this.real(path);
+      return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory(), ...(linked ? { linkTo: this.logical(to) } : {}) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw fileError('stat', path, err);
+      throw err instanceof OperationError ? err : fileError('stat', path, err);
     }
+  }
+
+  /** Where a write of `path` goes: through a link, and only over a regular file (or nothing). */
+  private writeTarget(path: string): string {
+    const p = this.locate(path, true);
+    let kind: string | undefined;
+    try {
+      kind = notAFile(lstatSync(p));
+    } catch {
+      /* nothing there yet */
+    }
+    if (kind) throw new OperationError(notAFileMessage(path, kind));
+    return p;
   }
 
   async digest(paths: string[]): Promise<Map<string, string>> {
@@ -64,8 +121,9 @@ export class LocalTarget implements Target {
 
   async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
     faultPoint();
+    const to = this.writeTarget(path);
     try {
-      writeFileAtomicSync(this.real(path), data, mode);
+      writeFileAtomicSync(to, data, mode);
     } catch (err) {
       throw fileError('write', path, err);
     }
@@ -73,7 +131,7 @@ export class LocalTarget implements Target {
 
   async replaceIfUnchanged(path: string, data: string, mode: number, expected: Buffer | undefined): Promise<boolean> {
     faultPoint();
-    const real = this.real(path);
+    const real = this.writeTarget(path);
     const unchanged = () => {
       let now: Buffer | undefined;
       try {
@@ -91,7 +149,7 @@ export class LocalTarget implements Target {
   }
 
   async createExclusive(path: string, data: string, mode: number): Promise<boolean> {
-    const real = this.real(path);
+    const real = this.locate(path, false);
     try {
       await mkdir(dirname(real), { recursive: true, mode: 0o700 });
       await writeFile(real, data, { flag: 'wx', mode });
@@ -105,7 +163,7 @@ export class LocalTarget implements Target {
   async remove(path: string): Promise<void> {
     faultPoint();
     try {
-      await fse.remove(this.real(path));
+      await fse.remove(this.locate(path, false));
     } catch (err) {
       throw fileError('remove', path, err);
     }
@@ -113,7 +171,7 @@ export class LocalTarget implements Target {
 
   async list(path: string): Promise<string[] | undefined> {
     try {
-      return await readdir(this.real(path));
+      return await readdir(this.locate(path, true));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw fileError('list', path, err);
@@ -146,6 +204,14 @@ export class LocalTarget implements Target {
   }
 
   async close(): Promise<void> {}
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function fileError(verb: string, path: string, err: unknown): OperationError {

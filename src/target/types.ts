@@ -21,6 +21,8 @@ export interface FileInfo {
   mode: number;
   size: number;
   isDirectory: boolean;
+  /** When the path is a symbolic link: the file it leads to, where writes go (the link is kept). */
+  linkTo?: string;
 }
 
 export interface Target {
@@ -31,11 +33,19 @@ export interface Target {
    * the real machine's services are not run.
    */
   readonly rebasedUnder?: string;
+  /**
+   * A regular file's bytes (undefined when missing). Anything else where a file is expected (a FIFO, a
+   * device, a socket, a folder) is refused without reading it: a FIFO would hang, /dev/zero never end.
+   */
   read(path: string): Promise<Buffer | undefined>;
   stat(path: string): Promise<FileInfo | undefined>;
   /** sha256 (hex) of each file that exists, in one round trip: large files are compared without reading them. */
   digest(paths: string[]): Promise<Map<string, string>>;
-  /** Replaces `path` atomically (temp file + rename in the same directory), creating missing parents 0700. */
+  /**
+   * Replaces `path` atomically (temp file + rename in the same directory), creating missing parents 0700.
+   * A symbolic link is written through: its target is replaced, the link kept. Anything but a regular
+   * file there is refused.
+   */
   writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void>;
   /**
    * Replaces `path` atomically only if it still holds `expected` (undefined: still absent), compared right

@@ -199,6 +199,30 @@ describe('SSH target', () => {
     expect(JSON.parse(readFileSync(join(sshd.home, '.local/state/buddy-init/denied/apply-state.json'), 'utf8')).interrupted).toBe(true);
   });
 
+  it('over SFTP: a FIFO is refused unread (no hang), a linked settings file is written through and the link kept', () => {
+    sshd.trust();
+    const fifoDir = join(sshd.home, 'fifo', '.claude');
+    sshd.asUser(`mkdir -p ${fifoDir} && mkfifo ${fifoDir}/settings.local.json`);
+    const before = remoteSnapshot();
+    const started = Date.now();
+    const refused = runCli(['apply', '--recipe', recipe('fifo'), '--host', sshd.destination(), '--yes'], { env: env(), timeout: 30_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`${fifoDir}/settings\\.local\\.json on ssh .* is a FIFO, not a regular file`));
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(remoteSnapshot()).toEqual(before);
+
+    const dir = join(sshd.home, 'linked', '.claude');
+    sshd.asUser(`mkdir -p ${dir} ~/dotfiles && printf '{"permissions":{"allow":["Bash(make)"]}}' > ~/dotfiles/settings.json && ln -s ../../dotfiles/settings.json ${dir}/settings.local.json`);
+    const r = runCli(['apply', '--recipe', recipe('linked'), '--host', sshd.destination(), '--yes'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/settings\.local\.json .*\(a link to .*dotfiles\/settings\.json: written through, the link kept\)/);
+    expect(sshd.asUser(`readlink ${dir}/settings.local.json`).trim()).toBe('../../dotfiles/settings.json');
+    const merged = JSON.parse(sshd.asUser('cat ~/dotfiles/settings.json'));
+    expect(merged.permissions.allow).toContain('Bash(make)');
+    expect(merged.hooks.PreToolUse).toHaveLength(1);
+    expect(sshd.asUser('ls -A ~/dotfiles').trim()).toBe('settings.json');
+  });
+
   it('a connection cut in the middle of apply leaves every file old or new, and a re-run converges', async () => {
     sshd.trust();
     const file = recipe('cut');

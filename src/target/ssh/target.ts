@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { OperationError } from '../../errors.js';
 import { shellWord } from '../../runtime/shared/shell.js';
+import { MAX_LINKS, notAFile, notAFileMessage } from '../fileKind.js';
 import type { CommandResult, FileInfo, RunOptions, Target } from '../types.js';
 import type { SshClient } from './connect.js';
 
@@ -71,6 +72,11 @@ export class SshTarget implements Target {
   async read(path: string): Promise<Buffer | undefined> {
     const sftp = await this.sftpSession;
     this.counters.reads++;
+    // Looked at before it is opened: sftp-server would block on a FIFO (and with it every later request).
+    const info = await this.lstatOrStat('stat', path);
+    if (!info) return undefined;
+    const kind = notAFile(info);
+    if (kind) throw new OperationError(notAFileMessage(path, kind, ` on ${this.label}`));
     try {
       return await this.call<Buffer>((cb) => sftp.readFile(path, cb));
     } catch (err) {
@@ -79,15 +85,42 @@ export class SshTarget implements Target {
     }
   }
 
-  async stat(path: string): Promise<FileInfo | undefined> {
+  private async lstatOrStat(how: 'lstat' | 'stat', path: string): Promise<Stats | undefined> {
     const sftp = await this.sftpSession;
     try {
-      const s = await this.call<Stats>((cb) => sftp.stat(path, cb));
-      return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory() };
+      return await this.call<Stats>((cb) => sftp[how](path, cb));
     } catch (err) {
       if ((err as SftpError).code === NO_SUCH_FILE) return undefined;
       throw this.fail('stat', path, err as SftpError);
     }
+  }
+
+  async stat(path: string): Promise<FileInfo | undefined> {
+    const [link, s] = await Promise.all([this.lstatOrStat('lstat', path), this.lstatOrStat('stat', path)]);
+    if (!s) return undefined;
+    const linkTo = link?.isSymbolicLink() ? await this.followLinks(path) : undefined;
+    return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory(), ...(linkTo ? { linkTo } : {}) };
+  }
+
+  /** The file a chain of symbolic links ends at (it may not exist yet: a dangling link is written through). */
+  private async followLinks(path: string): Promise<string> {
+    const sftp = await this.sftpSession;
+    let p = path;
+    for (let hops = 0; (await this.lstatOrStat('lstat', p))?.isSymbolicLink(); hops++) {
+      if (hops === MAX_LINKS) throw new OperationError(`${path} on ${this.label}: too many levels of symbolic links`);
+      const to = await this.call<string>((cb) => sftp.readlink(p, cb));
+      p = posix.resolve(posix.dirname(p), to);
+    }
+    return p;
+  }
+
+  /** Where a write of `path` goes: through a link, and only over a regular file (or nothing). */
+  private async writeTarget(path: string): Promise<string> {
+    const to = await this.followLinks(path);
+    const info = await this.lstatOrStat('lstat', to);
+    const kind = info && notAFile(info);
+    if (kind) throw new OperationError(notAFileMessage(path, kind, ` on ${this.label}`));
+    return to;
   }
 
   async digest(paths: string[]): Promise<Map<string, string>> {
@@ -150,8 +183,9 @@ export class SshTarget implements Target {
     }
   }
 
-  async writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+  async writeAtomic(logicalPath: string, data: string | Uint8Array, mode: number): Promise<void> {
     const sftp = await this.sftpSession;
+    const path = await this.writeTarget(logicalPath);
     const temp = await this.upload(path, data, mode);
     try {
       await this.call((cb) => sftp.ext_openssh_rename(temp, path, cb as never));
@@ -161,7 +195,8 @@ export class SshTarget implements Target {
     }
   }
 
-  async replaceIfUnchanged(path: string, data: string, mode: number, expected: Buffer | undefined): Promise<boolean> {
+  async replaceIfUnchanged(logicalPath: string, data: string, mode: number, expected: Buffer | undefined): Promise<boolean> {
+    const path = await this.writeTarget(logicalPath);
     const temp = await this.upload(path, data, mode);
     // Compared and renamed in one shell on the target, right after the upload: the window is that shell's.
     const hash = expected === undefined ? '-' : createHash('sha256').update(expected).digest('hex');
