@@ -2,6 +2,7 @@
  * The recipe's schema: one zod definition gives the loader its checks, the code its types and
  * `buddy-init schema` its JSON Schema, so the three cannot drift apart.
  */
+import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
 import { SECRET_VARIABLE } from '../runtime/shared/secretNames.js';
@@ -44,6 +45,28 @@ const duration = (what: string) =>
  * Chat user and channel ids are strings of digits. Discord's exceed 2^53, so an unquoted one has already
  * lost digits by the time YAML hands it to us: refuse it rather than allowlist a stranger.
  */
+/**
+ * The workdir, written one way only (`~/work/`, `~/work/.` and `~/x/../work` are `~/work`), because four
+ * things must name the same folder by the same string: the unit's WorkingDirectory=, the trust key in
+ * ~/.claude.json, the settings path and the transcript folder Claude Code derives from its cwd. Names
+ * systemd reads back differently are refused: it strips trailing blanks, and a trailing backslash
+ * continues the line (the next setting becomes part of the path). Tested against a booted systemd.
+ */
+function normalizeWorkdir(path: string, ctx: z.RefinementCtx): string {
+  const refuse = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  if (/[\0-\x1f\x7f]/.test(path)) return refuse('contains a control character (a tab or a newline?)');
+  if (/\s$/.test(path)) return refuse('ends with a blank: systemd strips it from WorkingDirectory=, so claude would run in another folder');
+  if (/\\$/.test(path)) return refuse('ends with a backslash: systemd reads it as "continued on the next line" and the unit would break');
+  const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+  if (!path.startsWith('~')) return trim(posix.normalize(path));
+  const rest = trim(posix.normalize(path.slice(1).replace(/^\/+/, '') || '.'));
+  if (rest === '..' || rest.startsWith('../')) return refuse('climbs out of the home folder with ..: write the absolute path');
+  return rest === '.' ? '~' : `~/${rest}`;
+}
+
 const chatId = z
   .union([z.string().regex(/^-?\d+$/, 'must be a numeric id'), z.number()])
   .transform((v, ctx) => {
@@ -192,7 +215,7 @@ export const recipeSchema = z
     workdir: z
       // A bare ~ in YAML is null; people who write `workdir: ~` mean their home.
       .union([z.null(), z.string().regex(/^(~|~\/.*|\/.*)$/, 'must be an absolute path or start with ~')])
-      .transform((v) => v ?? '~')
+      .transform((v, ctx) => normalizeWorkdir(v ?? '~', ctx))
       .default('~')
       .meta({ description: "Where claude runs; its project settings live in <workdir>/.claude. Default: the user's home" }),
     claude: z

@@ -40,6 +40,22 @@ describe('recipe loader', () => {
     expect(loadRecipe(recipeFile('name: ada\nworkdir: ~\n')).recipe.workdir).toBe('~');
   });
 
+  it('writes every workdir one way: trailing slashes, . and .. and doubled slashes go', () => {
+    const cases: Array<[string, string]> = [
+      ['~/', '~'],
+      ['~/work/', '~/work'],
+      ['~/work/.', '~/work'],
+      ['~//work//', '~/work'],
+      ['~/x/../work', '~/work'],
+      ['~/work/..', '~'],
+      ['/srv/a/../b/', '/srv/b'],
+      ['/', '/'],
+      ['"/srv/with space/x"', '/srv/with space/x'],
+      ['"/srv/back\\\\slash"', '/srv/back\\slash'],
+    ];
+    for (const [written, read] of cases) expect(loadRecipe(recipeFile(`name: ada\nworkdir: ${written}\n`)).recipe.workdir, written).toBe(read);
+  });
+
   it('parses durations with units', () => {
     const { recipe } = loadRecipe(recipeFile('name: ada\nsupervisor:\n  tick: 2m\n  watchdog: 500s\n  restartDelay: 1500ms\n'));
     expect(recipe.supervisor).toMatchObject({ tick: 120, watchdog: 500, restartDelay: 1.5 });
@@ -53,6 +69,10 @@ describe('recipe loader', () => {
     ['a bad duration', 'name: ada\nsupervisor:\n  tick: soon\n', /^recipe\.yaml:3:9: supervisor\.tick: must be seconds .* \(got "soon"\)$/],
     ['a watchdog shorter than three ticks', 'name: ada\nsupervisor:\n  tick: 30\n  watchdog: 60\n', /^recipe\.yaml:4:13: supervisor\.watchdog: watchdog 60s is less than three ticks/],
     ['a relative workdir', 'name: ada\nworkdir: work\n', /^recipe\.yaml:2:10: workdir: must be an absolute path or start with ~ \(got "work"\)$/],
+    ['a workdir ending in a blank', 'name: ada\nworkdir: "~/work "\n', /^recipe\.yaml:2:10: workdir: ends with a blank: systemd strips it/],
+    ['a workdir ending in a backslash', 'name: ada\nworkdir: "/srv/work\\\\"\n', /^recipe\.yaml:2:10: workdir: ends with a backslash: systemd reads it as "continued on the next line"/],
+    ['a workdir with a tab', 'name: ada\nworkdir: "~/a\\tb"\n', /^recipe\.yaml:2:10: workdir: contains a control character/],
+    ['a workdir above the home', 'name: ada\nworkdir: ~/../bob\n', /^recipe\.yaml:2:10: workdir: climbs out of the home folder with \.\.: write the absolute path/],
     ['an unknown permission mode', 'name: ada\npermissions:\n  defaultMode: yolo\n', /^recipe\.yaml:3:16: permissions\.defaultMode: .*"yolo"/],
     ['a rule Claude Code skips', 'name: ada\npermissions:\n  deny:\n    - Bash(git push:* --force)\n', /^recipe\.yaml:4:7: permissions\.deny\.0: Claude Code would skip this deny rule: The :\* pattern must be at the end/],
     ['a wildcard allow rule', 'name: ada\npermissions:\n  allow: ["*"]\n', /^recipe\.yaml:3:11: permissions\.allow\.0: Claude Code would skip this allow rule: Wildcard tool name "\*"/],

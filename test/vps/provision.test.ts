@@ -68,3 +68,36 @@ describe('provisioning a fresh VPS over SSH', () => {
     expect(vps.ssh('tmux -L buddy-init-jarvis list-panes -F "#{pane_pid}"').stdout.trim()).toBe(claude);
   }, 60_000);
 });
+
+describe('an odd workdir, as systemd and Claude Code read it', () => {
+  // Blanks, quotes, a %, a $, a backslash inside, a `..` and a trailing slash: one folder, named by one
+  // string in the unit (read back by the booted systemd), the trust key, the settings path, the pane's
+  // cwd and the transcript folder claude writes to.
+  it('one normalised path everywhere, and systemd-analyze verify finds nothing to say', async () => {
+    journalUnit = 'odd';
+    const written = `~/odd dir/sub/../it's "%h" $HOME a\\b/`;
+    const abs = `/home/ada/odd dir/it's "%h" $HOME a\\b`;
+    const file = writeFile(join(tempDir(), 'odd.yaml'), `name: odd\nworkdir: ${JSON.stringify(written)}\nsupervisor: { tick: 5 }\n`);
+    const r = runCli(['apply', '--recipe', file, '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const verify = vps.ssh('systemd-analyze --user verify ~/.config/systemd/user/odd.service 2>&1');
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(verify.stdout).not.toMatch(/odd\.service/);
+    expect(vps.ssh('systemctl --user show odd -p WorkingDirectory --value').stdout.replace(/\n$/, '')).toBe(abs);
+    expect(Object.keys(JSON.parse(vps.ssh("cat ~/.claude.json").stdout).projects)).toEqual([abs]);
+    expect(JSON.parse(vps.ssh("cat ~/.claude.json").stdout).projects[abs]).toMatchObject({ hasTrustDialogAccepted: true });
+    expect(vps.ssh(`test -f ${q(`${abs}/.claude/settings.local.json`)}`).code).toBe(0);
+    const pane = await waitFor('claude in the pane', () => {
+      const out = vps.ssh('tmux -L buddy-init-odd list-panes -F "#{pane_dead}|#{pane_current_path}"').stdout.replace(/\n$/, '');
+      return out.startsWith('0|') ? out : undefined;
+    });
+    expect(pane).toBe(`0|${abs}`);
+    // The stand-in claude records its cwd where Claude Code keeps the transcript: the folder named after it.
+    const session = JSON.parse(vps.ssh('cat ~/.local/state/buddy-init/odd/session.json').stdout).sessionId;
+    const transcript = `/home/ada/.claude/projects/${abs.replace(/[^A-Za-z0-9]/g, '-')}/${session}.jsonl`;
+    const start = await waitFor('the transcript', () => vps.ssh(`head -n 1 ${q(transcript)}`).stdout.trim() || undefined);
+    expect(JSON.parse(start).cwd).toBe(abs);
+    expect(runCli(['uninstall', '--recipe', file, '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } }).code).toBe(0);
+  }, 120_000);
+});
