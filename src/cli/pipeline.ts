@@ -3,7 +3,8 @@
  * Commands call the steps they need and stop where their job ends.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { InputError, OperationError } from '../errors.js';
 import { RUNTIME_DIR } from '../paths.js';
 import { parseEnvFile, planChanges, type Plan } from '../plan/index.js';
@@ -117,7 +118,17 @@ export function renderStep(loaded: LoadedRecipe, facts: Facts, secrets: SecretVa
   return renderBuddy(loaded.recipe, facts, { secrets, runtime: runtimeBundles() });
 }
 
-export async function planStep(target: Target, loaded: LoadedRecipe, facts: Facts, rendering: Rendering, interactive: boolean): Promise<Plan> {
+/** Where a recipe is applied from: this machine and the file (an inventory's, with the host's key). */
+export const originOf = (file: string, hostKey?: string): string => `${hostname()}:${resolve(file)}${hostKey ? `#${hostKey}` : ''}`;
+
+export async function planStep(
+  target: Target,
+  loaded: LoadedRecipe,
+  facts: Facts,
+  rendering: Rendering,
+  interactive: boolean,
+  rename: { origin: string; keepRenamed?: boolean },
+): Promise<Plan> {
   return planChanges({
     target,
     artifacts: rendering.artifacts,
@@ -127,6 +138,9 @@ export async function planStep(target: Target, loaded: LoadedRecipe, facts: Fact
     plugins: channelPlugins(loaded.recipe),
     ...(claudeNeeds(loaded.recipe).channels ? { bun: loaded.recipe.bun } : {}),
     canAskSudoPassword: interactive,
+    origin: rename.origin,
+    layoutOf: (name) => layoutFor({ ...loaded.recipe, name }, facts, VERSION),
+    ...(rename.keepRenamed ? { keepRenamed: true } : {}),
   });
 }
 

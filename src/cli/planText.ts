@@ -1,6 +1,6 @@
 /** How a plan reads, for people (text) and for scripts (--json). */
 import type { Change, Plan } from '../plan/index.js';
-import { describeEntry, unifiedDiff } from '../plan/index.js';
+import { describeEntry, unifiedDiff, uninstallSummary } from '../plan/index.js';
 import type { Requirement } from '../target/index.js';
 import type { Output } from './output.js';
 
@@ -29,6 +29,7 @@ function mergeSummary(change: Change): string {
   if (change.added.length) parts.push(`+${change.added.length}`);
   if (change.removed.length) parts.push(`-${change.removed.length}`);
   if (change.kept.length) parts.push(`${change.kept.length} kept (not buddy-init's)`);
+  if (change.leftForOthers.length) parts.push(`${change.leftForOthers.length} left for another buddy`);
   return parts.length ? ` [${parts.join(', ')}]` : '';
 }
 
@@ -47,6 +48,14 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
     out.print(`  ${mark} ${path}  ${op.padEnd(9)}  ${c.dim(ch.artifact.description)}${mergeSummary(ch)}${edited}${link}`);
   }
   for (const path of plan.remove) out.print(`  ${c.red('-')} ${tilde(path, home).padEnd(width)}  ${'remove'.padEnd(9)}  ${c.dim('no longer part of the recipe')}`);
+  if (plan.renamed) {
+    const old = plan.renamed.uninstall;
+    out.print();
+    out.print(`Leftovers of buddy "${plan.renamed.name}" (this recipe's name before the rename), taken out first:`);
+    old.stop.forEach((a) => out.print(`  run ${a.argv.join(' ')}  ${c.dim(`# ${a.reason}`)}`));
+    old.unmerge.forEach((u) => out.print(`  ${c.yellow('~')} ${tilde(u.artifact.path, home)}  ${c.dim(`its part out (${u.removed.length} entries${u.leftForOthers.length ? `; ${u.leftForOthers.length} kept, this buddy wants them` : ''})`)}`));
+    old.remove.forEach((p) => out.print(`  ${c.red('-')} ${tilde(p, home)}`));
+  }
   const kept = plan.changes.flatMap((ch) =>
     ch.kept.map((k) => `${tilde(ch.artifact.path, home)}: ${describeEntry(k, ch.artifact.display !== 'secret')}`),
   );
@@ -107,6 +116,7 @@ export function planJson(plan: Plan, requirements: Requirement[]): object {
       ...(ch.artifact.display === 'diff' && ch.op !== 'unchanged' ? { diff: changeBody(ch) } : {}),
     })),
     remove: plan.remove,
+    ...(plan.renamed ? { renamed: uninstallSummary(plan.renamed.uninstall) } : {}),
     actions: plan.actions.map((a) => ({ command: a.argv, root: Boolean(a.root), reason: a.reason, ...(a.cwd ? { cwd: a.cwd } : {}) })),
     skipped: plan.skipped.map((s) => ({ command: s.action.argv, why: s.why })),
     notes: plan.notes,

@@ -11,9 +11,11 @@ import type { Action } from './actions.js';
 import { backupText, tidyBackups } from './backups.js';
 import { removeEmptiedChatFolders } from './chatFolder.js';
 import { pluginShortfall } from './plugins.js';
-import { computeChange, decodeText, sha256, type Change, type Plan } from './plan.js';
-import { storeSealKey, type Sealer } from './seal.js';
-import { intentRecords, writeApplyState, type ApplyState, type FileRecord } from './state.js';
+import { stateRecords, type Change, type Plan } from './plan.js';
+import { storeSealKey } from './seal.js';
+import { mergeInto } from './sharedWrite.js';
+import { intentRecords, writeApplyState, type ApplyState } from './state.js';
+import { applyUninstall } from './uninstall.js';
 
 export interface ApplyResult {
   written: Change[];
@@ -33,24 +35,6 @@ export interface ApplyOptions {
   now?: Date;
   progress?: (line: string) => void;
 }
-
-/** What the state file records of each change: hashes and owned parts, a secret only ever sealed. */
-function stateRecords(changes: Change[], sealer: Sealer): Record<string, FileRecord> {
-  const record = (c: Change): FileRecord => {
-    const secret = c.artifact.display === 'secret';
-    if (c.artifact.kind === 'file') return secret ? { hmac: sealer.seal(c.after) } : { sha256: sha256(c.after) };
-    return { owned: secret ? sealer.sealOwned(c.owned!) : c.owned! };
-  };
-  return Object.fromEntries(
-    changes
-      // A shared file where buddy-init owns nothing any more (its part taken out) is not its concern.
-      .filter((c) => c.artifact.kind === 'file' || c.owned!.values.length + c.owned!.members.length > 0)
-      .map((c) => [c.artifact.path, record(c)]),
-  );
-}
-
-/** Merges into a shared file that keeps changing under it before giving up. */
-const MERGE_ATTEMPTS = 8;
 
 /** After npm install: Bun must run from where the plan said, at the version asked for. */
 async function verifyBun(target: Target, bun: NonNullable<Plan['bun']>): Promise<void> {
@@ -115,13 +99,26 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   const root = new RootRunner(target, options.facts, options.sudoPassword);
   // The key first: a record sealed with a key that was never stored could not be read back.
   if (plan.sealKeyCreated) await storeSealKey(target, plan.layout, plan.sealer);
-  const base = { format: 2 as const, buddyInit: options.buddyInit, name: options.name, appliedAt: now.toISOString() };
+  const base = { format: 2 as const, buddyInit: options.buddyInit, name: options.name, appliedAt: now.toISOString(), ...(plan.origin ? { origin: plan.origin } : {}) };
   // Write-ahead: before any file is touched, the record claims what the last apply owned and what this
   // one will own, so an apply cut short at any point (a kill, a full disk) leaves a record from which the
   // next apply finishes the job and uninstall takes out all of buddy-init's part.
-  if (plan.changes.some((c) => c.op !== 'unchanged') || plan.remove.length) {
+  if (plan.changes.some((c) => c.op !== 'unchanged') || plan.remove.length || plan.renamed) {
     const pendingEffects = [...new Set([...(plan.previous?.pendingEffects ?? []), ...plan.effects])];
     await writeApplyState(target, plan.layout.applyState, { ...base, files: intentRecords(plan.previous?.files ?? {}, stateRecords(plan.changes, plan.sealer)), pendingEffects, interrupted: true });
+  }
+
+  // A renamed buddy's old name goes first (its unit stops before the new one starts; a Telegram bot has
+  // one poller), except what this buddy claims too. Its conversation carries over when the workdir is the same.
+  if (plan.renamed) {
+    const old = plan.renamed.uninstall;
+    progress(`taking out buddy "${plan.renamed.name}" (this recipe's name before the rename)`);
+    const pin = old.layout.workdir === plan.layout.workdir ? await target.read(posix.join(old.layout.stateDir, 'session.json')) : undefined;
+    if (pin && !(await target.stat(posix.join(plan.layout.stateDir, 'session.json')))) {
+      await target.writeAtomic(posix.join(plan.layout.stateDir, 'session.json'), pin, 0o600);
+      progress(`carried the pinned conversation of "${plan.renamed.name}" over`);
+    }
+    await applyUninstall(old, target, (a) => root.run(a.argv, Boolean(a.root), a.env), progress);
   }
 
   const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
@@ -142,22 +139,11 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
       else await target.writeAtomic(path, planned.after, planned.mode);
       return { change: planned, ...(backup ? { backup } : {}) };
     }
-    // A shared file: Claude Code (or a person) may rewrite it at any moment. Merge into what is there
-    // now and replace it only if it still holds what the merge read (compared right before the rename);
-    // if not, wait a moment, read and merge again. The backup (of exactly what was replaced) is written
-    // after, so the slow part stays out of that window.
-    for (let attempt = 1; ; attempt++) {
-      const raw = await target.read(path);
-      const info = raw ? await target.stat(path) : undefined;
-      const change = computeChange(planned.artifact, raw && info ? { text: decodeText(path, raw), mode: info.mode } : undefined, plan.previous, plan.sealer);
-      if (change.op === 'unchanged') return { change };
-      if (await target.replaceIfUnchanged(path, change.after, change.mode, raw)) {
-        const backup = await keepBackup(change);
-        return { change, ...(backup ? { backup } : {}) };
-      }
-      if (attempt === MERGE_ATTEMPTS) throw new OperationError(`${path} kept changing while buddy-init merged into it (${MERGE_ATTEMPTS} tries); run apply again`);
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
-    }
+    // A shared file: merged into what is there at write time (sharedWrite.ts). The backup (of exactly
+    // what was replaced) is written after, so the slow part stays out of the compare-and-rename window.
+    const change = await mergeInto(target, planned.artifact, plan);
+    const backup = change.op === 'unchanged' ? undefined : await keepBackup(change);
+    return { change, ...(backup ? { backup } : {}) };
   };
   // The files buddy-init owns go out side by side (over SSH each write is several round trips). After
   // them (and only if they all succeeded), one at a time: the shared files, so that nothing else runs

@@ -12,6 +12,7 @@
 import type { JsonRecord, Json } from '../runtime/shared/json.js';
 import { canonical, deleteIn, getIn, isRecord, jsonEqual, setIn } from '../runtime/shared/json.js';
 import type { ManagedJson } from '../render/index.js';
+import { NO_CLAIMS, type Claims } from './neighbours.js';
 
 /** One thing a merge did: a key set or removed, or a list entry added, removed or kept. */
 export interface MergeEntry {
@@ -34,6 +35,8 @@ export interface MergeResult {
   removed: MergeEntry[];
   /** Entries in managed arrays that belong to someone else and were kept. */
   kept: MergeEntry[];
+  /** buddy-init's entries this buddy no longer wants, left in place because another buddy claims them. */
+  leftForOthers: MergeEntry[];
 }
 
 const samePath = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
@@ -47,16 +50,26 @@ function pruneEmptied(doc: JsonRecord, path: string[]): void {
   }
 }
 
-export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: ManagedJson | undefined): MergeResult {
+/**
+ * `others`: what the target user's other buddies own and want in this file (neighbours.ts). What another
+ * buddy wants is never removed here; what another buddy owns and this one wants is co-owned (so the last
+ * buddy to leave takes it out, not the first).
+ */
+export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: ManagedJson | undefined, others: Claims = NO_CLAIMS): MergeResult {
   const doc = structuredClone(current);
-  const result: MergeResult = { document: doc, owned: { values: [], members: [] }, added: [], removed: [], kept: [] };
+  const result: MergeResult = { document: doc, owned: { values: [], members: [] }, added: [], removed: [], kept: [], leftForOthers: [] };
   const prevValues = previous?.values ?? [];
   const prevMembers = previous?.members ?? [];
+  const claimed = (part: ManagedJson, path: string[], value: Json) => part.values.some((v) => samePath(v.path, path) && jsonEqual(v.value, value));
 
   for (const prev of prevValues) {
     if (want.values.some((w) => samePath(w.path, prev.path))) continue;
     // Only undo our own value: if someone changed it since, it is theirs now.
     if (jsonEqual(getIn(doc, prev.path), prev.value)) {
+      if (claimed(others.kept, prev.path, prev.value as Json)) {
+        result.leftForOthers.push({ path: prev.path });
+        continue;
+      }
       deleteIn(doc, prev.path);
       pruneEmptied(doc, prev.path.slice(0, -1));
       result.removed.push({ path: prev.path });
@@ -68,7 +81,7 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
       setIn(doc, w.path, w.value);
       result.added.push({ path: w.path, value: w.value });
       result.owned.values.push(w);
-    } else if (wasOurs) {
+    } else if (wasOurs || claimed(others.owned, w.path, w.value as Json)) {
       result.owned.values.push(w);
     }
   }
@@ -86,7 +99,10 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     // Entries are compared by their canonical text, computed once each: a merge is linear in the
     // list sizes (a quadratic one took 13 s of CPU for 2,000 rules).
     const wantedKeys = new Set(wanted.map(canonical));
-    const ownedBeforeKeys = new Set(ownedBefore.map(canonical));
+    const itemsAt = (part: ManagedJson) => part.members.filter((m) => samePath(m.path, path)).flatMap((m) => m.items.map(canonical));
+    // What another buddy owns counts as ours to keep owning; what it wants or owns is not ours to drop.
+    const ownedBeforeKeys = new Set([...ownedBefore.map(canonical), ...itemsAt(others.owned)]);
+    const othersKeep = new Set(itemsAt(others.kept));
     const drop = new Set(ownedBefore.map(canonical).filter((k) => !wantedKeys.has(k)));
     const before: Json[] = existing ?? [];
     const list: Json[] = [];
@@ -94,7 +110,8 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     const removedKeys = new Set<string>();
     for (const item of before) {
       const key = canonical(item);
-      if (drop.has(key)) {
+      if (drop.has(key) && othersKeep.has(key)) result.leftForOthers.push({ path, value: item });
+      else if (drop.has(key)) {
         if (!removedKeys.has(key)) result.removed.push({ path, value: item });
         removedKeys.add(key);
         continue;
@@ -119,7 +136,7 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     }
     for (const item of list) {
       const key = canonical(item);
-      if (!ownedNowKeys.has(key) && !wantedKeys.has(key)) result.kept.push({ path, value: item });
+      if (!ownedNowKeys.has(key) && !wantedKeys.has(key) && !othersKeep.has(key)) result.kept.push({ path, value: item });
     }
     // No longer wanted and empty, and either emptied by this merge's removals or buddy-init's own (it made
     // the list, or set a key beside it): the list goes, with the objects it leaves empty. An empty list

@@ -14,8 +14,10 @@ import { emptiedChatFile } from './chatFolder.js';
 import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
 import { pluginActions, type WantedPlugin } from './plugins.js';
+import { NO_CLAIMS, readNeighbours, type Neighbour, type Neighbours } from './neighbours.js';
 import { loadSealer, type Sealer } from './seal.js';
-import { ownsWhole, readApplyState, runtimeInUse, type ApplyState, type FileRecord } from './state.js';
+import { ownsWhole, readApplyState, unionOwned, type ApplyState, type FileRecord } from './state.js';
+import { planUninstall, type UninstallPlan } from './uninstall.js';
 
 export type ChangeOp = 'create' | 'update' | 'unchanged';
 
@@ -31,13 +33,28 @@ export interface Change {
   added: MergeEntry[];
   removed: MergeEntry[];
   kept: MergeEntry[];
+  /** buddy-init's entries no longer wanted here, left in place because another buddy claims them. */
+  leftForOthers: MergeEntry[];
   /** A file buddy-init owns was edited on the target since the last apply. */
   editedSinceApply: boolean;
   /** The path is a symbolic link to this file: apply writes through it and keeps the link. */
   linkTo?: string;
 }
 
-export interface Plan {
+/** Who owns what, as the plan read it: this buddy's last record, its key, the other buddies' records. */
+export interface Ownership {
+  previous?: ApplyState;
+  /** Seals secret values in the record and the backups. */
+  sealer: Sealer;
+  neighbours: Neighbours;
+  /**
+   * No record of this buddy, but an earlier apply's files are there (the state file was deleted): what
+   * matches the rendering is claimed as buddy-init's, so uninstall can take it out.
+   */
+  adopt: boolean;
+}
+
+export interface Plan extends Ownership {
   target: string;
   layout: Layout;
   changes: Change[];
@@ -48,10 +65,14 @@ export interface Plan {
   skipped: Array<{ action: Action; why: string }>;
   notes: string[];
   effects: Effect[];
-  previous?: ApplyState;
-  /** Seals secret values in the record and the backups; `sealKeyCreated`: apply stores its key first. */
-  sealer: Sealer;
+  /** apply stores the sealing key first. */
   sealKeyCreated: boolean;
+  /** Where the recipe is applied from, recorded in the state (renames are found by it). */
+  origin?: string;
+  /** The same recipe applied under another name before: that buddy comes out (unless --keep-renamed). */
+  renamed?: { name: string; uninstall: UninstallPlan };
+  /** The record would change even where no file does (what this buddy wants in shared files). */
+  recordStale: boolean;
   /** Why apply cannot run at all (it then writes nothing). */
   blocked?: string;
   /** The channels' plugins, checked installed after the commands ran. */
@@ -116,8 +137,9 @@ export function recordMatches(record: FileRecord, current: Current, sealer: Seal
  * The change for one artifact, given the file as it is now. Also used by apply to re-merge at write time.
  * `sealer` reads the record of an earlier apply; without one (rendering from nothing) there is none.
  */
-export function computeChange(artifact: Artifact, current: Current | undefined, previous: ApplyState | undefined, sealer?: Sealer): Change {
-  const record = sealer && previous?.files[artifact.path];
+export function computeChange(artifact: Artifact, current: Current | undefined, ownership?: Ownership): Change {
+  const record = ownership?.previous?.files[artifact.path];
+  const sealer = ownership?.sealer;
   const text = current && 'text' in current ? current.text : undefined;
   const currentHash = current && ('sha256' in current ? current.sha256 : sha256(current.text));
   const base = {
@@ -129,6 +151,7 @@ export function computeChange(artifact: Artifact, current: Current | undefined, 
     added: [] as MergeEntry[],
     removed: [] as MergeEntry[],
     kept: [] as MergeEntry[],
+    leftForOthers: [] as MergeEntry[],
     editedSinceApply: false,
   };
   let after: string;
@@ -143,13 +166,15 @@ export function computeChange(artifact: Artifact, current: Current | undefined, 
     const doc = text !== undefined ? (isEnv ? parseEnvFile(text) : parseJsonFile(artifact.path, text)) : {};
     let merged;
     try {
-      merged = mergeManaged(doc, artifact.managed, record?.owned && sealer!.unsealOwned(record.owned, doc));
+      const others = ownership?.neighbours.claims(artifact.path, doc) ?? NO_CLAIMS;
+      const claims = ownership?.adopt ? { ...others, owned: unionOwned(others.owned, artifact.managed) } : others;
+      merged = mergeManaged(doc, artifact.managed, record?.owned && sealer!.unsealOwned(record.owned, doc), claims);
     } catch (err) {
       throw new OperationError(`${artifact.path}: ${(err as Error).message}; buddy-init will not overwrite it, fix it first`);
     }
     after = isEnv ? renderEnvFile(text, merged.document, envKeys(artifact.managed, record?.owned)) : `${JSON.stringify(merged.document, null, 2)}\n`;
     same = text !== undefined && (isEnv ? text === after : jsonEqual(doc, merged.document));
-    Object.assign(base, { owned: merged.owned, added: merged.added, removed: merged.removed, kept: merged.kept });
+    Object.assign(base, { owned: merged.owned, added: merged.added, removed: merged.removed, kept: merged.kept, leftForOthers: merged.leftForOthers });
     // A shared file keeps the mode its owner gave it, unless it holds secrets and must be private.
     if (current && artifact.mode !== 0o600) mode = current.mode;
   }
@@ -162,7 +187,7 @@ export function computeChange(artifact: Artifact, current: Current | undefined, 
 const linked = (info: FileInfo) => (info.linkTo ? { linkTo: info.linkTo } : {});
 
 /** What a file holds now; bundles only by hash (they are large and the hash says all). */
-async function readCurrent(target: Target, artifact: Artifact, digests?: Map<string, string>): Promise<Current | undefined> {
+export async function readCurrent(target: Target, artifact: Artifact, digests?: Map<string, string>): Promise<Current | undefined> {
   if (artifact.display === 'summary') {
     const hash = (digests ?? (await target.digest([artifact.path]))).get(artifact.path);
     const info = hash ? await target.stat(artifact.path) : undefined;
@@ -184,20 +209,35 @@ export async function planChanges(options: {
   bun?: BunWanted;
   /** A person can type the sudo password (apply asks for it once, hidden). */
   canAskSudoPassword?: boolean;
+  /** Where the recipe is applied from (machine:file), recorded so a rename is recognised. */
+  origin?: string;
+  /** Where another name of this buddy lives (for a renamed buddy's leftovers). */
+  layoutOf?: (name: string) => Layout;
+  /** Leave the buddy this recipe was applied as before a rename installed (with a warning). */
+  keepRenamed?: boolean;
 }): Promise<Plan> {
   const { target, artifacts, layout, facts } = options;
   // The state file, the bundles' hashes (one command) and the files, all read side by side.
   const digests = target.digest(artifacts.filter((a) => a.display === 'summary').map((a) => a.path));
-  const [previous, currents, { sealer, created }] = await Promise.all([
+  const [previous, currents, { sealer, created }, neighbours] = await Promise.all([
     readApplyState(target, layout.applyState),
     Promise.all(artifacts.map(async (a) => readCurrent(target, a, a.display === 'summary' ? await digests : undefined))),
     loadSealer(target, layout),
+    readNeighbours(target, layout),
   ]);
-  const left = await leftovers(target, layout, artifacts, previous, sealer);
-  const unmerged = left.unmerge.map(({ artifact, current }) => computeChange(artifact, current, previous, sealer));
+  // No record, yet this buddy's sealing key (only an apply stores it) or its unit as rendered is there:
+  // an earlier apply's record was lost (deleted, as the corrupt-state error advises).
+  const unit = artifacts.findIndex((a) => a.path === layout.servicePath);
+  const unitThere = unit >= 0 && artifacts[unit]!.kind === 'file' && (currents[unit] as { text?: string } | undefined)?.text === (artifacts[unit] as { content: string }).content;
+  const adopt = !previous && (!created || unitThere);
+  const ownership: Ownership = { ...(previous ? { previous } : {}), sealer, neighbours, adopt };
+  const left = await leftovers(target, artifacts, ownership);
+  const unmerged = left.unmerge.map(({ artifact, current }) => computeChange(artifact, current, ownership));
   // What is left empty in this buddy's own chat folder is removed rather than written.
   const emptied = unmerged.filter((c) => emptiedChatFile(layout, c.artifact.path, c.after)).map((c) => c.artifact.path);
-  const changes = [...artifacts.map((a, i) => computeChange(a, currents[i], previous, sealer)), ...unmerged.filter((c) => !emptied.includes(c.artifact.path))];
+  const changes = [...artifacts.map((a, i) => computeChange(a, currents[i], ownership)), ...unmerged.filter((c) => !emptied.includes(c.artifact.path))];
+  const renamed = await renamedBuddy(options, ownership);
+  const recordStale = Boolean(previous) && !jsonEqual(previous!.files, stateRecords(changes, sealer));
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));
 
@@ -224,7 +264,7 @@ export async function planChanges(options: {
   const blocked =
     privileged && !target.rebasedUnder && !rootReachable(facts, options.canAskSudoPassword)
       ? `${privileged.artifact.path} can only be written by root: ${rootUnreachable(facts).replace(/^needs root and /, '')}`
-      : await telegramTokenInUse(target, layout, artifacts, previous);
+      : await telegramTokenInUse(target, layout, artifacts, previous, renamed.plan?.uninstall.layout);
   return {
     target: target.label,
     layout,
@@ -235,15 +275,19 @@ export async function planChanges(options: {
     notes: [
       ...(previous?.interrupted ? ['the last apply on this target was cut short; this one finishes it (its record lists everything that apply may have written)'] : []),
       ...(previous?.legacy ? [`${layout.applyState} is from an earlier buddy-init that recorded secret values in clear: apply rewrites it with keyed hashes and scrubs the backups`] : []),
+      ...(adopt ? [adoptionNote(layout, changes)] : []),
+      ...renamed.notes,
       ...left.notes,
       ...(bun.kind === 'cannot' ? [`bun: ${bun.why}`] : []),
       ...plugins.notes,
       ...followUp.notes,
     ],
     effects: [...effects],
-    ...(previous ? { previous } : {}),
-    sealer,
+    ...ownership,
     sealKeyCreated: created,
+    recordStale,
+    ...(options.origin ? { origin: options.origin } : {}),
+    ...(renamed.plan ? { renamed: renamed.plan } : {}),
     plugins: options.plugins ?? [],
     ...(bunActions.length && !target.rebasedUnder ? { bun: { path: `${bunHome(facts)}/bin/bun`, ...(options.bun?.version ? { version: options.bun.version } : {}) } } : {}),
     ...(blocked ? { blocked } : {}),
@@ -256,12 +300,13 @@ export async function planChanges(options: {
  * or another buddy on the target still uses it; a shared file loses buddy-init's part, as on uninstall.
  * Either way it leaves buddy-init's record.
  */
-async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], previous: ApplyState | undefined, sealer: Sealer) {
+async function leftovers(target: Target, artifacts: Artifact[], { previous, sealer, neighbours }: Ownership) {
   const rendered = new Set(artifacts.map((a) => a.path));
   const stale = Object.entries(previous?.files ?? {}).filter(([path]) => !rendered.has(path));
   const whole = stale.filter(([, record]) => ownsWhole(record));
   const paths = whole.map(([path]) => path);
-  const [digests, inUse] = await Promise.all([target.digest(paths), runtimeInUse(target, layout, paths)]);
+  const digests = await target.digest(paths);
+  const inUse = neighbours.inUse(paths);
   const remove: string[] = [];
   const notes: string[] = [];
   for (const [path, record] of whole) {
@@ -275,20 +320,82 @@ async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], 
   const unmerge: Array<{ artifact: Artifact; current: Current }> = [];
   for (const [path, record] of stale) {
     if (!record.owned) continue;
-    const env = isEnvFile(path);
-    const artifact: Artifact = {
-      kind: env ? 'env-merge' : 'json-merge',
-      path,
-      managed: { values: [], members: [] },
-      mode: 0o644, // not 0600: the file keeps the mode it has
-      description: "no longer part of the recipe: buddy-init's part comes out",
-      effects: [],
-      display: env ? 'secret' : 'diff',
-    };
+    const artifact = takeOut(path, 'no longer part of the recipe');
     const current = await readCurrent(target, artifact);
     if (current) unmerge.push({ artifact, current });
   }
   return { remove, notes, unmerge };
+}
+
+/** A shared file with nothing wanted in it: merged, buddy-init's part comes out (leftovers, uninstall). */
+export function takeOut(path: string, why: string): Artifact {
+  const env = isEnvFile(path);
+  return {
+    kind: env ? 'env-merge' : 'json-merge',
+    path,
+    managed: { values: [], members: [] },
+    mode: 0o644, // not 0600: the file keeps the mode it has
+    description: `${why}: buddy-init's part comes out`,
+    effects: [],
+    display: env ? 'secret' : 'diff',
+  };
+}
+
+/** What the state file records of each change: hashes, owned and wanted parts, a secret only ever sealed. */
+export function stateRecords(changes: Change[], sealer: Sealer): Record<string, FileRecord> {
+  const record = (c: Change): FileRecord => {
+    const secret = c.artifact.display === 'secret';
+    if (c.artifact.kind === 'file') return secret ? { hmac: sealer.seal(c.after) } : { sha256: sha256(c.after) };
+    // As the record reads back: members carry only their path and items.
+    const wants = { values: c.artifact.managed.values, members: c.artifact.managed.members.map(({ path, items }) => ({ path, items })) };
+    const hasWants = wants.values.length + wants.members.length > 0;
+    return { owned: secret ? sealer.sealOwned(c.owned!) : c.owned!, ...(hasWants ? { wants: secret ? sealer.sealOwned(wants) : wants } : {}) };
+  };
+  const holdsAny = (m: ManagedJson | undefined) => Boolean(m && m.values.length + m.members.length > 0);
+  return Object.fromEntries(
+    changes
+      // A shared file where buddy-init owns and wants nothing any more (its part taken out) is not its concern.
+      .filter((c) => c.artifact.kind === 'file' || holdsAny(c.owned) || holdsAny(c.artifact.managed))
+      .map((c) => [c.artifact.path, record(c)]),
+  );
+}
+
+function adoptionNote(layout: Layout, changes: Change[]): string {
+  const files = changes.filter((c) => c.artifact.kind === 'file' && c.op === 'unchanged').length;
+  const entries = changes.reduce((n, c) => n + (c.owned ? c.owned.values.length + c.owned.members.reduce((k, m) => k + m.items.length, 0) - c.added.length : 0), 0);
+  return `no record of an earlier apply (${layout.applyState} is missing) but this buddy's files are there: apply adopts what matches the recipe as buddy-init's (${files} whole file(s), ${entries} entr${entries === 1 ? 'y' : 'ies'} in shared files), so uninstall can take it out`;
+}
+
+/**
+ * The buddy this recipe was applied as before a rename (its record names the same origin): shown as
+ * leftovers, taken out by apply as uninstall would, except what the renamed buddy claims too.
+ */
+async function renamedBuddy(
+  options: { target: Target; facts: Facts; artifacts: Artifact[]; layout: Layout; origin?: string; layoutOf?: (name: string) => Layout; keepRenamed?: boolean },
+  ownership: Ownership,
+): Promise<{ plan?: Plan['renamed']; notes: string[] }> {
+  const old = options.origin && options.layoutOf ? ownership.neighbours.list.find((n) => n.state.origin === options.origin) : undefined;
+  if (!old) return { notes: [] };
+  const was = `buddy "${old.name}" was applied from this recipe before it was renamed`;
+  if (options.keepRenamed) return { notes: [`${was}; --keep-renamed leaves it installed and running beside this one (two buddies on one recipe: uninstall it when done)`] };
+  // What this buddy will write counts as claimed, so the old one's uninstall leaves it in place.
+  const self: Neighbour = {
+    name: '(this apply)',
+    stateDir: options.layout.stateDir,
+    sealer: ownership.sealer,
+    state: {
+      format: 2,
+      buddyInit: '',
+      name: '',
+      appliedAt: '',
+      pendingEffects: [],
+      files: Object.fromEntries(options.artifacts.map((a) => [a.path, a.kind === 'file' ? { sha256: '' } : { wants: a.managed }])),
+    },
+  };
+  const layout = options.layoutOf!(old.name);
+  const uninstall = await planUninstall(options.target, layout, options.facts, old.name, false, { also: [self], assumeRunning: true });
+  const carried = layout.workdir === options.layout.workdir ? ' (its pinned conversation carries over: same workdir)' : '';
+  return { plan: { name: old.name, uninstall }, notes: [`${was}: apply takes its unit and files out as uninstall would${carried}; --keep-renamed keeps it`] };
 }
 
 /**
@@ -296,7 +403,7 @@ async function leftovers(target: Target, layout: Layout, artifacts: Artifact[], 
  * 409 Conflict) and each sees some of the messages. Another buddy's folder (or the plugin's default one,
  * unless it is this buddy's own from before) holding the same token blocks the apply.
  */
-async function telegramTokenInUse(target: Target, layout: Layout, artifacts: Artifact[], previous: ApplyState | undefined): Promise<string | undefined> {
+async function telegramTokenInUse(target: Target, layout: Layout, artifacts: Artifact[], previous: ApplyState | undefined, renamedFrom?: Layout): Promise<string | undefined> {
   const own = posix.join(layout.channelDir('telegram'), '.env');
   const artifact = artifacts.find((a) => a.path === own);
   const token = artifact?.kind === 'env-merge' ? artifact.managed.values[0]?.value : undefined;
@@ -304,7 +411,9 @@ async function telegramTokenInUse(target: Target, layout: Layout, artifacts: Art
   // Every buddy's folder sits beside this one's; the plugin's default folder is the one a person set up by hand.
   const buddies = posix.dirname(layout.channelDir('telegram'));
   const candidates = [posix.join(layout.sharedChannelDir('telegram'), '.env'), ...((await target.list(buddies)) ?? []).map((name) => posix.join(buddies, name, '.env'))];
-  const others = candidates.filter((p) => p !== own && !previous?.files[p]);
+  // This buddy's own files from before, and those of its old name (taken out before it starts), do not count.
+  const leaving = renamedFrom ? posix.join(renamedFrom.channelDir('telegram'), '.env') : undefined;
+  const others = candidates.filter((p) => p !== own && p !== leaving && !previous?.files[p]);
   for (const path of others) {
     const data = await target.read(path);
     if (data && parseEnvFile(data.toString('utf8')).TELEGRAM_BOT_TOKEN === token) {
@@ -326,5 +435,14 @@ export function rootUnreachable(facts: Facts): string {
 }
 
 export function planIsEmpty(plan: Plan): boolean {
-  return plan.changes.every((c) => c.op === 'unchanged') && plan.remove.length === 0 && plan.actions.length === 0 && !plan.previous?.legacy && !plan.previous?.interrupted;
+  return (
+    plan.changes.every((c) => c.op === 'unchanged') &&
+    plan.remove.length === 0 &&
+    plan.actions.length === 0 &&
+    !plan.previous?.legacy &&
+    !plan.previous?.interrupted &&
+    !plan.recordStale &&
+    !plan.adopt &&
+    !plan.renamed
+  );
 }

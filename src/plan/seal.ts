@@ -91,10 +91,10 @@ export class Sealer {
 export const managedPaths = (...parts: Array<ManagedJson | undefined>): string[][] =>
   parts.flatMap((p) => [...(p?.values ?? []).map((v) => v.path), ...(p?.members ?? []).map((m) => m.path)]);
 
-export const sealKeyPath = (layout: Layout): string => posix.join(layout.stateDir, 'seal.key');
+export const sealKeyPath = (layout: Pick<Layout, 'stateDir'>): string => posix.join(layout.stateDir, 'seal.key');
 
 /** The buddy's sealing key from the target, or a new one (`created`: apply must store it first). */
-export async function loadSealer(target: Target, layout: Layout): Promise<{ sealer: Sealer; created: boolean }> {
+export async function loadSealer(target: Target, layout: Pick<Layout, 'stateDir'>): Promise<{ sealer: Sealer; created: boolean }> {
   const stored = await target.read(sealKeyPath(layout));
   if (stored && stored.length >= 32) return { sealer: new Sealer(stored), created: false };
   return { sealer: new Sealer(randomBytes(32)), created: true };

@@ -3,11 +3,10 @@
  * the managed part it owns in each shared file (for the three-way merge and for uninstall), and effects
  * still owed when follow-up commands failed (so a re-run finishes the job).
  */
-import { posix } from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
 import { OperationError } from '../errors.js';
-import type { Effect, Layout, ManagedJson } from '../render/index.js';
+import type { Effect, ManagedJson } from '../render/index.js';
 import { canonical, isRecord } from '../runtime/shared/json.js';
 import type { Target } from '../target/index.js';
 import { VERSION } from '../version.js';
@@ -24,7 +23,11 @@ const stateSchema = z.object({
   buddyInit: z.string(),
   name: z.string(),
   appliedAt: z.string(),
-  files: z.record(z.string(), z.object({ sha256: z.string().optional(), hmac: z.string().optional(), alt: z.array(z.string()).optional(), owned: managedSchema.optional() })),
+  files: z.record(
+    z.string(),
+    z.object({ sha256: z.string().optional(), hmac: z.string().optional(), alt: z.array(z.string()).optional(), owned: managedSchema.optional(), wants: managedSchema.optional() }),
+  ),
+  origin: z.string().optional(),
   pendingEffects: z.array(z.enum(['reload-init', 'restart-buddy'])).default([]),
   interrupted: z.boolean().optional(),
 });
@@ -36,6 +39,11 @@ export interface FileRecord {
   hmac?: string;
   /** buddy-init's part of a shared file (every string sealed in a secret file). */
   owned?: ManagedJson;
+  /**
+   * What this buddy's recipe asks for in a shared file (sealed alike), owned or not: another buddy's
+   * merge or uninstall leaves it in place (see neighbours.ts).
+   */
+  wants?: ManagedJson;
   /**
    * Other hashes that are buddy-init's too: while an apply runs, what the file held before it (the
    * write may not have happened yet).
@@ -50,6 +58,11 @@ export interface ApplyState {
   appliedAt: string;
   files: Record<string, FileRecord>;
   pendingEffects: Effect[];
+  /**
+   * Where the recipe was applied from (machine and file): a buddy renamed in the same recipe finds its
+   * old name's record by it, and the plan takes the old unit and files out.
+   */
+  origin?: string;
   /**
    * Written before an apply touches any file (write-ahead): the record claims what the last apply owned
    * and what this one will, so an apply cut short at any point can be finished or undone. Cleared when
@@ -72,12 +85,13 @@ export function intentRecords(before: Record<string, FileRecord>, after: Record<
     else if (ownsWhole(next)) {
       const hashes = [prev.sha256 ?? prev.hmac, ...(prev.alt ?? [])].filter((h): h is string => Boolean(h) && h !== (next.sha256 ?? next.hmac));
       out[path] = { ...next, ...(hashes.length ? { alt: [...new Set(hashes)] } : {}) };
-    } else out[path] = { owned: unionOwned(prev.owned, next.owned!) };
+    } else out[path] = { owned: unionOwned(prev.owned, next.owned ?? { values: [], members: [] }), ...(next.wants ? { wants: next.wants } : {}) };
   }
   return out;
 }
 
-function unionOwned(a: ManagedJson | undefined, b: ManagedJson): ManagedJson {
+/** Everything in either part (entries compared by their canonical text). */
+export function unionOwned(a: ManagedJson | undefined, b: ManagedJson): ManagedJson {
   if (!a) return b;
   const key = (path: string[], value: unknown) => `${path.join('\0')}\u0001${canonical(value)}`;
   const values = [...b.values];
@@ -126,21 +140,4 @@ export async function readApplyState(target: Target, path: string): Promise<Appl
 export async function writeApplyState(target: Target, path: string, state: ApplyState): Promise<void> {
   const { legacy: _legacy, ...record } = state;
   await target.writeAtomic(path, `${JSON.stringify(record, null, 2)}\n`, 0o600);
-}
-
-/**
- * Of `paths` under the runtime folder, those another buddy's state on the target names: buddies of one
- * user share a runtime version folder, so its files stay while any of them uses them.
- */
-export async function runtimeInUse(target: Target, layout: Layout, paths: string[]): Promise<string[]> {
-  const runtime = paths.filter((p) => p.startsWith(`${posix.dirname(layout.runtimeDir)}/`));
-  if (!runtime.length) return [];
-  const states = posix.dirname(layout.stateDir);
-  let others = '';
-  // Each buddy's folder; dot files there (the lock) are not buddies.
-  for (const buddy of ((await target.list(states)) ?? []).filter((n) => !n.startsWith('.'))) {
-    const file = posix.join(states, buddy, 'apply-state.json');
-    if (file !== layout.applyState) others += (await target.read(file))?.toString('utf8') ?? '';
-  }
-  return runtime.filter((p) => others.includes(JSON.stringify(p)));
 }

@@ -1,72 +1,81 @@
 /**
- * Uninstall, from the state file an apply left on the target: stop the service, delete the files
- * buddy-init owns, take buddy-init's own parts out of shared files (settings.local.json keeps the
- * person's rules, ~/.claude.json everything Claude Code wrote), and forget the installation. The
+ * Uninstall: stop the service, delete the files buddy-init owns, take buddy-init's own parts out of
+ * shared files (settings.local.json keeps the person's rules, ~/.claude.json everything Claude Code
+ * wrote, and every file what another buddy of the user still claims), and forget the installation. The
  * pinned conversation, transcripts, backups and audit log stay unless --purge.
+ *
+ * It works from the state file an apply left on the target; without one, from the recipe's rendering:
+ * whole files that match it, buddy-init's keys in the buddy's own token files, and in shared files the
+ * entries the recipe asks for, each listed before anything is removed.
  */
 import { posix } from 'node:path';
-import { InputError, OperationError } from '../errors.js';
-import type { Layout } from '../render/index.js';
-import { isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
+import { InputError } from '../errors.js';
+import type { Artifact, Layout, ManagedJson } from '../render/index.js';
+import { canonical, getIn, isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { emptiedChatFile, removeEmptiedChatFolders } from './chatFolder.js';
-import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
-import { mergeManaged, type MergeEntry } from './merge.js';
-import { decodeText } from './plan.js';
+import { isEnvFile, parseEnvFile } from './envfile.js';
+import { Neighbours, readNeighbours, type Neighbour } from './neighbours.js';
+import { computeChange, decodeText, readCurrent, sha256, takeOut, type Change, type Ownership } from './plan.js';
 import { loadSealer } from './seal.js';
-import { ownsWhole, readApplyState, runtimeInUse } from './state.js';
-
-export interface Unmerge {
-  path: string;
-  after: string;
-  removed: MergeEntry[];
-}
+import { mergeInto } from './sharedWrite.js';
+import { ownsWhole, readApplyState, type ApplyState, type FileRecord } from './state.js';
 
 export interface UninstallPlan {
   target: string;
+  name: string;
+  layout: Layout;
   stop: Action[];
   remove: string[];
-  unmerge: Unmerge[];
+  /** Shared files that lose buddy-init's part (merged again when written). */
+  unmerge: Change[];
   reload: Action[];
   /** Runtime files kept because another buddy on the target still uses them. */
   shared: string[];
   purge: string[];
+  /** No state file: worked out from the recipe's rendering. */
+  fromRendering: boolean;
+  /** Without a state file: files the recipe renders that differ from it, so are not taken as buddy-init's. */
+  notOurs: string[];
+  ownership: Ownership;
 }
 
-export async function planUninstall(target: Target, layout: Layout, facts: Facts, name: string, purge: boolean): Promise<UninstallPlan> {
-  const state = await readApplyState(target, layout.applyState);
-  if (!state) throw new InputError(`nothing of buddy "${name}" is installed on ${target.label} (no ${layout.applyState})`);
+export interface UninstallOptions {
+  /** Without a state file, work from these (the recipe rendered with placeholder secrets). */
+  rendering?: Artifact[];
+  /** Claims beyond the other buddies' records (a rename: what the new name will write). */
+  also?: Neighbour[];
+  /** Stop the unit even if the facts (gathered for another name) do not show it running. */
+  assumeRunning?: boolean;
+}
+
+export async function planUninstall(target: Target, layout: Layout, facts: Facts, name: string, purge: boolean, options: UninstallOptions = {}): Promise<UninstallPlan> {
+  const [recorded, { sealer }, neighbours] = await Promise.all([readApplyState(target, layout.applyState), loadSealer(target, layout), readNeighbours(target, layout)]);
+  let state = recorded;
+  let notOurs: string[] = [];
+  if (!state && options.rendering) ({ state, notOurs } = await stateFromRendering(target, layout, options.rendering));
+  if (!state || !Object.keys(state.files).length) throw new InputError(`nothing of buddy "${name}" is installed on ${target.label} (no ${layout.applyState}, and no file there matches the recipe)`);
+  const ownership: Ownership = { previous: state, sealer, neighbours: new Neighbours([...neighbours.list, ...(options.also ?? [])]), adopt: false };
   const owned = Object.entries(state.files).filter(([, r]) => ownsWhole(r)).map(([p]) => p);
-  const { sealer } = await loadSealer(target, layout);
-  const shared = await runtimeInUse(target, layout, owned);
-  const unmerge: Unmerge[] = [];
+  const shared = ownership.neighbours.inUse(owned);
+  const unmerge: Change[] = [];
   const emptied: string[] = [];
   for (const [path, record] of Object.entries(state.files)) {
     if (!record.owned) continue;
-    const data = await target.read(path);
-    if (!data) continue;
-    const text = decodeText(path, data);
-    const env = isEnvFile(path);
-    let doc: JsonRecord;
-    try {
-      const parsed: unknown = env ? parseEnvFile(text) : JSON.parse(text);
-      if (!isRecord(parsed)) throw new Error('not a JSON object');
-      doc = parsed;
-    } catch (err) {
-      throw new OperationError(`${path} on ${target.label} cannot be read (${(err as Error).message}); fix it, then uninstall again`);
-    }
-    const merged = mergeManaged(doc, { values: [], members: [] }, sealer.unsealOwned(record.owned, doc));
-    if (jsonEqual(merged.document, doc)) continue;
-    const after = env ? renderEnvFile(text, merged.document, envKeys(record.owned)) : `${JSON.stringify(merged.document, null, 2)}\n`;
-    if (emptiedChatFile(layout, path, after)) emptied.push(path);
-    else unmerge.push({ path, removed: merged.removed, after });
+    const artifact = takeOut(path, 'uninstall');
+    const current = await readCurrent(target, artifact);
+    if (!current) continue;
+    const change = computeChange(artifact, current, ownership);
+    if (change.op === 'unchanged') continue;
+    if (emptiedChatFile(layout, path, change.after)) emptied.push(path);
+    else unmerge.push(change);
   }
   const env = { XDG_RUNTIME_DIR: `/run/user/${facts.uid}` };
   const launchd = layout.init !== 'systemd-user';
   const domain = layout.init === 'launchd-daemon' ? 'system' : `gui/${facts.uid}`;
   const launchctl = facts.tools.launchctl?.path ?? '/bin/launchctl';
-  const running = facts.service.enabled || facts.service.active;
+  const running = options.assumeRunning || facts.service.enabled || facts.service.active;
   const stop: Action[] =
     target.rebasedUnder || !running || (facts.init === 'none' && !launchd)
       ? []
@@ -77,30 +86,80 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
     !launchd && facts.init === 'systemd' && !target.rebasedUnder ? [{ argv: ['systemctl', '--user', 'daemon-reload'], reason: 'forget the unit', env }] : [];
   return {
     target: target.label,
+    name,
+    layout,
     stop,
     remove: [...owned.filter((p) => !shared.includes(p)), ...emptied],
     unmerge,
     reload,
     shared,
     purge: purge ? [layout.stateDir, layout.configDir] : [],
+    fromRendering: !recorded,
+    notOurs,
+    ownership,
   };
 }
 
-export async function applyUninstall(
-  plan: UninstallPlan,
-  target: Target,
-  layout: Layout,
-  run: (action: Action) => Promise<void>,
-  progress: (line: string) => void = () => {},
-): Promise<void> {
+/**
+ * The record an apply of this recipe would have left, rebuilt from the target: whole files that hold
+ * exactly what the recipe renders (secret files in the buddy's own folders whatever they hold: the
+ * placeholders cannot match), buddy-init's keys in the buddy's own token files, and in other shared files
+ * the entries the recipe asks for.
+ */
+async function stateFromRendering(target: Target, layout: Layout, artifacts: Artifact[]): Promise<{ state: ApplyState; notOurs: string[] }> {
+  const files: Record<string, FileRecord> = {};
+  const notOurs: string[] = [];
+  const digests = await target.digest(artifacts.map((a) => a.path));
+  const ownFolder = (path: string) => [layout.configDir, layout.stateDir].some((d) => path.startsWith(`${d}/`));
+  for (const a of artifacts) {
+    const hash = digests.get(a.path);
+    if (!hash) continue;
+    if (a.kind === 'file') {
+      if (hash === sha256(a.content) || (a.display === 'secret' && ownFolder(a.path))) files[a.path] = { sha256: hash };
+      else notOurs.push(a.path);
+    } else {
+      const text = decodeText(a.path, (await target.read(a.path)) ?? Buffer.alloc(0));
+      const part = isEnvFile(a.path) ? keysPresent(a.managed, parseEnvFile(text)) : entriesPresent(a.managed, text);
+      if (part.values.length + part.members.length) files[a.path] = { owned: part };
+    }
+  }
+  return { state: { format: 2, buddyInit: '', name: '', appliedAt: '', pendingEffects: [], files }, notOurs };
+}
+
+/** In a token file: buddy-init's keys, whatever they hold (the rendering has placeholders, not the values). */
+function keysPresent(managed: ManagedJson, doc: JsonRecord): ManagedJson {
+  return { values: managed.values.filter((v) => doc[v.path[0]!] !== undefined).map((v) => ({ path: v.path, value: doc[v.path[0]!]! })), members: [] };
+}
+
+/** In a JSON file: the keys that hold what the recipe sets, and the list entries it adds that are there. */
+function entriesPresent(managed: ManagedJson, text: string): ManagedJson {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { values: [], members: [] }; // not JSON: nothing of buddy-init's to find in it
+  }
+  if (!isRecord(doc)) return { values: [], members: [] };
+  const values = managed.values.filter((v) => jsonEqual(getIn(doc, v.path), v.value));
+  const members = managed.members.flatMap((m) => {
+    const list = getIn(doc, m.path);
+    const there = new Set(Array.isArray(list) ? list.map(canonical) : []);
+    const items = m.items.filter((i) => there.has(canonical(i)));
+    return items.length ? [{ path: m.path, items }] : [];
+  });
+  return { values, members };
+}
+
+export async function applyUninstall(plan: UninstallPlan, target: Target, run: (action: Action) => Promise<void>, progress: (line: string) => void = () => {}): Promise<void> {
+  const { layout } = plan;
   for (const action of plan.stop) {
     progress(`running ${action.argv.join(' ')}`);
     await run(action);
   }
-  for (const u of plan.unmerge) {
-    const mode = (await target.stat(u.path))?.mode ?? 0o600;
-    await target.writeAtomic(u.path, u.after, mode);
-    progress(`took buddy-init's part out of ${u.path}`);
+  for (const planned of plan.unmerge) {
+    // Merged again at write time: Claude Code may have rewritten the file since the plan read it.
+    const change = await mergeInto(target, planned.artifact, plan.ownership);
+    if (change.op !== 'unchanged') progress(`took buddy-init's part out of ${change.artifact.path}`);
   }
   for (const path of plan.remove) {
     await target.remove(path);
@@ -117,4 +176,20 @@ export async function applyUninstall(
     await target.remove(dir);
     progress(`removed ${dir}`);
   }
+}
+
+/** What a person (or --json) sees of an uninstall plan: never the sealing key in its ownership. */
+export function uninstallSummary(plan: UninstallPlan): object {
+  return {
+    target: plan.target,
+    name: plan.name,
+    fromRendering: plan.fromRendering,
+    stop: plan.stop.map((a) => a.argv),
+    remove: plan.remove,
+    unmerge: plan.unmerge.map((c) => ({ path: c.artifact.path, removed: c.removed.length, leftForOthers: c.leftForOthers.length })),
+    reload: plan.reload.map((a) => a.argv),
+    shared: plan.shared,
+    notOurs: plan.notOurs,
+    purge: plan.purge,
+  };
 }

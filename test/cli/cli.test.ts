@@ -122,7 +122,7 @@ describe('buddy-init CLI', () => {
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
     for (const path of Object.values(old)) state.files[path] = { sha256: sha('as written') };
     writeFileSync(statePath, JSON.stringify(state));
-    writeFile(at(home('.local/state/buddy-init/other/apply-state.json')), JSON.stringify({ files: { [old.supervisor]: {} } }));
+    writeFile(at(home('.local/state/buddy-init/other/apply-state.json')), JSON.stringify({ format: 2, buddyInit: '0.1.0', name: 'other', appliedAt: '2026-12-01T00:00:00.000Z', pendingEffects: [], files: { [old.supervisor]: { sha256: sha('as written') } } }));
 
     const withoutChannel = writeFile(join(dir, 'quiet.yaml'), 'name: clibud\nextends: balanced\nworkdir: ~/work\nauth:\n  oauthToken: { env: BUDDY_TEST_OAUTH }\n');
     const plan = runCli(['plan', '--recipe', withoutChannel, '--root', root], { env: ENV });

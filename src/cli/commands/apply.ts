@@ -6,13 +6,13 @@ import { confirmAction, promptSudoPassword } from '../prompts.js';
 import { InputError } from '../../errors.js';
 import { planJson } from '../planText.js';
 import { runFleet } from './fleet.js';
-import { buildPlan, showPlan, targetOptions, withAll, type AllArgs, type TargetArgs } from './plan.js';
+import { buildPlan, showPlan, targetOptions, withAll, withRename, type AllArgs, type TargetArgs } from './plan.js';
 
 export function applyCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {
   return {
     command: 'apply',
     describe: 'Make the target match the recipe: write what differs (atomic, with backups), then restart what needs it',
-    builder: (y) => withAll(targetOptions(y, false)),
+    builder: (y) => withRename(withAll(targetOptions(y, false))),
     handler: async (argv) => {
       const context = ctx();
       if (argv.all) return runFleet('apply', argv, context);

@@ -11,7 +11,7 @@ import { applyPlan, planIsEmpty } from '../../plan/index.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
-import { openBuddy } from '../pipeline.js';
+import { openBuddy, originOf } from '../pipeline.js';
 import { buildPlan, showPlan, summary } from './plan.js';
 
 export type FleetAction = 'plan' | 'apply' | 'status';
@@ -51,7 +51,7 @@ async function runHost(action: FleetAction, host: InventoryHost, argv: FleetArgs
         await b.target.close();
       }
     }
-    const planned = await buildPlan(targetArgs, ctx, { loaded, ...(action === 'apply' ? { lock: 'apply --all' } : {}) });
+    const planned = await buildPlan(targetArgs, ctx, { loaded, origin: originOf(argv.inventory, host.key), ...(action === 'apply' ? { lock: 'apply --all' } : {}) });
     try {
       showPlan(planned, out);
       const { plan } = planned;

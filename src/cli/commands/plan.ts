@@ -3,7 +3,7 @@ import { acquireLock, planIsEmpty, type HeldLock, type Plan } from '../../plan/i
 import type { LoadedRecipe } from '../../recipe/index.js';
 import type { Facts, Requirement, Target } from '../../target/index.js';
 import type { CommandContext } from '../context.js';
-import { factsStep, loadStep, openTarget, planStep, renderStep, requirementsOf, secretsStep } from '../pipeline.js';
+import { factsStep, loadStep, openTarget, originOf, planStep, renderStep, requirementsOf, secretsStep } from '../pipeline.js';
 import { promptSecret } from '../prompts.js';
 import { runFleet } from './fleet.js';
 import { planJson, printPlan } from '../planText.js';
@@ -19,6 +19,15 @@ export interface AllArgs {
   all?: boolean;
   inventory: string;
   parallel: number;
+}
+
+/** plan and apply: what to do with the buddy this recipe installed under its name before a rename. */
+export function withRename<T>(y: Argv<T>): Argv<T & { keepRenamed: boolean }> {
+  return y.option('keep-renamed', {
+    type: 'boolean',
+    default: false,
+    describe: 'when the recipe was applied under another name before: keep that buddy installed (default: apply takes it out)',
+  }) as unknown as Argv<T & { keepRenamed: boolean }>;
 }
 
 /** --all: the same command for every host of an inventory (plan, apply, status). */
@@ -62,10 +71,12 @@ export interface PlanExtras {
   loaded?: LoadedRecipe;
   /** Take the target user's lock for this command before reading anything (apply, not plan). */
   lock?: string;
+  /** Where the recipe is applied from (default: this machine and the recipe file). */
+  origin?: string;
 }
 
 /** recipe -> plan, shared by `plan`, `apply` and the wizard. The caller closes `target`. */
-export async function buildPlan(argv: TargetArgs, ctx: CommandContext, extras: PlanExtras = {}): Promise<Planned> {
+export async function buildPlan(argv: TargetArgs & { keepRenamed?: boolean }, ctx: CommandContext, extras: PlanExtras = {}): Promise<Planned> {
   const { out } = ctx;
   const loaded = extras.loaded ?? loadStep(argv.recipe, out);
   const target = extras.target ?? (await openTarget(loaded, argv, ctx));
@@ -87,7 +98,10 @@ export async function buildPlan(argv: TargetArgs, ctx: CommandContext, extras: P
     // After every input is checked (a bad secret or recipe writes nothing, not even the lock), before the
     // plan reads what is on the target.
     if (extras.lock) held = await acquireLock(target, facts.home, extras.lock, (line) => out.warn(line));
-    const plan = await planStep(target, loaded, facts, rendering, ctx.interactive);
+    const plan = await planStep(target, loaded, facts, rendering, ctx.interactive, {
+      origin: extras.origin ?? originOf(loaded.file),
+      ...(argv.keepRenamed ? { keepRenamed: true } : {}),
+    });
     return { loaded, target, facts, plan, requirements: requirementsOf(loaded, facts, target), finish };
   } catch (err) {
     await finish();
@@ -109,14 +123,15 @@ export function summary(plan: Plan): string {
   const create = plan.changes.filter((c) => c.op === 'create').length;
   const update = plan.changes.filter((c) => c.op === 'update').length;
   const remove = plan.remove.length ? `, ${plan.remove.length} to remove` : '';
-  return `${create} to create, ${update} to update${remove}, ${plan.actions.length} command(s) to run.`;
+  const renamed = plan.renamed ? `, buddy "${plan.renamed.name}" taken out` : '';
+  return `${create} to create, ${update} to update${remove}${renamed}, ${plan.actions.length} command(s) to run.`;
 }
 
 export function planCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {
   return {
     command: 'plan',
     describe: 'Show what apply would change on the target, with diffs (secrets masked); changes nothing',
-    builder: (y) => withAll(targetOptions(y, false)),
+    builder: (y) => withRename(withAll(targetOptions(y, false))),
     handler: async (argv) => {
       const context = ctx();
       if (argv.all) return runFleet('plan', argv, context);

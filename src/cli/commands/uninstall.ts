@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
-import { acquireLock, applyUninstall, planUninstall, RootRunner, type HeldLock } from '../../plan/index.js';
+import { acquireLock, applyUninstall, planUninstall, RootRunner, uninstallSummary, type HeldLock } from '../../plan/index.js';
 import { layoutFor } from '../../render/index.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
-import { factsStep, loadStep, openTarget } from '../pipeline.js';
+import { factsStep, loadStep, openTarget, renderStep, secretsStep } from '../pipeline.js';
 import { confirmAction, promptSudoPassword } from '../prompts.js';
 import { targetOptions, type TargetArgs } from './plan.js';
 
@@ -21,14 +21,22 @@ export async function runUninstall(argv: UninstallArgs, context: CommandContext)
     const facts = await factsStep(target, loaded);
     const layout = layoutFor(loaded.recipe, facts, VERSION);
     held = await acquireLock(target, facts.home, 'uninstall', (line) => out.warn(line));
-    const plan = await planUninstall(target, layout, facts, loaded.recipe.name, Boolean(argv.purge));
-    if (out.json) out.printJson(plan);
+    // Without a state file, uninstall works from the rendering (placeholders: no secret is needed to find
+    // what to take out, and none is read).
+    const rendering = renderStep(loaded, facts, await secretsStep(loaded, 'placeholders')).artifacts;
+    const plan = await planUninstall(target, layout, facts, loaded.recipe.name, Boolean(argv.purge), { rendering });
+    if (out.json) out.printJson(uninstallSummary(plan));
     else {
       out.print(out.c.bold(`Uninstall buddy "${loaded.recipe.name}" from ${target.label}`));
+      if (plan.fromRendering) out.warn(`no record of an apply (${layout.applyState} is missing): working from the recipe, everything below matches it`);
       plan.stop.forEach((a) => out.print(`  run     ${a.argv.join(' ')}  ${out.c.dim(`# ${a.reason}`)}`));
-      plan.unmerge.forEach((u) => out.print(`  ~ ${u.path}  ${out.c.dim(`(${u.removed.length} entries of buddy-init's taken out; the rest kept)`)}`));
+      plan.unmerge.forEach((u) => {
+        const others = u.leftForOthers.length ? `; ${u.leftForOthers.length} left for another buddy that wants them` : '';
+        out.print(`  ~ ${u.artifact.path}  ${out.c.dim(`(${u.removed.length} entries of buddy-init's taken out${others}; the rest kept)`)}`);
+      });
       plan.remove.forEach((p) => out.print(`  - ${p}`));
       plan.shared.forEach((p) => out.print(`  = ${p}  ${out.c.dim('(kept: another buddy uses it)')}`));
+      plan.notOurs.forEach((p) => out.print(`  = ${p}  ${out.c.dim('(kept: differs from what the recipe renders)')}`));
       plan.purge.forEach((p) => out.print(`  - ${p}/  ${out.c.dim('(--purge)')}`));
       if (!plan.purge.length) out.print(out.c.dim('  Kept: the pinned conversation, transcripts, backups and the audit log (--purge removes buddy-init\'s state too).'));
     }
@@ -37,7 +45,7 @@ export async function runUninstall(argv: UninstallArgs, context: CommandContext)
       return;
     }
     const root = new RootRunner(target, facts, context.interactive ? () => promptSudoPassword(target.label) : undefined);
-    await applyUninstall(plan, target, layout, (a) => root.run(a.argv, Boolean(a.root), a.env), (line) => out.info(`  ${line}`));
+    await applyUninstall(plan, target, (a) => root.run(a.argv, Boolean(a.root), a.env), (line) => out.info(`  ${line}`));
     out.print(out.c.green(`Uninstalled buddy "${loaded.recipe.name}".`));
   } finally {
     await held?.release();
