@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeFile, waitFor } from '../helpers.js';
@@ -100,4 +101,38 @@ describe('an odd workdir, as systemd and Claude Code read it', () => {
     expect(JSON.parse(start).cwd).toBe(abs);
     expect(runCli(['uninstall', '--recipe', file, '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } }).code).toBe(0);
   }, 120_000);
+});
+
+describe('a renamed buddy on a booted systemd', () => {
+  // The recipe keeps its file and workdir, only its name changes: the old unit is stopped and disabled
+  // before the new one starts, and the new one resumes the same conversation (the stand-in claude
+  // records its arguments).
+  it('the old unit goes, the new one resumes the pinned conversation', async () => {
+    journalUnit = 'beta';
+    const file = writeFile(join(tempDir(), 'renamed.yaml'), 'name: alpha\nworkdir: ~/renamed\nsupervisor: { tick: 5 }\n');
+    const apply = () => runCli(['apply', '--recipe', file, '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } });
+    expect(apply().code).toBe(0);
+    await waitFor('alpha\'s claude', () => vps.ssh('tmux -L buddy-init-alpha list-panes -F "#{pane_dead}"').stdout.trim() === '0' || undefined);
+    // A message makes the conversation resumable (before one, Claude Code cannot resume it).
+    vps.ssh('tmux -L buddy-init-alpha send-keys -l "remember the rename" && tmux -L buddy-init-alpha send-keys Enter');
+    const pin = JSON.parse(vps.ssh('cat ~/.local/state/buddy-init/alpha/session.json').stdout).sessionId as string;
+    const transcript = `~/.claude/projects/-home-ada-renamed/${pin}.jsonl`;
+    await waitFor('the message in the transcript', () => vps.ssh(`grep -c '"type":"user"' ${transcript}`).stdout.trim() === '1' || undefined);
+
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: alpha', 'name: beta'));
+    const r = apply();
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/Leftovers of buddy "alpha"/);
+    expect(vps.ssh('systemctl --user is-active alpha').stdout.trim()).not.toBe('active');
+    expect(vps.ssh('test -e ~/.config/systemd/user/alpha.service').code).not.toBe(0);
+    expect(vps.ssh('tmux -L buddy-init-alpha list-panes 2>/dev/null').code).not.toBe(0);
+    await waitFor('beta to be active', () => vps.ssh('systemctl --user is-active beta').stdout.trim() === 'active' || undefined, 60_000);
+    expect(JSON.parse(vps.ssh('cat ~/.local/state/buddy-init/beta/session.json').stdout).sessionId).toBe(pin);
+    const resumed = await waitFor('beta\'s claude to start', () => {
+      const starts = vps.ssh(`grep '"type":"start"' ${transcript}`).stdout.trim().split('\n').filter(Boolean);
+      return starts.length >= 2 ? JSON.parse(starts[starts.length - 1]!) : undefined;
+    });
+    expect(resumed.argv).toEqual(expect.arrayContaining(['--resume', pin]));
+    expect(runCli(['uninstall', '--recipe', file, '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } }).code).toBe(0);
+  }, 180_000);
 });
