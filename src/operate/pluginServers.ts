@@ -4,7 +4,7 @@
  * when that process is gone the bot is deaf while claude looks fine. Read in one round trip: the pane's
  * process (claude), how long it has run, and the process table (`ps`, the same on Linux and macOS).
  */
-import { pluginRoots, type WantedPlugin } from '../plan/index.js';
+import { pluginRoots, type PluginRecords, type WantedPlugin } from '../plan/index.js';
 import type { Layout } from '../render/index.js';
 import type { Target } from '../target/index.js';
 
@@ -51,7 +51,7 @@ function descendants(procs: Proc[], root: number): Proc[] {
 
 const names = (args: string, root: string) => args.split(/\s+/).some((word) => word === root || word.startsWith(`${root}/`) || word.endsWith(`=${root}`));
 
-export async function pluginServers(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<Map<string, ServerState>> {
+export async function pluginServers(target: Target, layout: Layout, wanted: WantedPlugin[], records?: PluginRecords): Promise<Map<string, ServerState>> {
   const states = new Map<string, ServerState>();
   if (!wanted.length) return states;
   const r = await target.run(['sh', '-c', SCRIPT, 'plugin-servers', layout.tmuxSocket, layout.session]);
@@ -66,7 +66,7 @@ export async function pluginServers(target: Target, layout: Layout, wanted: Want
     return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }] : [];
   });
   const below = descendants(procs, Number(claude[1]));
-  const rootsOf = await pluginRoots(target, layout, wanted.map((p) => p.id));
+  const rootsOf = await pluginRoots(target, layout, wanted.map((p) => p.id), records);
   for (const p of wanted) {
     const roots = rootsOf.get(p.id)!;
     const server = below.find((proc) => roots.some((root) => names(proc.args, root)));

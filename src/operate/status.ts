@@ -3,7 +3,8 @@
  * supervisor's own status file, the tmux pane, the pinned conversation; and, from one more file read,
  * whether each chat plugin is installed and its server runs.
  */
-import { pluginVersions, type WantedPlugin } from '../plan/index.js';
+import { pluginVersions, readPluginRecords, type WantedPlugin } from '../plan/index.js';
+import { CLAUDE_COMMANDS } from '../runtime/shared/claudeProcess.js';
 import type { Layout } from '../render/index.js';
 import type { Facts, Target } from '../target/index.js';
 import { pluginServers, type ServerState } from './pluginServers.js';
@@ -41,8 +42,6 @@ id=$(sed -n 's/.*"sessionId": *"\([^"]*\)".*/\1/p' "$state/session.json" 2>/dev/
 [ -n "$id" ] && [ -f "$projects/$id.jsonl" ] && echo "transcript=$(wc -c < "$projects/$id.jsonl")"
 exit 0
 `;
-
-const CLAUDE_COMMANDS = new Set(['claude', 'node', 'bun']);
 
 function json<T>(text: string | undefined): T | undefined {
   try {
@@ -84,6 +83,8 @@ export async function readStatus(target: Target, layout: Layout, facts: Facts, w
 
 /** Each wanted plugin's version and, when installed, whether its server runs under claude. */
 export async function pluginsWithServers(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<BuddyStatus['plugins']> {
-  const [versions, servers] = await Promise.all([pluginVersions(target, layout, wanted), pluginServers(target, layout, wanted)]);
+  // Claude Code's plugin records, read once for both questions.
+  const records = wanted.length ? await readPluginRecords(target, layout) : undefined;
+  const [versions, servers] = await Promise.all([pluginVersions(target, layout, wanted, records), pluginServers(target, layout, wanted, records)]);
   return versions.map((p) => (p.version ? { ...p, server: servers.get(p.id)! } : p));
 }

@@ -70,6 +70,17 @@ async function installedPlugins(target: Target, layout: Layout): Promise<Map<str
   return out;
 }
 
+/** Claude Code's two plugin records, for callers that ask several questions of them (status, doctor). */
+export interface PluginRecords {
+  installed: Map<string, Installed[]>;
+  marketplaces: Record<string, unknown>;
+}
+
+export async function readPluginRecords(target: Target, layout: Layout): Promise<PluginRecords> {
+  const [installed, marketplaces] = await Promise.all([installedPlugins(target, layout), readRecord(target, posix.join(pluginsDir(layout), 'known_marketplaces.json'))]);
+  return { installed, marketplaces };
+}
+
 /** The version a set of installs guarantees: the lowest (one that is not a version counts as lowest). */
 function lowest(installs: Installed[]): string {
   return installs.map((i) => i.version).sort((a, b) => (semver.valid(a) && semver.valid(b) ? semver.compare(a, b) : semver.valid(a) ? 1 : -1))[0]!;
@@ -142,8 +153,8 @@ export async function pluginShortfall(target: Target, layout: Layout, wanted: Wa
  * Each wanted plugin with the version Claude Code's record lists; no version: not installed. The one
  * reading of the record for plan, apply's check, doctor and status (none at all when nothing is wanted).
  */
-export async function pluginVersions(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<Array<{ id: string; version?: string }>> {
-  const installed = wanted.length ? await installedPlugins(target, layout) : new Map<string, Installed[]>();
+export async function pluginVersions(target: Target, layout: Layout, wanted: WantedPlugin[], records?: PluginRecords): Promise<Array<{ id: string; version?: string }>> {
+  const installed = records?.installed ?? (wanted.length ? await installedPlugins(target, layout) : new Map<string, Installed[]>());
   return wanted.map((p) => (installed.has(p.id) ? { id: p.id, version: lowest(installed.get(p.id)!) } : { id: p.id }));
 }
 
@@ -152,9 +163,9 @@ export async function pluginVersions(target: Target, layout: Layout, wanted: Wan
  * and for a marketplace that is a folder on the target, the plugin's folder there (Claude Code reads such
  * a plugin in place). Its server's command line names one of them.
  */
-export async function pluginRoots(target: Target, layout: Layout, ids: string[]): Promise<Map<string, string[]>> {
+export async function pluginRoots(target: Target, layout: Layout, ids: string[], records?: PluginRecords): Promise<Map<string, string[]>> {
   // The two records once for every plugin asked about.
-  const [installed, marketplaces] = await Promise.all([installedPlugins(target, layout), readRecord(target, posix.join(pluginsDir(layout), 'known_marketplaces.json'))]);
+  const { installed, marketplaces } = records ?? (await readPluginRecords(target, layout));
   const out = new Map<string, string[]>();
   for (const id of ids) {
     const roots = (installed.get(id) ?? []).flatMap((i) => (i.installPath ? [i.installPath] : []));

@@ -12,14 +12,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../shared/atomic.js';
 import { assertUnattendedFlags, unattendedFlags } from '../shared/claudeState.js';
+import { CLAUDE_COMMANDS } from '../shared/claudeProcess.js';
 import { parseShellEnv, shellWord } from '../shared/shell.js';
 import type { SupervisorConfig } from './config.js';
 import { Notifier } from './notify.js';
 import { SessionPin } from './session.js';
 import { processIsGone, Tmux } from './tmux.js';
 
-/** pane_current_command while claude runs: its native binary, its Node.js launcher, or Bun (plugins). */
-const CLAUDE_COMMANDS = new Set(['claude', 'node', 'bun']);
 /** A claude that lived less than this crashed on start; repeated, that is a crash loop. */
 const QUICK_DEATH_MS = 10_000;
 /** Time a fresh pane gets to exec claude before its foreground command is judged. */
