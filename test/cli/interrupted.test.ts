@@ -51,7 +51,7 @@ function clean(root: string, what: string): void {
   const json = (p: string) => JSON.parse(readFileSync(join(root, HOME, p), 'utf8'));
   expect(json('.claude.json'), what).toEqual(PERSON_CLAUDE_JSON);
   expect(json('work/.claude/settings.local.json'), what).toEqual(PERSON_SETTINGS);
-  const left = files(root).filter((f) => !f.includes('/.local/state/buddy-init/cut/backups/') && !f.endsWith('/seal.key'));
+  const left = files(root).filter((f) => !/\/\.local\/state\/buddy-init\/[a-z]+\/backups\//.test(f) && !f.endsWith('/seal.key'));
   expect(left.map((f) => f.slice(root.length)).sort(), what).toEqual([join(HOME, '.claude.json'), join(HOME, 'work/.claude/settings.local.json')].sort());
   for (const f of files(root)) expect(readFileSync(f, 'latin1'), `${what}: ${f}`).not.toMatch(new RegExp(`${TOKEN}|${OAUTH}`));
 }
@@ -112,6 +112,34 @@ describe.each([
       clean(root, `${what}, SIGKILL before write ${n}, re-apply, uninstall`);
     }
     measured.push(`${what}: ${total} steps, each re-applied then uninstalled: clean`);
+  }, 300_000);
+});
+
+describe('a rename (old -> cut), cut short at every write step', () => {
+  // The old name's unit and files come out first, then the new name's go in. Cut anywhere, a re-apply
+  // finishes both halves and uninstall of the new name leaves nothing of either.
+  const file = join(dir, 'renamed.yaml');
+  const setup = () => {
+    const root = freshRoot();
+    writeFileSync(file, readFileSync(recipe('balanced'), 'utf8').replace('name: cut', 'name: old'));
+    expect(cli(['apply', '--yes', '--recipe', file], root).code).toBe(0);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: old', 'name: cut'));
+    return root;
+  };
+  it('SIGKILL at each of the steps, then a re-apply and uninstall: clean', () => {
+    const total = steps(setup, file);
+    expect(total).toBeGreaterThanOrEqual(12);
+    const every = ALL ? 1 : 2; // the suite takes every other step; npm run test:faults all of them
+    for (let n = 1; n <= total; n += every) {
+      const root = setup();
+      cli(['apply', '--yes', '--recipe', file], root, `${n}:SIGKILL`);
+      const again = cli(['apply', '--yes', '--recipe', file], root);
+      expect(again.code, `rename: step ${n}: ${again.stderr}`).toBe(0);
+      expect(spawnSync(process.execPath, [CLI, 'plan', '--recipe', file, '--root', root], { encoding: 'utf8', env: ENV }).stdout, `step ${n}`).toContain('No changes');
+      expect(cli(['uninstall', '--yes', '--recipe', file], root).code).toBe(0);
+      clean(root, `rename, SIGKILL before write ${n}, re-apply, uninstall`);
+    }
+    measured.push(`rename: ${Math.ceil(total / every)} of ${total} write steps, each re-applied then uninstalled: clean`);
   }, 300_000);
 });
 
