@@ -5,7 +5,7 @@
 // no-op run of each tool.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CLI, tempDir, writeFile } from '../test/helpers.js';
+import { CLI, onLaptop, tempDir, writeFile } from '../test/helpers.js';
 import { placeStandInMarketplace, realClaude, STAND_IN_PLUGIN } from '../test/client/claude.js';
 import { Vps } from '../test/vps/vps.js';
 import { fmt, machine, rounds, stats, table, timeProcess } from './lib.js';
@@ -27,7 +27,7 @@ const recipe = writeFile(
 
 // The files for Ansible: exactly what buddy-init renders for this target.
 const rendered = tempDir('buddy-bench-render-');
-timeProcess([process.execPath, CLI, 'render', '--recipe', recipe, '--host', vps.destination(), '--out', rendered], undefined, env);
+timeProcess(onLaptop([process.execPath, CLI, 'render', '--recipe', recipe, '--host', vps.destination(), '--out', rendered], laptop), undefined, env);
 const files: Array<{ src: string; dest: string; mode: string }> = [];
 const walk = (dir: string) => {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -73,7 +73,7 @@ writeFileSync(
 );
 const ansibleEnv = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_LOCAL_TEMP: join(work, 'tmp'), ANSIBLE_HOME: join(work, 'home') };
 const ansible = (verbose = false) => timeProcess(['ansible-playbook', '-i', join(work, 'inventory.ini'), join(work, 'playbook.yml'), ...(verbose ? ['-vvv'] : [])], undefined, ansibleEnv);
-const buddyInit = () => timeProcess([process.execPath, CLI, 'apply', '--recipe', recipe, '--host', vps.destination(), '--yes'], undefined, { ...env, BUDDY_INIT_STATS: '1' });
+const buddyInit = () => timeProcess(onLaptop([process.execPath, CLI, 'apply', '--recipe', recipe, '--host', vps.destination(), '--yes'], laptop), undefined, { ...env, BUDDY_INIT_STATS: '1' });
 
 const reset = () => {
   const r = vps.ssh(

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadInventory } from '../src/fleet/inventory.js';
 import { renderBuddy } from '../src/render/index.js';
-import { CLI, linuxFacts, ROOT, tempDir, writeFile } from '../test/helpers.js';
+import { CLI, linuxFacts, onLaptop, ROOT, tempDir, writeFile } from '../test/helpers.js';
 import { TestSshd } from '../test/ssh/sshd.js';
 import { fmt, machine, rounds, stats, table, timeProcess } from './lib.js';
 
@@ -57,7 +57,7 @@ try {
   const env = { ...process.env, HOME: sshd.laptop, SSH_AUTH_SOCK: '', NO_COLOR: '1', BENCH_TOKEN: 'bench-token-0123456789' };
   const measured = (args: string[]) => {
     const r = timeProcess(
-      ['python3', '-c', 'import resource, subprocess, sys; c = subprocess.run(sys.argv[1:], capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(c.returncode)', process.execPath, CLI, ...args],
+      onLaptop(['python3', '-c', 'import resource, subprocess, sys; c = subprocess.run(sys.argv[1:], capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(c.returncode)', process.execPath, CLI, ...args], sshd.laptop),
       undefined,
       env,
     );

@@ -6,7 +6,7 @@
 //   2. supervisor killed (SIGKILL) -> systemd restarts it -> it adopts the running tmux session
 //   3. RSS and CPU of the idle supervisor over a minute (default tick 30 s, watchdog pings)
 import { join } from 'node:path';
-import { CLI, tempDir, writeFile } from '../test/helpers.js';
+import { CLI, onLaptop, tempDir, writeFile } from '../test/helpers.js';
 import { Vps } from '../test/vps/vps.js';
 import { fmt, machine, rounds, stats, table, timeProcess } from './lib.js';
 
@@ -25,7 +25,7 @@ const waitRunning = () =>
 
 try {
   const recipe = writeFile(join(tempDir(), 'bench.yaml'), `name: ${NAME}\nworkdir: ~/work\nsupervisor: { restartDelay: ${RESTART_DELAY} }\n`);
-  timeProcess([process.execPath, CLI, 'apply', '--recipe', recipe, '--host', vps.destination(), '--yes'], undefined, { ...process.env, HOME: vps.laptop, SSH_AUTH_SOCK: '' });
+  timeProcess(onLaptop([process.execPath, CLI, 'apply', '--recipe', recipe, '--host', vps.destination(), '--yes'], vps.laptop), undefined, { ...process.env, HOME: vps.laptop, SSH_AUTH_SOCK: '' });
   waitRunning();
   // A conversation exists once it holds a message (before that, a restart pins a new one, as Claude Code
   // refuses to resume an empty one): say one line, as the owner would.

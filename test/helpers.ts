@@ -1,7 +1,7 @@
 /** Shared by the tests: run the real CLI, make temp dirs, stock facts. */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Facts } from '../src/target/index.js';
@@ -16,11 +16,24 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * A command run on a test "laptop": ssh (and so buddy-init) finds ~/.ssh in the home the password
+ * database gives, not in $HOME. With HOME set to a laptop folder, the command runs in a mount namespace
+ * of its own where that folder is mounted on this user's home: OpenSSH and buddy-init both see the
+ * laptop's ~/.ssh, and nothing of the machine's own is read or touched.
+ */
+export function onLaptop(argv: string[], home: string | undefined): string[] {
+  const mine = userInfo().homedir;
+  if (!home || home === mine) return argv;
+  return ['unshare', '--mount', '--', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', home, mine, ...argv];
+}
+
 /** Runs the built CLI as a person would, without a terminal (so prompts are impossible). */
 export function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeout?: number } = {}): CliResult {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 60_000 });
+  const [cmd, ...rest] = onLaptop([process.execPath, CLI, ...args], options.env?.HOME);
+  const r = spawnSync(cmd!, rest, { encoding: 'utf8', env, cwd: options.cwd ?? ROOT, timeout: options.timeout ?? 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,7 +42,8 @@ export function runCliAsync(args: string[], options: { env?: Record<string, stri
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: ROOT });
+    const [cmd, ...rest] = onLaptop([process.execPath, CLI, ...args], options.env?.HOME);
+    const child = spawn(cmd!, rest, { env, cwd: ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

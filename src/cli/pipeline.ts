@@ -19,7 +19,7 @@ import {
 } from '../recipe/index.js';
 import { layoutFor, renderBuddy, storedSecretLocation, type Layout, type Rendering, type RuntimeBundles } from '../render/index.js';
 import { parseShellEnv } from '../runtime/shared/shell.js';
-import { checkRequirements, gatherFacts, LocalTarget, openSshTarget, type Facts, type Requirement, type Target } from '../target/index.js';
+import { checkRequirements, gatherFacts, hostKeyRecorded, LocalTarget, openSshTarget, type Facts, type Requirement, type Target } from '../target/index.js';
 import type { CommandContext } from './context.js';
 import { promptPassphrase } from './prompts.js';
 import { VERSION } from '../version.js';
@@ -47,7 +47,7 @@ export async function openTarget(loaded: LoadedRecipe, options: TargetOptions, c
   return openSshTarget(destination, {
     acceptNew: Boolean(options.acceptNew),
     ...(ctx.interactive ? { passphrase: promptPassphrase } : {}),
-    onRecorded: (name) => ctx.out.warn(`recorded the host key of ${name} in ~/.ssh/known_hosts`),
+    onRecorded: (name, file, unchecked) => ctx.out.warn(hostKeyRecorded(name, file, unchecked)),
   });
 }
 

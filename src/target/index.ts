@@ -14,4 +14,4 @@ export {
   type Requirement,
 } from './facts.js';
 export { bunHome, bunWork, type BunWanted, type BunWork } from './bun.js';
-export { openSshTarget, SshTarget, resolveEndpoint, UnknownHostKey, type SshEndpoint } from './ssh/index.js';
+export { hostKeyRecorded, openSshTarget, SshTarget, UnknownHostKey, type SshEndpoint } from './ssh/index.js';

@@ -15,7 +15,7 @@ import { describeProblem, ruleProblem, type RuleList } from '../permissions/rule
 import { loadRecipe, type Recipe, type SecretRef } from '../recipe/index.js';
 import { NAME_PATTERN } from '../recipe/schema.js';
 import { writeFileAtomicSync } from '../runtime/shared/atomic.js';
-import { checkRequirements, gatherFacts, LocalTarget, openSshTarget, UnknownHostKey, type Facts, type Target } from '../target/index.js';
+import { checkRequirements, gatherFacts, hostKeyRecorded, LocalTarget, openSshTarget, UnknownHostKey, type Facts, type Target } from '../target/index.js';
 import { VERSION } from '../version.js';
 import { buildPlan, showPlan, type TargetArgs } from '../cli/commands/plan.js';
 import { runUninstall } from '../cli/commands/uninstall.js';
@@ -100,7 +100,7 @@ class Wizard {
       openSshTarget(destination, {
         acceptNew,
         ...(this.ctx.interactive ? { passphrase: (f: string) => this.asker.secret(`Passphrase for ${f}:`).then((p) => p ?? '') } : {}),
-        onRecorded: (name) => this.say(`Recorded the host key of ${name} in ~/.ssh/known_hosts.`),
+        onRecorded: (name, file, unchecked) => this.say(hostKeyRecorded(name, file, unchecked)),
       });
     try {
       return await open(Boolean(this.argv.acceptNew));

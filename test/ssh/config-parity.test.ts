@@ -121,9 +121,15 @@ describe('ssh_config: buddy-init reads what ssh -G prints', () => {
         const q: SshQuery = { host: r.pick(HOSTS), configFile: file, home: me.homedir, localUser: me.username, uid: me.uid };
         if (r.chance(0.3)) q.user = r.pick(USERS);
         if (r.chance(0.2)) q.port = r.pick([22, 2022]);
-        const theirs = comparable(sshG(q));
-        const ours = comparable(readSshConfig(q));
-        expect(ours, `case ${c} (seed ${seed}), ${JSON.stringify(q)}:\n${text}`).toEqual(theirs);
+        // A config ssh refuses (a ProxyJump loop) must be refused by the reader too.
+        const answer = (read: () => SshSettings) => {
+          try {
+            return comparable(read());
+          } catch (err) {
+            return { refused: /jumphost loop/.test((err as Error).message) ? 'jumphost loop' : (err as Error).message };
+          }
+        };
+        expect(answer(() => readSshConfig(q)), `case ${c} (seed ${seed}), ${JSON.stringify(q)}:\n${text}`).toEqual(answer(() => sshG(q)));
         queries++;
       }
     }

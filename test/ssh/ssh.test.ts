@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, runCliAsync, tempDir, writeFile } from '../helpers.js';
+import { CLI, onLaptop, runCli, runCliAsync, tempDir, writeFile } from '../helpers.js';
 import { keygen, TestSshd } from './sshd.js';
 
 // A real sshd on loopback and a real user; see sshd.ts.
@@ -44,7 +44,7 @@ describe('SSH target', () => {
     const before = remoteSnapshot();
     const r = runCli(['plan', '--recipe', recipe('unk'), '--host', sshd.destination()], { env: env() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\[127\.0\.0\.1\]:\d+ is not in .*known_hosts \(it presents ssh-ed25519 SHA256:[A-Za-z0-9+/]+\); .*--accept-new/);
+    expect(r.stderr).toMatch(/\[127\.0\.0\.1\]:\d+ is not in \S*known_hosts or the 3 other known_hosts files ssh reads \(it presents ssh-ed25519 SHA256:[A-Za-z0-9+/]+\); .*--accept-new/);
     expect(remoteSnapshot()).toEqual(before);
   });
 
@@ -101,7 +101,7 @@ describe('SSH target', () => {
     const before = remoteSnapshot();
     const r = runCli(['apply', '--recipe', recipe('mitm'), '--host', sshd.destination(), '--yes', '--accept-new'], { env: env() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/host key of \[127\.0\.0\.1\]:\d+ has CHANGED: it presents ssh-ed25519 SHA256:\S+, .*expects ssh-ed25519 SHA256:\S+ \(line 1\)/);
+    expect(r.stderr).toMatch(/host key of \[127\.0\.0\.1\]:\d+ has CHANGED: it presents ssh-ed25519 SHA256:\S+, .*expects ssh-ed25519 SHA256:\S+ \(\S*known_hosts line 1\)/);
     expect(remoteSnapshot()).toEqual(before);
   });
 
@@ -142,8 +142,8 @@ describe('SSH target', () => {
       `Host jump\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${key}\n` +
         `Host mini\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${key}\n  ProxyJump jump\n`,
     );
-    // known_hosts names hosts as the person wrote them: the jump by its alias, the target by its alias.
-    writeFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), `[jump]:${sshd.port} ${sshd.hostKey()}\n[mini]:${sshd.port} ${sshd.hostKey()}\n`);
+    // known_hosts names hosts as OpenSSH does: by the HostName they resolve to (both are 127.0.0.1 here).
+    sshd.trust();
     const logins = sshd.logins();
     const r = runCli(['plan', '--recipe', recipe('alias'), '--host', 'mini'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
@@ -169,7 +169,8 @@ describe('SSH target', () => {
     const port = (silent.address() as { port: number }).port;
     writeFileSync(join(sshd.laptop, '.ssh', 'config'), `Host silent\n  HostName 127.0.0.1\n  Port ${port}\n  ConnectTimeout 2\n`);
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const p = spawn(process.execPath, [CLI, 'plan', '--recipe', recipe('silent'), '--host', 'ada@silent'], {
+      const [cmd, ...args] = onLaptop([process.execPath, CLI, 'plan', '--recipe', recipe('silent'), '--host', 'ada@silent'], sshd.laptop);
+      const p = spawn(cmd!, args, {
         env: { ...process.env, ...env(), NO_COLOR: '1' } as NodeJS.ProcessEnv,
       });
       let stderr = '';
@@ -231,7 +232,8 @@ describe('SSH target', () => {
     // A slow link (20 KB/s up): the hook bundle takes seconds, so the cut lands inside it.
     const link = await sshd.slowLink(20_000);
     writeFileSync(join(sshd.laptop, '.ssh', 'known_hosts'), `[127.0.0.1]:${link.port} ${sshd.hostKey()}\n[127.0.0.1]:${sshd.port} ${sshd.hostKey()}\n`);
-    const proc = spawn(process.execPath, [CLI, 'apply', '--recipe', file, '--host', `${sshd.user}@127.0.0.1:${link.port}`, '--yes'], {
+    const [cmd, ...args] = onLaptop([process.execPath, CLI, 'apply', '--recipe', file, '--host', `${sshd.user}@127.0.0.1:${link.port}`, '--yes'], sshd.laptop);
+    const proc = spawn(cmd!, args, {
       env: { ...process.env, ...env(), NO_COLOR: '1' } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

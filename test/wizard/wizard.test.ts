@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, tempDir } from '../helpers.js';
+import { CLI, onLaptop, runCli, tempDir } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { TestSshd } from '../ssh/sshd.js';
 
@@ -10,7 +10,7 @@ import { TestSshd } from '../ssh/sshd.js';
 const HOME = homedir();
 const TOKEN = 'wizard-typed-token-0123456789abcdef';
 const wizard = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-  new Terminal(['sh', '-c', `cd "${cwd}" && exec "$0" "$@"`, process.execPath, CLI, '--no-color', ...args], { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env });
+  new Terminal(onLaptop(['sh', '-c', `cd "${cwd}" && exec "$0" "$@"`, process.execPath, CLI, '--no-color', ...args], env.HOME), { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env });
 
 async function answer(t: Terminal, prompt: RegExp, keys: string[]): Promise<void> {
   await t.waitFor(prompt);

@@ -3,14 +3,14 @@
  * known_hosts and the usual ways in: the agent, then each identity file (asking for the passphrase of
  * an encrypted one). Every failure is one sentence that says which step failed and why.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ClientChannel, ConnectConfig } from 'ssh2';
 import { InputError, OperationError } from '../../errors.js';
 import type { SshEndpoint } from './config.js';
-import { algorithmsFor, knownHostsName, knownKeys, verifyHostKey } from './knownHosts.js';
+import { algorithmsFor, knownHostsName, knownKeys, verifyHostKey, type HostKeyPolicy } from './knownHosts.js';
 
 const { Client, utils } = ssh2;
 export type SshClient = InstanceType<typeof Client>;
@@ -27,36 +27,79 @@ export class UnknownHostKey extends InputError {
 }
 
 export interface ConnectOptions {
-  home: string;
-  /** Record an unknown host key (like StrictHostKeyChecking=accept-new) instead of refusing. */
+  /** Record an unknown host key (like ssh -o StrictHostKeyChecking=accept-new) instead of refusing. */
   acceptNew: boolean;
   /** Asks for a key's passphrase; absent without a terminal. */
   passphrase?: (keyFile: string) => Promise<string>;
-  /** Told when a new host key was recorded. */
-  onRecorded?: (name: string) => void;
+  /** Told when a new host key was recorded (the name and the file), or taken unchecked (StrictHostKeyChecking no). */
+  onRecorded?: (name: string, file: string, unchecked: boolean) => void;
+  /** SSH_AUTH_SOCK. */
   agent?: string;
   readyTimeoutMs?: number;
 }
-
-const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 function describe(e: SshEndpoint): string {
   return `${e.user}@${knownHostsName(e.alias, e.port)}`;
 }
 
+/** What a person is told when a new host key was recorded. */
+export function hostKeyRecorded(name: string, file: string, unchecked: boolean): string {
+  return unchecked
+    ? `WARNING: StrictHostKeyChecking is off for ${name} in ~/.ssh/config: its key was taken WITHOUT a check and recorded in ${file}`
+    : `recorded the host key of ${name} in ${file}`;
+}
+
+/** How ssh would check this host's key: where, under which name, and whether a new one is taken. */
+export function hostKeyPolicy(e: SshEndpoint, acceptNewFlag: boolean): HostKeyPolicy {
+  const strict = e.strictHostKeyChecking;
+  return {
+    name: e.hostKeyAlias ?? knownHostsName(e.host, e.port),
+    userFiles: e.knownHosts.user,
+    globalFiles: e.knownHosts.global,
+    // --accept-new is ssh's -o StrictHostKeyChecking=accept-new: the command line wins over the config.
+    acceptNew: acceptNewFlag || strict === 'accept-new' || strict === 'false',
+    unchecked: !acceptNewFlag && strict === 'false',
+    hash: e.hashKnownHosts,
+  };
+}
+
+/** The agent ssh would ask: IdentityAgent (none: no agent), else SSH_AUTH_SOCK; none with IdentitiesOnly. */
+function agentFor(e: SshEndpoint, fromEnv: string | undefined): string | undefined {
+  if (e.identitiesOnly || e.identityAgent === 'none') return undefined;
+  return e.identityAgent && e.identityAgent !== 'SSH_AUTH_SOCK' ? e.identityAgent : fromEnv;
+}
+
+/** A key file ssh2 cannot use, named with its type and what to do instead (undefined: usable). */
+function unsupportedKey(file: string): string | undefined {
+  let pub = '';
+  try {
+    pub = readFileSync(`${file}.pub`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const type = pub.split(/\s+/)[0] ?? '';
+  if (type.startsWith('sk-')) return `${file} is a FIDO security key (${type}), which buddy-init's SSH library cannot use; give this host a plain ed25519 key (ssh-keygen -t ed25519, IdentityFile in ~/.ssh/config) or load one into your agent`;
+  return undefined;
+}
+
 /** Builds the list of auth attempts lazily: a key is read (and its passphrase asked) only when its turn comes. */
 function authSequence(endpoint: SshEndpoint, options: ConnectOptions, tried: string[]) {
-  const files = endpoint.identityFiles.length ? endpoint.identityFiles : DEFAULT_KEYS.map((k) => join(options.home, '.ssh', k));
   const steps: Array<() => Promise<AnyAuthMethod | undefined>> = [];
-  if (options.agent) {
+  const agent = agentFor(endpoint, options.agent);
+  if (agent) {
     steps.push(async () => {
-      tried.push('agent');
-      return { type: 'agent', username: endpoint.user, agent: options.agent! };
+      tried.push(`agent ${agent}`);
+      return { type: 'agent', username: endpoint.user, agent };
     });
   }
-  for (const file of files) {
+  for (const file of endpoint.identityFiles) {
     steps.push(async () => {
       if (!existsSync(file)) return undefined;
+      const unusable = unsupportedKey(file);
+      if (unusable) {
+        tried.push(`publickey ${file} (${unusable})`);
+        return undefined;
+      }
       const data = readFileSync(file);
       let parsed = utils.parseKey(data);
       if (parsed instanceof Error && /passphrase/i.test(parsed.message)) {
@@ -78,32 +121,30 @@ function authSequence(endpoint: SshEndpoint, options: ConnectOptions, tried: str
   return steps;
 }
 
-function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Readable): Promise<SshClient> {
-  const knownHostsFile = join(options.home, '.ssh', 'known_hosts');
+function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Duplex): Promise<SshClient> {
+  const policy = hostKeyPolicy(endpoint, options.acceptNew);
   const tried: string[] = [];
   const steps = authSequence(endpoint, options, tried);
   let hostKeyProblem: string | undefined;
   let unknownHost: { name: string; type: string; fingerprint: string } | undefined;
   let authProblem: Error | undefined;
   const client = new Client();
-  const algorithms = algorithmsFor(knownKeys(knownHostsFile, endpoint.alias, endpoint.port));
+  const algorithms = algorithmsFor(knownKeys([...policy.userFiles, ...policy.globalFiles], policy.name));
 
   const config: ConnectConfig = {
     host: endpoint.host,
     port: endpoint.port,
     username: endpoint.user,
     readyTimeout: endpoint.connectTimeout ? endpoint.connectTimeout * 1000 : (options.readyTimeoutMs ?? 20_000),
-    keepaliveInterval: 15_000,
+    keepaliveInterval: (endpoint.serverAliveInterval ?? 15) * 1000,
     ...(sock ? { sock } : {}),
     ...(algorithms ? { algorithms: { serverHostKey: algorithms as never } } : {}),
     hostVerifier: (key: Buffer) => {
-      // known_hosts lists the name the person used (the alias), as OpenSSH records it.
-      const verdict = verifyHostKey(knownHostsFile, endpoint.alias, endpoint.port, key, options.acceptNew);
+      const verdict = verifyHostKey(policy, key);
       if (!verdict.ok) {
         hostKeyProblem = verdict.reason;
         unknownHost = verdict.unknown;
-      }
-      else if (verdict.recorded) options.onRecorded?.(knownHostsName(endpoint.alias, endpoint.port));
+      } else if (verdict.recorded) options.onRecorded?.(policy.name, verdict.recorded, Boolean(verdict.unchecked));
       return verdict.ok;
     },
     authHandler: (_left, _partial, next) => {
@@ -149,6 +190,27 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Reada
   });
 }
 
+/**
+ * ProxyCommand as ssh runs it: `exec <command>` by the shell, its stdin and stdout the connection. A
+ * command that fails before the handshake is reported with its exit code and what it printed.
+ */
+function proxyCommand(endpoint: SshEndpoint): Promise<Duplex> {
+  const command = endpoint.proxyCommand!;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.env.SHELL || '/bin/sh', ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.once('error', (err) => reject(new OperationError(`ProxyCommand for ${endpoint.alias} (${command}) cannot run: ${err.message}`)));
+    child.once('spawn', () => {
+      const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
+      child.once('exit', (code) => {
+        if (code) sock.destroy(new OperationError(`ProxyCommand for ${endpoint.alias} (${command}) exited with ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+      });
+      resolve(sock);
+    });
+  });
+}
+
 function forward(via: SshClient, to: SshEndpoint): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     via.forwardOut('127.0.0.1', 0, to.host, to.port, (err, channel) =>
@@ -163,7 +225,7 @@ export async function connect(endpoint: SshEndpoint, options: ConnectOptions): P
   const clients: SshClient[] = [];
   try {
     for (const hop of chain) {
-      const sock = clients.length ? await forward(clients[clients.length - 1]!, hop) : undefined;
+      const sock = clients.length ? await forward(clients[clients.length - 1]!, hop) : hop.proxyCommand ? await proxyCommand(hop) : undefined;
       clients.push(await connectOne(hop, options, sock));
     }
     return clients;

@@ -42,7 +42,7 @@ const SINGLE = new Set([
   'connecttimeout', 'serveraliveinterval', 'canonicalizehostname', 'certificatefile',
 ]);
 /** Takes the rest of the line as it is, quotes and all. */
-const REST_OF_LINE = new Set(['proxycommand', 'localcommand', 'remotecommand', 'knownhostscommand']);
+const REST_OF_LINE = new Set(['localcommand', 'remotecommand', 'knownhostscommand']);
 const UNSUPPORTED_MATCH = new Set(['exec', 'canonical', 'final', 'localnetwork', 'tagged']);
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'].map((f) => `~/.ssh/${f}`);
 const MAX_INCLUDE_DEPTH = 16;
@@ -119,7 +119,7 @@ function matchList(text: string, list: string, lower: boolean): boolean {
   return positive;
 }
 
-function expandTilde(path: string, home: string): string {
+export function expandTilde(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 
@@ -217,23 +217,43 @@ class Reader {
         if (v && !list.includes(v)) this.set.set('identityfile', [...list, v]); // ssh drops repeats
         return;
       }
+      if (keyword === 'proxycommand' || keyword === 'proxyjump') return this.proxy(keyword, rest);
       if (!SINGLE.has(keyword) || this.set.has(keyword)) return;
       if (REST_OF_LINE.has(keyword)) {
-        // ProxyCommand and ProxyJump exclude each other, whichever comes first; but `ProxyJump none`
-        // does not shut ProxyCommand out (`ProxyCommand none` does shut ProxyJump out), as ssh -G shows.
-        if (keyword === 'proxycommand' && (this.set.get('proxyjump')?.[0] ?? 'none').toLowerCase() !== 'none') return;
         this.set.set(keyword, [rest]);
         return;
       }
       const args = splitWords(rest, where);
       if (!args.length) throw new InputError(`${at(where)}: ${m[1]} needs a value`);
-      if (keyword === 'proxyjump' && this.set.has('proxycommand')) return;
       if (keyword === 'canonicalizehostname' && /^(yes|always)$/i.test(args[0]!)) {
         throw new InputError(`${at(where)}: CanonicalizeHostname needs OpenSSH's own client to evaluate; install it (ssh), which buddy-init then asks`);
       }
       this.set.set(keyword, keyword === 'userknownhostsfile' || keyword === 'globalknownhostsfile' ? args : [args[0]!]);
     });
     return activep;
+  }
+
+  /**
+   * ProxyCommand and ProxyJump as readconf.c 9.2 has them: a ProxyJump (unless `none`) also sets
+   * ProxyCommand to none, so whichever comes first wins; ProxyCommand takes the rest of the line as it
+   * is; ProxyJump's `none` must be the whole rest of the line (with a trailing comment it is read as a
+   * host called "none", which ssh -G then prints, and shuts ProxyCommand out).
+   */
+  private proxy(keyword: 'proxycommand' | 'proxyjump', rest: string): void {
+    if (keyword === 'proxycommand') {
+      // A plain `ProxyJump none` before it does not shut it out (measured on ssh -G 9.2).
+      const jump = this.set.get('proxyjump')?.[0];
+      if (!this.set.has('proxycommand') && (jump === undefined || jump === 'none')) this.set.set('proxycommand', [rest]);
+      return;
+    }
+    if (this.set.has('proxycommand') || this.set.has('proxyjump')) return;
+    if (rest.toLowerCase() === 'none') {
+      this.set.set('proxyjump', ['none']);
+      return;
+    }
+    const list = rest.replace(/#.*/, '').trimEnd();
+    this.set.set('proxyjump', [list]);
+    this.set.set('proxycommand', ['none']);
   }
 
   private hostMatches(patterns: string[]): boolean {
@@ -283,6 +303,18 @@ class Reader {
 function finalHostname(hostName: string | undefined, typed: string): string {
   const name = hostName === undefined ? typed : hostName.replace(/%(.)/g, (m, c: string) => (c === 'h' ? typed : c === '%' ? '%' : m));
   return name.includes('%') ? name : name.toLowerCase();
+}
+
+/**
+ * ssh refuses a ProxyJump whose last hop is the host itself (ssh.c: the same name as the final HostName,
+ * port and user, the hop's defaulting to 22 and the connection's user).
+ */
+function refuseJumpLoop(s: SshSettings): void {
+  const last = s.get('proxyjump')?.[0]?.split(',').pop();
+  const m = last && /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(last);
+  if (!m) return;
+  const user = s.get('user')![0]!;
+  if (m[2] === s.get('hostname')![0] && (m[3] ?? '22') === s.get('port')![0] && (m[1] ?? user) === user) throw new InputError(`ssh_config: jumphost loop via ${m[2]}`);
 }
 
 /** The tokens ssh expands in paths (UserKnownHostsFile, IdentityFile, IdentityAgent). */
@@ -336,6 +368,7 @@ export function readSshConfig(q: SshQuery, files = q.configFile ? [q.configFile]
   const alias = s.get('hostkeyalias')?.[0];
   if (alias !== undefined) s.set('hostkeyalias', [alias.toLowerCase()]); // ssh lowercases it
   for (const key of ['proxyjump', 'proxycommand']) if (s.get(key)?.[0]?.toLowerCase() === 'none') s.delete(key);
+  refuseJumpLoop(s);
   const values = tokens(s, q);
   const files2 = s.get('userknownhostsfile') ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
   s.set('userknownhostsfile', files2[0] === 'none' ? ['none'] : files2.map((f) => expandTokens(expandTilde(f, q.home), values)));
