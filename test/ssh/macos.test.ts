@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, tempDir, writeFile } from '../helpers.js';
+import { CLI, onLaptop, runCli, tempDir, writeFile } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { TestSshd } from './sshd.js';
 
@@ -78,7 +78,7 @@ describe('macOS LaunchDaemon over SSH (Linux host reporting Darwin, see above)',
     rmSync(join(sshd.home, '.local/state/buddy-init'), { recursive: true, force: true });
     spawnSync('chpasswd', { input: `${sshd.user}:right horse battery\n` });
     sshd.allowSudo('ALL');
-    const run = () => new Terminal([process.execPath, CLI, 'apply', '--recipe', recipe(), '--host', sshd.destination(), '--yes'], { HOME: sshd.laptop, NO_COLOR: '1', PATH: process.env.PATH! });
+    const run = () => new Terminal(onLaptop([process.execPath, CLI, 'apply', '--recipe', recipe(), '--host', sshd.destination(), '--yes'], sshd.laptop), { HOME: sshd.laptop, NO_COLOR: '1', PATH: process.env.PATH! });
     const wrong = run();
     try {
       await wrong.waitFor(/sudo password on ssh .*\(input hidden, sent only to sudo\):/);
