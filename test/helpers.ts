@@ -25,7 +25,8 @@ export interface CliResult {
 export function onLaptop(argv: string[], home: string | undefined): string[] {
   const mine = userInfo().homedir;
   if (!home || home === mine) return argv;
-  return ['unshare', '--mount', '--', 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', home, mine, ...argv];
+  // Absolute paths: the command may run with a PATH of its own (the tests without an ssh client).
+  return ['/usr/bin/unshare', '--mount', '--', '/bin/sh', '-c', '/bin/mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', home, mine, ...argv];
 }
 
 /** Runs the built CLI as a person would, without a terminal (so prompts are impossible). */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, tempDir, writeFile, waitFor } from '../helpers.js';
+import { CLI, onLaptop, runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { Vps } from './vps.js';
 
@@ -103,7 +103,7 @@ describe('logs, restart, attach', () => {
   it('attach is read-only: typing does not reach the pane; --write does, with a warning', async () => {
     await waitFor('claude running', () => cli('status').code === 0);
     const attach = (write: boolean) =>
-      new Terminal([process.execPath, CLI, 'attach', '--recipe', recipeFile, '--host', vps.destination(), ...(write ? ['--write'] : [])], { PATH: process.env.PATH!, HOME: vps.laptop, TERM: 'xterm' });
+      new Terminal(onLaptop([process.execPath, CLI, 'attach', '--recipe', recipeFile, '--host', vps.destination(), ...(write ? ['--write'] : [])], vps.laptop), { PATH: process.env.PATH!, HOME: vps.laptop, TERM: 'xterm' });
     const ro = attach(false);
     try {
       await ro.waitFor(/fake claude [0-9a-f-]{36} ready/);
