@@ -48,6 +48,7 @@ export async function openTarget(loaded: LoadedRecipe, options: TargetOptions, c
     acceptNew: Boolean(options.acceptNew),
     ...(ctx.interactive ? { passphrase: promptPassphrase } : {}),
     onRecorded: (name, file, unchecked) => ctx.out.warn(hostKeyRecorded(name, file, unchecked)),
+    onWarning: (message) => ctx.out.warn(message),
   });
 }
 

@@ -101,6 +101,7 @@ class Wizard {
         acceptNew,
         ...(this.ctx.interactive ? { passphrase: (f: string) => this.asker.secret(`Passphrase for ${f}:`).then((p) => p ?? '') } : {}),
         onRecorded: (name, file, unchecked) => this.say(hostKeyRecorded(name, file, unchecked)),
+        onWarning: (message) => this.say(message),
       });
     try {
       return await open(Boolean(this.argv.acceptNew));

@@ -19,6 +19,8 @@ export interface SshEndpoint {
   user: string;
   /** Key files to offer, tokens and ~ expanded (ssh's defaults when the config names none). */
   identityFiles: string[];
+  /** CertificateFile(s): user certificates, which the SSH library cannot present (said, not used). */
+  certificateFiles: string[];
   /** IdentitiesOnly: only the key files, not every key the agent holds. */
   identitiesOnly: boolean;
   /** IdentityAgent: a socket path, or 'none'; undefined: SSH_AUTH_SOCK. */
@@ -91,6 +93,7 @@ function endpointFrom(s: SshSettings, q: SshQuery, options: ResolveOptions, via:
     port: Number(one('port')),
     user: one('user')!,
     identityFiles: (s.get('identityfile') ?? []).map(path),
+    certificateFiles: (s.get('certificatefile') ?? []).map(path),
     identitiesOnly: one('identitiesonly') === 'yes',
     ...(agent !== undefined ? { identityAgent: agent === 'none' || agent === 'SSH_AUTH_SOCK' ? agent : path(agent) } : {}),
     ...(timeout ? { connectTimeout: timeout } : {}),

@@ -35,6 +35,8 @@ export interface ConnectOptions {
   onRecorded?: (name: string, file: string, unchecked: boolean) => void;
   /** SSH_AUTH_SOCK. */
   agent?: string;
+  /** Told what of the config cannot be honoured (a user certificate). */
+  onWarning?: (message: string) => void;
   readyTimeoutMs?: number;
 }
 
@@ -121,8 +123,19 @@ function authSequence(endpoint: SshEndpoint, options: ConnectOptions, tried: str
   return steps;
 }
 
-function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Duplex): Promise<SshClient> {
+/** A connection's own stream (a ProxyCommand's) and why it ended, if it failed. */
+interface Carrier {
+  sock: Duplex;
+  /** Why the stream failed (the command's exit), waited for briefly; undefined if it did not. */
+  failure(): Promise<string | undefined>;
+}
+
+function connectOne(endpoint: SshEndpoint, options: ConnectOptions, carrier?: Carrier): Promise<SshClient> {
+  const sock = carrier?.sock;
   const policy = hostKeyPolicy(endpoint, options.acceptNew);
+  for (const cert of endpoint.certificateFiles) {
+    options.onWarning?.(`${endpoint.alias}: the user certificate ${cert} is not presented: buddy-init's SSH library cannot use certificates; the key itself is offered`);
+  }
   const tried: string[] = [];
   const steps = authSequence(endpoint, options, tried);
   let hostKeyProblem: string | undefined;
@@ -168,8 +181,14 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Duple
     // packet sent right after another waits for the peer's delayed ACK, about 40 ms each time.
     client.once('connect', () => client.setNoDelay(true));
     client.once('ready', () => resolve(client));
-    client.once('error', (err: Error & { code?: string; level?: string }) => {
+    // `on`, not `once`: a dropped stream can make ssh2 report more than one error; the first one counts.
+    client.on('error', (err: Error & { code?: string; level?: string }) => {
+      void explain(err);
+    });
+    const explain = async (err: Error & { code?: string; level?: string }) => {
       const where = describe(endpoint);
+      const carried = await carrier?.failure();
+      if (carried) return reject(new OperationError(carried));
       if (hostKeyProblem) {
         const message = `host key check failed: ${hostKeyProblem}`;
         return reject(unknownHost ? new UnknownHostKey(message, unknownHost) : new InputError(message));
@@ -185,7 +204,7 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Duple
       }
       if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') return reject(new OperationError(`${endpoint.host} is unreachable (${err.code})`));
       reject(new OperationError(`SSH to ${where} failed: ${err.message}`));
-    });
+    };
     client.connect(config);
   });
 }
@@ -194,7 +213,7 @@ function connectOne(endpoint: SshEndpoint, options: ConnectOptions, sock?: Duple
  * ProxyCommand as ssh runs it: `exec <command>` by the shell, its stdin and stdout the connection. A
  * command that fails before the handshake is reported with its exit code and what it printed.
  */
-function proxyCommand(endpoint: SshEndpoint): Promise<Duplex> {
+function proxyCommand(endpoint: SshEndpoint): Promise<Carrier> {
   const command = endpoint.proxyCommand!;
   return new Promise((resolve, reject) => {
     const child = spawn(process.env.SHELL || '/bin/sh', ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -203,10 +222,12 @@ function proxyCommand(endpoint: SshEndpoint): Promise<Duplex> {
     child.once('error', (err) => reject(new OperationError(`ProxyCommand for ${endpoint.alias} (${command}) cannot run: ${err.message}`)));
     child.once('spawn', () => {
       const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
-      child.once('exit', (code) => {
-        if (code) sock.destroy(new OperationError(`ProxyCommand for ${endpoint.alias} (${command}) exited with ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
-      });
-      resolve(sock);
+      sock.on('error', () => {}); // the connection reports it (with the reason below)
+      const exited = new Promise<string | undefined>((done) =>
+        child.once('exit', (code) => done(code ? `ProxyCommand for ${endpoint.alias} (${command}) exited with ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}` : undefined)),
+      );
+      // A command still running when the connection failed did not cause it.
+      resolve({ sock, failure: () => Promise.race([exited, new Promise<undefined>((done) => setTimeout(() => done(undefined), 500))]) });
     });
   });
 }
@@ -225,8 +246,8 @@ export async function connect(endpoint: SshEndpoint, options: ConnectOptions): P
   const clients: SshClient[] = [];
   try {
     for (const hop of chain) {
-      const sock = clients.length ? await forward(clients[clients.length - 1]!, hop) : hop.proxyCommand ? await proxyCommand(hop) : undefined;
-      clients.push(await connectOne(hop, options, sock));
+      const carrier = clients.length ? { sock: await forward(clients[clients.length - 1]!, hop), failure: async () => undefined } : hop.proxyCommand ? await proxyCommand(hop) : undefined;
+      clients.push(await connectOne(hop, options, carrier));
     }
     return clients;
   } catch (err) {

@@ -39,7 +39,7 @@ export interface SshQuery {
 const SINGLE = new Set([
   'hostname', 'user', 'port', 'identitiesonly', 'identityagent', 'proxyjump', 'proxycommand', 'hostkeyalias',
   'userknownhostsfile', 'globalknownhostsfile', 'stricthostkeychecking', 'checkhostip', 'hashknownhosts',
-  'connecttimeout', 'serveraliveinterval', 'canonicalizehostname', 'certificatefile',
+  'connecttimeout', 'serveraliveinterval', 'canonicalizehostname',
 ]);
 /** Takes the rest of the line as it is, quotes and all. */
 const REST_OF_LINE = new Set(['localcommand', 'remotecommand', 'knownhostscommand']);
@@ -211,10 +211,10 @@ class Reader {
         return;
       }
       if (!activep) return;
-      if (keyword === 'identityfile') {
+      if (keyword === 'identityfile' || keyword === 'certificatefile') {
         const [v] = splitWords(rest, where);
-        const list = this.set.get('identityfile') ?? [];
-        if (v && !list.includes(v)) this.set.set('identityfile', [...list, v]); // ssh drops repeats
+        const list = this.set.get(keyword) ?? [];
+        if (v && !list.includes(v)) this.set.set(keyword, [...list, v]); // ssh drops repeats
         return;
       }
       if (keyword === 'proxycommand' || keyword === 'proxyjump') return this.proxy(keyword, rest);

@@ -30,7 +30,7 @@ export function sshG(q: SshQuery): SshSettings {
     const value = line.slice(i + 1);
     // `none` is no proxy at all (ssh -G prints `proxyjump none` after some Match lines, nothing after others).
     if ((key === 'proxyjump' || key === 'proxycommand') && value.toLowerCase() === 'none') continue;
-    if (key === 'identityfile') out.set(key, [...(out.get(key) ?? []), value]);
+    if (key === 'identityfile' || key === 'certificatefile') out.set(key, [...(out.get(key) ?? []), value]);
     else if (!out.has(key)) out.set(key, LISTS.has(key) ? value.split(' ') : [value]);
   }
   return out;
