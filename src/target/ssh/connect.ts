@@ -133,6 +133,9 @@ interface Carrier {
 function connectOne(endpoint: SshEndpoint, options: ConnectOptions, carrier?: Carrier): Promise<SshClient> {
   const sock = carrier?.sock;
   const policy = hostKeyPolicy(endpoint, options.acceptNew);
+  if (endpoint.checkHostIp && !/^[\d.:]+$/.test(endpoint.host)) {
+    options.onWarning?.(`${endpoint.alias}: CheckHostIP yes is not followed: buddy-init checks the host key under ${policy.name} only (OpenSSH's own default is no)`);
+  }
   for (const cert of endpoint.certificateFiles) {
     options.onWarning?.(`${endpoint.alias}: the user certificate ${cert} is not presented: buddy-init's SSH library cannot use certificates; the key itself is offered`);
   }
