@@ -51,17 +51,38 @@ function json<T>(text: string | undefined): T | undefined {
   }
 }
 
-export async function readStatus(target: Target, layout: Layout, facts: Facts, wanted: WantedPlugin[] = []): Promise<BuddyStatus> {
-  const projects = `${layout.home}/.claude/projects/${layout.workdir.replace(/[^A-Za-z0-9]/g, '-')}`;
+async function probe(target: Target, layout: Layout, projects: string): Promise<Map<string, string>> {
   const r = await target.run(['sh', '-c', STATUS_SCRIPT, 'status', layout.serviceName, layout.init, layout.tmuxSocket, layout.session, layout.stateDir, projects]);
   const kv = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {
     const i = line.indexOf('=');
     if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1));
   }
+  return kv;
+}
+
+/** The same readings from the files of a --root tree (no service manager, no tmux). */
+async function fromTree(target: Target, layout: Layout, projects: string): Promise<Map<string, string>> {
+  const text = async (file: string) => (await target.read(file))?.toString('utf8').replace(/\n/g, '');
+  const kv = new Map<string, string>();
+  const [status, session, applied] = await Promise.all(['status.json', 'session.json', 'apply-state.json'].map((f) => text(`${layout.stateDir}/${f}`)));
+  if (status) kv.set('status', status);
+  if (session) kv.set('session', session);
+  const version = applied && /"buddyInit": *"([^"]*)"/.exec(applied)?.[1];
+  if (version) kv.set('applied', version);
+  const id = json<{ sessionId?: string }>(session)?.sessionId;
+  const size = id ? (await target.stat(`${projects}/${id}.jsonl`))?.size : undefined;
+  if (size !== undefined) kv.set('transcript', String(size));
+  return kv;
+}
+
+export async function readStatus(target: Target, layout: Layout, facts: Facts, wanted: WantedPlugin[] = []): Promise<BuddyStatus> {
+  const projects = `${layout.home}/.claude/projects/${layout.workdir.replace(/[^A-Za-z0-9]/g, '-')}`;
+  const kv = target.rebasedUnder ? await fromTree(target, layout, projects) : await probe(target, layout, projects);
   const [dead, command] = (kv.get('pane') ?? '').split(' ');
   const running = dead === '0' && CLAUDE_COMMANDS.has(command ?? '');
-  const state = kv.get('svc.ActiveState') || 'not loaded';
+  // Under --root there is no service to ask: the files of the tree are all there is.
+  const state = kv.get('svc.ActiveState') || (target.rebasedUnder ? 'not asked (--root)' : 'not loaded');
   const supervisor = json<BuddyStatus['supervisor']>(kv.get('status'));
   const pin = json<{ sessionId: string }>(kv.get('session'));
   const num = (k: string) => (kv.get(k) ? Number(kv.get(k)) : undefined);
@@ -85,6 +106,7 @@ export async function readStatus(target: Target, layout: Layout, facts: Facts, w
 export async function pluginsWithServers(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<BuddyStatus['plugins']> {
   // Claude Code's plugin records, read once for both questions.
   const records = wanted.length ? await readPluginRecords(target, layout) : undefined;
-  const [versions, servers] = await Promise.all([pluginVersions(target, layout, wanted, records), pluginServers(target, layout, wanted, records)]);
-  return versions.map((p) => (p.version ? { ...p, server: servers.get(p.id)! } : p));
+  // Under --root no claude runs, so no plugin server is looked for.
+  const [versions, servers] = await Promise.all([pluginVersions(target, layout, wanted, records), target.rebasedUnder ? new Map<string, ServerState>() : pluginServers(target, layout, wanted, records)]);
+  return versions.map((p) => (servers.has(p.id) && p.version ? { ...p, server: servers.get(p.id)! } : p));
 }

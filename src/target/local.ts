@@ -59,6 +59,10 @@ export class LocalTarget implements Target {
     return p;
   }
 
+  pathHere(path: string): string {
+    return this.locate(path, true);
+  }
+
   /** The target-side path for a machine path (the root taken off). */
   private logical(p: string): string {
     return this.rebasedUnder && p.startsWith(`${this.rebasedUnder}/`) ? p.slice(this.rebasedUnder.length) : p;

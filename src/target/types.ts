@@ -57,6 +57,8 @@ export interface Target {
   remove(path: string): Promise<void>;
   /** Names in a directory, or undefined when it does not exist. */
   list(path: string): Promise<string[] | undefined>;
+  /** Where a target path is on this machine, for a local target (under --root: inside the root). */
+  pathHere?(path: string): string;
   /** Runs argv on the machine (no shell unless argv starts one). */
   run(argv: string[], options?: RunOptions): Promise<CommandResult>;
   /**

@@ -20,6 +20,15 @@ async function withBuddy<T>(argv: TargetArgs, ctx: CommandContext, job: (b: Open
   }
 }
 
+/**
+ * Under --root a command that would act on the machine's services (systemctl, journalctl, tmux) is not
+ * run: the tree has files, not services. It is shown instead, as plan shows what apply would run.
+ */
+function notRun(out: Output, argv: string[]): void {
+  out.print('Not run:');
+  out.print(`  ${argv.join(' ')}  ${out.c.dim('# --root: the files are rebased, the services are not')}`);
+}
+
 function ago(iso: string | undefined): string {
   if (!iso) return '?';
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -60,7 +69,8 @@ export function statusCommand(ctx: () => CommandContext): CommandModule<object, 
         const status = await readStatus(b.target, b.layout, b.facts, channelPlugins(b.loaded.recipe));
         if (context.out.json) context.out.printJson({ name: b.loaded.recipe.name, target: b.target.label, ...status });
         else printStatus(status, b, context.out);
-        if (!status.up) context.exitCode = 1;
+        // Under --root nothing runs, so nothing is down: the files are the answer.
+        if (!status.up && !b.target.rebasedUnder) context.exitCode = 1;
       });
     },
   };
@@ -74,6 +84,10 @@ export function restartCommand(ctx: () => CommandContext): CommandModule<object,
     handler: async (argv) => {
       const context = ctx();
       await withBuddy(argv, context, async (b) => {
+        if (b.target.rebasedUnder) {
+          const domain = b.layout.init === 'launchd-daemon' ? 'system' : `gui/${b.facts.uid}`;
+          return notRun(context.out, b.layout.init === 'systemd-user' ? ['systemctl', '--user', 'restart', b.layout.serviceName] : ['launchctl', 'kickstart', '-k', `${domain}/${b.layout.serviceName}`]);
+        }
         const root = new RootRunner(b.target, b.facts, context.interactive ? () => promptSudoPassword(b.target.label) : undefined);
         if (b.layout.init === 'systemd-user') {
           await root.run(['systemctl', '--user', 'restart', b.layout.serviceName], false, { XDG_RUNTIME_DIR: `/run/user/${b.facts.uid}` });
@@ -101,11 +115,14 @@ export function logsCommand(ctx: () => CommandContext): CommandModule<object, Ta
       await withBuddy(argv, context, async (b) => {
         const n = String(argv.lines);
         const follow = argv.follow ? ['-f'] : [];
+        // Files are read where the target has them (under --root, inside the tree); the journal is a service.
+        const here = (path: string) => b.target.pathHere?.(path) ?? path;
         const argvFor = argv.audit
-          ? ['tail', '-n', n, ...follow, b.layout.auditLog]
+          ? ['tail', '-n', n, ...follow, here(b.layout.auditLog)]
           : b.layout.init === 'systemd-user'
             ? ['journalctl', '--user', '-u', b.layout.serviceName, '-n', n, '--no-pager', ...follow]
-            : ['tail', '-n', n, ...follow, b.layout.logFile];
+            : ['tail', '-n', n, ...follow, here(b.layout.logFile)];
+        if (b.target.rebasedUnder && argvFor[0] === 'journalctl') return notRun(context.out, argvFor);
         const code = await b.target.runAttached(argvFor, { env: { XDG_RUNTIME_DIR: `/run/user/${b.facts.uid}` } });
         if (code !== 0) context.exitCode = 1;
       });
@@ -120,10 +137,12 @@ export function attachCommand(ctx: () => CommandContext): CommandModule<object, 
     builder: (y) => targetOptions(y).option('write', { type: 'boolean', default: false, describe: 'allow typing (takes claude out of channel mode until Enter)' }) as never,
     handler: async (argv) => {
       const context = ctx();
-      if (!process.stdin.isTTY) throw new InputError('attach needs a terminal');
-      if (argv.write) context.out.warn('typing into the pane switches claude to manual input: chat messages then wait in its input box until someone presses Enter');
       await withBuddy(argv, context, async (b) => {
-        const code = await b.target.runAttached(['tmux', '-L', b.layout.tmuxSocket, 'attach', ...(argv.write ? [] : ['-r']), '-t', `=${b.layout.session}`], { pty: true });
+        const tmux = ['tmux', '-L', b.layout.tmuxSocket, 'attach', ...(argv.write ? [] : ['-r']), '-t', `=${b.layout.session}`];
+        if (b.target.rebasedUnder) return notRun(context.out, tmux);
+        if (!process.stdin.isTTY) throw new InputError('attach needs a terminal');
+        if (argv.write) context.out.warn('typing into the pane switches claude to manual input: chat messages then wait in its input box until someone presses Enter');
+        const code = await b.target.runAttached(tmux, { pty: true });
         if (code !== 0) context.exitCode = code;
       });
     },
