@@ -78,8 +78,9 @@ export async function main(args: string[]): Promise<number> {
       out.info(err.message);
       return EXIT_CANCELLED;
     }
-    if (err instanceof UsageError) {
-      out.error(`${err.message} (see buddy-init --help)`);
+    // yargs reports a failed .check() as its own YError, or as a bare message: a usage error all the same.
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'YError') || typeof err === 'string') {
+      out.error(`${oneNamePerFlag(typeof err === 'string' ? err : err.message)} (see buddy-init --help)`);
       return EXIT_BAD_INPUT;
     }
     out.error(errorLine(err));
@@ -89,5 +90,14 @@ export async function main(args: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** yargs names an unknown --kebab-flag twice (kebab and camelCase): once is enough. */
+function oneNamePerFlag(message: string): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!m) return message;
+  const names = m[1]!.split(', ');
+  const kept = names.filter((n) => !names.some((other) => other !== n && other.includes('-') && other.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase()) === n));
+  return `Unknown argument${kept.length > 1 ? 's' : ''}: ${kept.join(', ')}`;
+}
 
 process.exitCode = await main(hideBin(process.argv));

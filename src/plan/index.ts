@@ -6,7 +6,7 @@ export { parseEnvFile, renderEnvFile } from './envfile.js';
 export { readApplyState, type ApplyState } from './state.js';
 export { Redactor, unifiedDiff, REDACTED } from './diff.js';
 export type { Action } from './actions.js';
-export { planUninstall, applyUninstall, uninstallSummary, type UninstallPlan } from './uninstall.js';
+export { planUninstall, applyUninstall, uninstallSummary, NothingInstalled, type UninstallPlan } from './uninstall.js';
 export { pluginRoots, pluginVersions, readPluginRecords, type PluginRecords, type WantedPlugin } from './plugins.js';
 export { RootRunner } from './apply.js';
 export { acquireLock, lockPath, type HeldLock } from './lock.js';

@@ -9,7 +9,6 @@
  * entries the recipe asks for, each listed before anything is removed.
  */
 import { posix } from 'node:path';
-import { InputError } from '../errors.js';
 import type { Artifact, Layout, ManagedJson } from '../render/index.js';
 import { canonical, getIn, isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
 import type { Facts, Target } from '../target/index.js';
@@ -21,6 +20,9 @@ import { computeChange, decodeText, readCurrent, sha256, takeOut, type Change, t
 import { loadSealer } from './seal.js';
 import { mergeInto } from './sharedWrite.js';
 import { ownsWhole, readApplyState, type ApplyState, type FileRecord } from './state.js';
+
+/** Nothing to uninstall: not a failure (a second uninstall is already done), said and exit 0. */
+export class NothingInstalled extends Error {}
 
 export interface UninstallPlan {
   target: string;
@@ -55,7 +57,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
   let state = recorded;
   let notOurs: string[] = [];
   if (!state && options.rendering) ({ state, notOurs } = await stateFromRendering(target, layout, options.rendering));
-  if (!state || !Object.keys(state.files).length) throw new InputError(`nothing of buddy "${name}" is installed on ${target.label} (no ${layout.applyState}, and no file there matches the recipe)`);
+  if (!state || !Object.keys(state.files).length) throw new NothingInstalled(`nothing of buddy "${name}" is installed on ${target.label} (no ${layout.applyState}, and no file there matches the recipe)`);
   const ownership: Ownership = { previous: state, sealer, neighbours: new Neighbours([...neighbours.list, ...(options.also ?? [])]), adopt: false };
   const owned = Object.entries(state.files).filter(([, r]) => ownsWhole(r)).map(([p]) => p);
   const shared = ownership.neighbours.inUse(owned);

@@ -30,12 +30,20 @@ function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-function readSource(file: string, display: string): YamlSource {
+/** An errno in words, for a file a person named. */
+function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a recipe file' : (code ?? String(err));
+}
+
+/** `from`: the `extends` value that named this file, where a failure to read it is reported. */
+function readSource(file: string, display: string, from?: { at: ReturnType<YamlSource['locate']>; name: string }): YamlSource {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`${display}: cannot read the recipe: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    if (from) throw new InputError(`extends: ${from.name}: ${unreadable(err)}`, from.at);
+    throw new InputError(`${display}: ${unreadable(err)}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (give --recipe the path of a recipe; `buddy-init` with no command writes one)' : ''}`);
   }
   const source = parseYamlSource(display, text);
   if (typeof source.value !== 'object' || source.value === null || Array.isArray(source.value)) {
@@ -45,11 +53,11 @@ function readSource(file: string, display: string): YamlSource {
 }
 
 /** Resolves `extends` (a preset name or a path relative to the file) into the files below this one. */
-function loadChain(file: string, seen: string[] = []): YamlSource[] {
+function loadChain(file: string, seen: string[] = [], from?: { at: ReturnType<YamlSource['locate']>; name: string }): YamlSource[] {
   if (seen.includes(file)) {
     throw new InputError(`extends loops back to ${displayPath(file)} (${[...seen, file].map(displayPath).join(' -> ')})`);
   }
-  const source = readSource(file, displayPath(file));
+  const source = readSource(file, displayPath(file), from);
   const ext = (source.value as Record<string, unknown>).extends;
   if (ext === undefined) return [source];
   const parents = Array.isArray(ext) ? ext : [ext];
@@ -57,7 +65,7 @@ function loadChain(file: string, seen: string[] = []): YamlSource[] {
   parents.forEach((parent, i) => {
     const at = source.locate(Array.isArray(ext) ? ['extends', i] : ['extends']);
     if (typeof parent !== 'string') throw new InputError('extends: must be a preset name or a file path', at);
-    below.push(...loadChain(resolveExtends(parent, dirname(file), at), [...seen, file]));
+    below.push(...loadChain(resolveExtends(parent, dirname(file), at), [...seen, file], { at, name: parent }));
   });
   return [...below, source];
 }

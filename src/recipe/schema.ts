@@ -60,6 +60,7 @@ function normalizeWorkdir(path: string, ctx: z.RefinementCtx): string {
   if (/[\0-\x1f\x7f]/.test(path)) return refuse('contains a control character (a tab or a newline?)');
   if (/\s$/.test(path)) return refuse('ends with a blank: systemd strips it from WorkingDirectory=, so claude would run in another folder');
   if (/\\$/.test(path)) return refuse('ends with a backslash: systemd reads it as "continued on the next line" and the unit would break');
+  if (/[()]/.test(path)) return refuse("contains a parenthesis: Claude Code's permission rules (Edit(//<workdir>/**)) cannot name such a folder; rename it");
   const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
   if (!path.startsWith('~')) return trim(posix.normalize(path));
   const rest = trim(posix.normalize(path.slice(1).replace(/^\/+/, '') || '.'));

@@ -95,7 +95,9 @@ describe('secrets at rest on the target', () => {
     expect(existsSync(join(root, HOME, '.claude/channels/telegram/buddies'))).toBe(false);
     expect(files(root).some((f) => f.path.includes('/backups/'))).toBe(true);
     const purge = runCli(['uninstall', '--recipe', recipe(dir, 'telegram'), '--root', root, '--yes', '--purge'], { env: { BUDDY_TEST_CHAT: telegramC, BUDDY_TEST_OAUTH: oauth2 } });
-    expect(purge.stderr).toMatch(/nothing of buddy "sealed" is installed/);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(purge.stdout).toMatch(/Nothing to do: nothing of buddy "sealed" is installed[\s\S]*removed .*buddy-init\/sealed\/ \(--purge\)/);
+    expect(files(root).some((f) => f.path.includes('/backups/'))).toBe(false);
   });
 
   it('an upgrade seals a state file that held a token in clear and scrubs the backups', () => {

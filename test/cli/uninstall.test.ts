@@ -33,8 +33,10 @@ describe('uninstall', () => {
     expect(JSON.parse(readFileSync(claudeJson, 'utf8'))).toEqual({ numStartups: 3 });
     expect(existsSync(at('.local/state/buddy-init/gone/session.json'))).toBe(true);
 
-    // Nothing left to uninstall: said so, exit 2. Re-install, then --purge takes the state too.
-    expect(runCli(['uninstall', '--recipe', recipe, '--root', root, '--yes']).stderr).toMatch(/nothing of buddy "gone" is installed/);
+    // Nothing left to uninstall: said so, exit 0 (already done). Re-install, then --purge takes the state too.
+    const again = runCli(['uninstall', '--recipe', recipe, '--root', root, '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Nothing to do: nothing of buddy "gone" is installed/);
     expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
     expect(runCli(['uninstall', '--recipe', recipe, '--root', root, '--yes', '--purge']).code).toBe(0);
     expect(existsSync(at('.local/state/buddy-init/gone'))).toBe(false);

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { acquireLock, applyUninstall, planUninstall, RootRunner, uninstallSummary, type HeldLock } from '../../plan/index.js';
+import { acquireLock, applyUninstall, NothingInstalled, planUninstall, RootRunner, uninstallSummary, type HeldLock } from '../../plan/index.js';
 import { layoutFor } from '../../render/index.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
@@ -24,7 +24,22 @@ export async function runUninstall(argv: UninstallArgs, context: CommandContext)
     // Without a state file, uninstall works from the rendering (placeholders: no secret is needed to find
     // what to take out, and none is read).
     const rendering = renderStep(loaded, facts, await secretsStep(loaded, 'placeholders')).artifacts;
-    const plan = await planUninstall(target, layout, facts, loaded.recipe.name, Boolean(argv.purge), { rendering });
+    let plan;
+    try {
+      plan = await planUninstall(target, layout, facts, loaded.recipe.name, Boolean(argv.purge), { rendering });
+    } catch (err) {
+      if (!(err instanceof NothingInstalled)) throw err;
+      // Already uninstalled: only --purge has something left to do (the state an uninstall keeps).
+      const purged: string[] = [];
+      for (const dir of argv.purge ? [layout.stateDir, layout.configDir] : []) {
+        if (!(await target.stat(dir))) continue;
+        await target.remove(dir);
+        purged.push(dir);
+      }
+      if (out.json) out.printJson({ target: target.label, name: loaded.recipe.name, nothingInstalled: true, purged });
+      else out.print([`Nothing to do: ${err.message}.`, ...purged.map((d) => `  removed ${d}/ (--purge)`)].join('\n'));
+      return;
+    }
     if (out.json) out.printJson(uninstallSummary(plan));
     else {
       out.print(out.c.bold(`Uninstall buddy "${loaded.recipe.name}" from ${target.label}`));
