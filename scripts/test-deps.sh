@@ -6,6 +6,7 @@
 set -eu
 need=""
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
+command -v zsh >/dev/null 2>&1 || need="$need zsh" # the zsh completion script is parsed by zsh
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 command -v git >/dev/null 2>&1 || need="$need git"
 [ -x /usr/sbin/sshd ] || need="$need openssh-server"

@@ -14,6 +14,7 @@ import { hookCommand, superviseCommand } from './commands/runtime.js';
 import { uninstallCommand } from './commands/uninstall.js';
 import { wizardCommand } from './commands/wizard.js';
 import { attachCommand, logsCommand, restartCommand, statusCommand } from './commands/operate.js';
+import { completionCommand, tidyCompletions } from './commands/completion.js';
 import { doctorCommand } from './commands/doctor.js';
 import { exportCommand } from './commands/export.js';
 import { schemaCommand } from './commands/schema.js';
@@ -60,7 +61,7 @@ export async function main(args: string[]): Promise<number> {
     .command(exportCommand(ctx))
     .command(superviseCommand())
     .command(hookCommand())
-    .completion('completion', 'Print a shell completion script (bash, zsh)')
+    .command(completionCommand(ctx))
     .strict()
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))
@@ -69,6 +70,22 @@ export async function main(args: string[]): Promise<number> {
       throw err ?? new UsageError(message);
     });
 
+  // The completion scripts call back with --get-yargs-completions <words>: yargs answers (on stdout,
+  // caught here), then the answer is tidied for people.
+  if (args[0] === '--get-yargs-completions') {
+    let said = '';
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => ((said += String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      await parser.parseAsync();
+    } catch {
+      // a command's own checks may object to half a command line; what was offered still counts
+    } finally {
+      process.stdout.write = write;
+    }
+    write(tidyCompletions(said.split('\n')).map((w) => `${w}\n`).join(''));
+    return EXIT_OK;
+  }
   try {
     await parser.parseAsync();
     return context?.exitCode ?? EXIT_OK;
