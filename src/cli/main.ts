@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_OK, errorLine, exitCodeOf } from '../errors.js';
+import { nearest } from '../recipe/suggest.js';
 import { VERSION } from '../version.js';
 import { accessCommand, pairCommand } from './commands/access.js';
 import { applyCommand } from './commands/apply.js';
@@ -97,7 +98,9 @@ export async function main(args: string[]): Promise<number> {
     }
     // yargs reports a failed .check() as its own YError, or as a bare message: a usage error all the same.
     if (err instanceof UsageError || (err instanceof Error && err.name === 'YError') || typeof err === 'string') {
-      out.error(`${oneNamePerFlag(typeof err === 'string' ? err : err.message)} (see buddy-init --help)`);
+      // getOptions() exists at run time (yargs 18 leaves it out of its types): the flags known where parsing stopped.
+      const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => k.length > 1 && !/[A-Z]/.test(k));
+      out.error(`${oneNamePerFlag(typeof err === 'string' ? err : err.message, known)} (see buddy-init --help)`);
       return EXIT_BAD_INPUT;
     }
     out.error(errorLine(err));
@@ -108,13 +111,20 @@ export async function main(args: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-/** yargs names an unknown --kebab-flag twice (kebab and camelCase): once is enough. */
-function oneNamePerFlag(message: string): string {
+/**
+ * yargs names an unknown --kebab-flag twice (kebab and camelCase): once is enough; and a flag near a
+ * known one (`--recipie`) gets a "did you mean".
+ */
+function oneNamePerFlag(message: string, known: string[]): string {
   const m = /^Unknown arguments?: (.*)$/.exec(message);
   if (!m) return message;
   const names = m[1]!.split(', ');
   const kept = names.filter((n) => !names.some((other) => other !== n && other.includes('-') && other.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase()) === n));
-  return `Unknown argument${kept.length > 1 ? 's' : ''}: ${kept.join(', ')}`;
+  const shown = kept.map((n) => {
+    const guess = nearest(n, known);
+    return guess ? `${n} (did you mean --${guess}?)` : n;
+  });
+  return `Unknown argument${kept.length > 1 ? 's' : ''}: ${shown.join(', ')}`;
 }
 
 process.exitCode = await main(hideBin(process.argv));

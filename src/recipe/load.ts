@@ -9,9 +9,10 @@ import { InputError, InputErrors, formatLocation } from '../errors.js';
 import { RECIPES_DIR } from '../paths.js';
 import { ruleWarning, type RuleList } from '../permissions/rules.js';
 import { mergeLayers, type Layered } from './layers.js';
-import { recipeSchema, type Recipe } from './schema.js';
+import { recipeJsonSchema, recipeSchema, type Recipe } from './schema.js';
 import { findLiteralSecrets } from './secrets.js';
 import { parseYamlSource, type PathKey, type YamlSource } from './source.js';
+import { nearest } from './suggest.js';
 
 export const PRESETS = ['strict', 'balanced', 'open'] as const;
 
@@ -93,13 +94,29 @@ function applyDrops(recipe: Recipe, layered: Layered): InputError[] {
   });
 }
 
+type JsonSchemaNode = { properties?: Record<string, JsonSchemaNode>; items?: JsonSchemaNode; additionalProperties?: JsonSchemaNode; anyOf?: JsonSchemaNode[]; oneOf?: JsonSchemaNode[] };
+let schemaRoot: JsonSchemaNode | undefined;
+
+/** The field names the recipe's schema knows at `path` (for "did you mean"). */
+function fieldsAt(path: PathKey[]): string[] {
+  let node: JsonSchemaNode | undefined = (schemaRoot ??= recipeJsonSchema() as JsonSchemaNode);
+  const objectOf = (n: JsonSchemaNode | undefined): JsonSchemaNode | undefined => (n?.properties ? n : [...(n?.anyOf ?? []), ...(n?.oneOf ?? [])].find((x) => x.properties) ?? n);
+  for (const key of path) {
+    node = objectOf(node);
+    node = typeof key === 'number' ? node?.items : (node?.properties?.[key] ?? (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined));
+  }
+  return Object.keys(objectOf(node)?.properties ?? {});
+}
+
 function issueErrors(issues: z.core.$ZodIssue[], layered: Layered): InputError[] {
   return issues.flatMap((issue) => {
     const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map(
-        (key) => new InputError(`${[...path, key].join('.')}: unknown field "${key}"`, layered.locate([...path, key], true)),
-      );
+      const known = fieldsAt(path);
+      return issue.keys.map((key) => {
+        const guess = nearest(key, known);
+        return new InputError(`${[...path, key].join('.')}: unknown field "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`, layered.locate([...path, key], true));
+      });
     }
     const label = path.length ? path.join('.') : 'recipe';
     // A bad key (of a record like claude.env) is reported at the key, not at its value.

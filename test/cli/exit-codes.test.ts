@@ -44,6 +44,9 @@ describe('exit codes', () => {
       expect(code(command, '--recipe', good, '--root', root, '--bogus-flag'), `${command}: unknown flag`).toBe(2);
     }
     expect(code('plan'), 'plan without --recipe').toBe(2);
+    const typo = runCli(['apply', '--recipie', good, '--keep-renammed', '--bogus-flag']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('error: Unknown arguments: recipie (did you mean --recipe?), keep-renammed (did you mean --keep-renamed?), bogus-flag (see buddy-init --help)\n');
     expect(code('apply', '--recipe', unsetSecret, '--root', root, '--yes'), 'an unset secret variable').toBe(2);
     expect(code('plan', '--recipe', good, '--root', ''), 'an empty --root').toBe(2);
     expect(code('plan', '--recipe', good, '--host', 'ada@no-such-host.invalid'), 'an unknown host name').toBe(2);
