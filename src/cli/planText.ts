@@ -3,6 +3,7 @@ import type { Change, Plan } from '../plan/index.js';
 import { describeEntry, unifiedDiff, uninstallSummary } from '../plan/index.js';
 import type { Requirement } from '../target/index.js';
 import type { Output } from './output.js';
+import { count } from '../words.js';
 
 const tilde = (path: string, home: string) => (path === home ? '~' : path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path);
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
@@ -53,7 +54,7 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
     out.print();
     out.print(`Leftovers of buddy "${plan.renamed.name}" (this recipe's name before the rename), taken out first:`);
     old.stop.forEach((a) => out.print(`  run ${a.argv.join(' ')}  ${c.dim(`# ${a.reason}`)}`));
-    old.unmerge.forEach((u) => out.print(`  ${c.yellow('~')} ${tilde(u.artifact.path, home)}  ${c.dim(`its part out (${u.removed.length} entries${u.leftForOthers.length ? `; ${u.leftForOthers.length} kept, this buddy wants them` : ''})`)}`));
+    old.unmerge.forEach((u) => out.print(`  ${c.yellow('~')} ${tilde(u.artifact.path, home)}  ${c.dim(`its part out (${count(u.removed.length, 'entry', 'entries')}${u.leftForOthers.length ? `; ${u.leftForOthers.length} kept, this buddy wants them` : ''})`)}`));
     old.remove.forEach((p) => out.print(`  ${c.red('-')} ${tilde(p, home)}`));
   }
   const kept = plan.changes.flatMap((ch) =>

@@ -5,6 +5,7 @@
  * codes into it while this runs): every change is a read-modify-write that starts over if the file
  * changed under it, then one atomic replace.
  */
+import { count } from '../words.js';
 import { posix } from 'node:path';
 import { InputError, OperationError } from '../errors.js';
 import type { Channel, ChannelName } from '../recipe/index.js';
@@ -106,7 +107,7 @@ export async function pair(target: Target, layout: Layout, channels: ReadonlyArr
     throw new InputError(`pairing code ${code}: no such code pending in ${where} on ${target.label} (it may have been used or denied); ask the sender to message the bot again for a new one`);
   }
   const { a, p } = found;
-  if (p.expiresAt < now) throw new InputError(`pairing code ${code} expired ${Math.round((now - p.expiresAt) / 60000)} minute(s) ago; ask the sender to message the bot again for a new one`);
+  if (p.expiresAt < now) throw new InputError(`pairing code ${code} expired ${count(Math.round((now - p.expiresAt) / 60000), 'minute')} ago; ask the sender to message the bot again for a new one`);
   await updateAccess(target, a.path, (doc) => {
     const pending = isRecord(doc.pending) ? doc.pending : {};
     if (!(p.code in pending)) throw new InputError(`pairing code ${code} was taken off the list just now (used, denied or expired)`);

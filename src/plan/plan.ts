@@ -2,6 +2,7 @@
  * Artifacts vs what the target holds -> the changes apply would make, with diffs, and the commands it
  * would run afterwards. `plan` prints this; `apply` executes exactly this.
  */
+import { count } from '../words.js';
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
@@ -363,7 +364,7 @@ export function stateRecords(changes: Change[], sealer: Sealer): Record<string, 
 function adoptionNote(layout: Layout, changes: Change[]): string {
   const files = changes.filter((c) => c.artifact.kind === 'file' && c.op === 'unchanged').length;
   const entries = changes.reduce((n, c) => n + (c.owned ? c.owned.values.length + c.owned.members.reduce((k, m) => k + m.items.length, 0) - c.added.length : 0), 0);
-  return `no record of an earlier apply (${layout.applyState} is missing) but this buddy's files are there: apply adopts what matches the recipe as buddy-init's (${files} whole file(s), ${entries} entr${entries === 1 ? 'y' : 'ies'} in shared files), so uninstall can take it out`;
+  return `no record of an earlier apply (${layout.applyState} is missing) but this buddy's files are there: apply adopts what matches the recipe as buddy-init's (${count(files, 'whole file')}, ${count(entries, 'entry', 'entries')} in shared files), so uninstall can take it out`;
 }
 
 /**

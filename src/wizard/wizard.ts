@@ -5,6 +5,7 @@
  * Nothing is written until the last confirmation: the recipe is prepared in a temp file beside its
  * final path (so Ctrl-C at any prompt leaves nothing behind), renamed into place right before apply.
  */
+import { count } from '../words.js';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -372,7 +373,7 @@ class Wizard {
           ...(this.ctx.interactive ? { sudoPassword: () => promptSudoPassword(target.label) } : {}),
           progress: (line) => out.info(`  ${line}`),
         });
-        out.print(c.green(`\nDone: ${result.written.length} file(s) written, ${result.ran.length} command(s) run.`));
+        out.print(c.green(`\nDone: ${count(result.written.length, 'file')} written, ${count(result.ran.length, 'command')} run.`));
         this.summary(planned.loaded.recipe, target, choices, file);
       } finally {
         await planned.finish();

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { applyPlan, planIsEmpty } from '../../plan/index.js';
 import { VERSION } from '../../version.js';
+import { count } from '../../words.js';
 import type { CommandContext } from '../context.js';
 import { confirmAction, promptSudoPassword } from '../prompts.js';
 import { InputError } from '../../errors.js';
@@ -52,7 +53,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
         }
         out.print(
           out.c.green(
-            `Applied: ${result.written.length} file(s) written, ${result.removed.length ? `${result.removed.length} removed, ` : ''}${result.backups.length} backup(s) kept, ${result.ran.length} command(s) run.`,
+            `Applied: ${count(result.written.length, 'file')} written, ${result.removed.length ? `${result.removed.length} removed, ` : ''}${count(result.backups.length, 'backup')} kept, ${count(result.ran.length, 'command')} run.`,
           ),
         );
         if (result.backups.length) out.print(`Backups: ${plan.layout.backupsDir}`);

@@ -4,6 +4,7 @@ import { diagnose, type Finding } from '../../operate/doctor.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
+import { count } from '../../words.js';
 import { openBuddy } from '../pipeline.js';
 import { promptSudoPassword } from '../prompts.js';
 import { buildPlan, targetOptions, type TargetArgs } from './plan.js';
@@ -55,7 +56,7 @@ export function doctorCommand(ctx: () => CommandContext): CommandModule<object, 
         else {
           out.print(out.c.bold(`doctor: buddy "${b.loaded.recipe.name}" on ${b.target.label}`));
           printFindings(findings, out);
-          out.print(failing.length ? `${failing.length} problem(s)${failing.some((f) => f.fixable) ? '; --fix repairs the ones that do not say "needs you"' : ''}.` : out.c.green('No problems found.'));
+          out.print(failing.length ? `${count(failing.length, 'problem')}${failing.some((f) => f.fixable) ? '; --fix repairs the ones that do not say "needs you"' : ''}.` : out.c.green('No problems found.'));
         }
         if (failing.length) context.exitCode = 1;
       } finally {

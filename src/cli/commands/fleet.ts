@@ -11,6 +11,7 @@ import { applyPlan, planIsEmpty } from '../../plan/index.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
+import { count } from '../../words.js';
 import { openBuddy, originOf } from '../pipeline.js';
 import { buildPlan, showPlan, summary } from './plan.js';
 
@@ -58,7 +59,7 @@ async function runHost(action: FleetAction, host: InventoryHost, argv: FleetArgs
       if (action === 'plan') return { host: host.key, ok: true, summary: planIsEmpty(plan) ? 'no changes' : summary(plan).replace(/\.$/, ''), text: text() };
       if (planIsEmpty(plan)) return { host: host.key, ok: true, summary: 'no changes', text: text() };
       const result = await applyPlan(plan, planned.target, { buddyInit: VERSION, name: loaded.recipe.name, facts: planned.facts });
-      return { host: host.key, ok: true, summary: `applied: ${result.written.length} file(s) written, ${result.removed.length ? `${result.removed.length} removed, ` : ''}${result.ran.length} command(s) run`, text: text() };
+      return { host: host.key, ok: true, summary: `applied: ${count(result.written.length, 'file')} written, ${result.removed.length ? `${result.removed.length} removed, ` : ''}${count(result.ran.length, 'command')} run`, text: text() };
     } finally {
       await planned.finish();
     }
@@ -100,7 +101,7 @@ export async function runFleet(action: FleetAction, argv: FleetArgs, ctx: Comman
     out.print(`\n${'host'.padEnd(width)}  result`);
     for (const r of results) out.print(`${r.host.padEnd(width)}  ${r.ok ? out.c.green(r.summary) : out.c.red(r.summary)}`);
     const failed = results.filter((r) => !r.ok).length;
-    out.print(failed ? out.c.red(`${failed} of ${results.length} host(s) failed.`) : out.c.green(`All ${results.length} host(s) ok.`));
+    out.print(failed ? out.c.red(`${failed} of ${count(results.length, 'host')} failed.`) : out.c.green(`All ${count(results.length, 'host')} ok.`));
   }
   if (results.some((r) => !r.ok)) ctx.exitCode = 1;
 }

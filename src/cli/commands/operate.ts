@@ -6,6 +6,7 @@ import { channelPlugins } from '../../recipe/index.js';
 import { readStatus, type BuddyStatus } from '../../operate/status.js';
 import type { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
+import { count } from '../../words.js';
 import { openBuddy, type OpenBuddy } from '../pipeline.js';
 import { promptSudoPassword } from '../prompts.js';
 import { runFleet } from './fleet.js';
@@ -43,7 +44,7 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
   out.print(`  service     ${mark(status.service.state === 'active')} ${status.service.state}${status.service.sub ? ` (${status.service.sub})` : ''} ${c.dim(b.layout.serviceName)}`);
   if (sup) {
     const last = sup.lastExit ? `; last exit ${ago(sup.lastExit.at)} ago: ${sup.lastExit.reason}` : '';
-    out.print(`  supervisor  pid ${sup.pid}, up ${ago(sup.startedAt)}, ${sup.state}, ${sup.restarts} restart(s) of claude${last}`);
+    out.print(`  supervisor  pid ${sup.pid}, up ${ago(sup.startedAt)}, ${sup.state}, ${count(sup.restarts, 'restart')} of claude${last}`);
   } else out.print(`  supervisor  ${c.red('no status file')} ${c.dim(b.layout.stateDir)}`);
   out.print(`  claude      ${mark(status.claude.running)} ${status.claude.running ? `running (${status.claude.command})` : 'not running'} in tmux -L ${b.layout.tmuxSocket}`);
   out.print(`  session     ${status.sessionId ?? c.dim('none pinned yet')}${status.transcriptBytes !== undefined ? c.dim(` (transcript ${Math.round(status.transcriptBytes / 1024)} KB)`) : ''}`);

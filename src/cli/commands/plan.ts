@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { acquireLock, planIsEmpty, type HeldLock, type Plan } from '../../plan/index.js';
 import type { LoadedRecipe } from '../../recipe/index.js';
 import type { Facts, Requirement, Target } from '../../target/index.js';
+import { count } from '../../words.js';
 import type { CommandContext } from '../context.js';
 import { factsStep, loadStep, openTarget, originOf, planStep, renderStep, requirementsOf, secretsStep } from '../pipeline.js';
 import { promptSecret } from '../prompts.js';
@@ -124,7 +125,7 @@ export function summary(plan: Plan): string {
   const update = plan.changes.filter((c) => c.op === 'update').length;
   const remove = plan.remove.length ? `, ${plan.remove.length} to remove` : '';
   const renamed = plan.renamed ? `, buddy "${plan.renamed.name}" taken out` : '';
-  return `${create} to create, ${update} to update${remove}${renamed}, ${plan.actions.length} command(s) to run.`;
+  return `${create} to create, ${update} to update${remove}${renamed}, ${count(plan.actions.length, 'command')} to run.`;
 }
 
 export function planCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {

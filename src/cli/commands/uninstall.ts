@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { acquireLock, applyUninstall, NothingInstalled, planUninstall, RootRunner, uninstallSummary, type HeldLock } from '../../plan/index.js';
 import { layoutFor } from '../../render/index.js';
 import { VERSION } from '../../version.js';
+import { count } from '../../words.js';
 import type { CommandContext } from '../context.js';
 import { factsStep, loadStep, openTarget, renderStep, secretsStep } from '../pipeline.js';
 import { confirmAction, promptSudoPassword } from '../prompts.js';
@@ -47,7 +48,7 @@ export async function runUninstall(argv: UninstallArgs, context: CommandContext)
       plan.stop.forEach((a) => out.print(`  run     ${a.argv.join(' ')}  ${out.c.dim(`# ${a.reason}`)}`));
       plan.unmerge.forEach((u) => {
         const others = u.leftForOthers.length ? `; ${u.leftForOthers.length} left for another buddy that wants them` : '';
-        out.print(`  ~ ${u.artifact.path}  ${out.c.dim(`(${u.removed.length} entries of buddy-init's taken out${others}; the rest kept)`)}`);
+        out.print(`  ~ ${u.artifact.path}  ${out.c.dim(`(${count(u.removed.length, 'entry', 'entries')} of buddy-init's taken out${others}; the rest kept)`)}`);
       });
       plan.remove.forEach((p) => out.print(`  - ${p}`));
       plan.shared.forEach((p) => out.print(`  = ${p}  ${out.c.dim('(kept: another buddy uses it)')}`));
