@@ -34,10 +34,10 @@ describe('many hosts', () => {
   it('apply --all: hosts in parallel, one line each, a table, exit 1 because one failed, the others done', () => {
     const r = fleet('apply', '--yes', '--parallel', '3');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^\[alpha\] applied: \d+ file\(s\) written/m);
-    expect(r.stdout).toMatch(/^\[beta\] applied: \d+ file\(s\) written/m);
+    expect(r.stdout).toMatch(/^\[alpha\] applied: \d+ files? written/m);
+    expect(r.stdout).toMatch(/^\[beta\] applied: \d+ files? written/m);
     expect(r.stdout).toMatch(/^\[broken\] FAILED: connection refused by 127\.0\.0\.1:1/m);
-    expect(r.stdout).toMatch(/host +result\nalpha +applied[\s\S]*\nbeta +applied[\s\S]*\nbroken +FAILED[\s\S]*1 of 3 host\(s\) failed\./);
+    expect(r.stdout).toMatch(/host +result\nalpha +applied[\s\S]*\nbeta +applied[\s\S]*\nbroken +FAILED[\s\S]*1 of 3 hosts failed\./);
     expect(existsSync(join(sshd.home, '.config/systemd/user/alpha.service'))).toBe(true);
     expect(existsSync(join(sshd.home, '.config/systemd/user/beta.service'))).toBe(true);
     // Both buddies merged into the one ~/.claude.json: neither apply lost the other's trust flag.

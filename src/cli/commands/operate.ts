@@ -138,11 +138,13 @@ export function attachCommand(ctx: () => CommandContext): CommandModule<object, 
     builder: (y) => targetOptions(y).option('write', { type: 'boolean', default: false, describe: 'allow typing (takes claude out of channel mode until Enter)' }) as never,
     handler: async (argv) => {
       const context = ctx();
+      // Checked and said before connecting: tmux takes the whole screen once attached.
+      const rebased = argv.root !== undefined;
+      if (!rebased && !process.stdin.isTTY) throw new InputError('attach needs a terminal');
+      if (!rebased && argv.write) context.out.warn('typing into the pane switches claude to manual input: chat messages then wait in its input box until someone presses Enter');
       await withBuddy(argv, context, async (b) => {
         const tmux = ['tmux', '-L', b.layout.tmuxSocket, 'attach', ...(argv.write ? [] : ['-r']), '-t', `=${b.layout.session}`];
         if (b.target.rebasedUnder) return notRun(context.out, tmux);
-        if (!process.stdin.isTTY) throw new InputError('attach needs a terminal');
-        if (argv.write) context.out.warn('typing into the pane switches claude to manual input: chat messages then wait in its input box until someone presses Enter');
         const code = await b.target.runAttached(tmux, { pty: true });
         if (code !== 0) context.exitCode = code;
       });
