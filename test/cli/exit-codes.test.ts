@@ -48,6 +48,11 @@ describe('exit codes', () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe('error: Unknown arguments: recipie (did you mean --recipe?), keep-renammed (did you mean --keep-renamed?), bogus-flag (see buddy-init --help)\n');
     expect(code('apply', '--recipe', unsetSecret, '--root', root, '--yes'), 'an unset secret variable').toBe(2);
+    // validate does not read secrets: an unset variable is a warning at its line, an error with --strict.
+    const warned = runCli(['validate', '--recipe', unsetSecret], { env });
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(/secret\.yaml:4:12: channels\.discord\.token: environment variable BUDDY_EXIT_UNSET is not set/);
+    expect(code('validate', '--strict', '--recipe', unsetSecret), 'validate --strict, an unset secret variable').toBe(2);
     expect(code('plan', '--recipe', good, '--root', ''), 'an empty --root').toBe(2);
     expect(code('plan', '--recipe', good, '--host', 'ada@no-such-host.invalid'), 'an unknown host name').toBe(2);
     expect(code('no-such-command'), 'an unknown command').toBe(2);
