@@ -212,13 +212,16 @@ export class SshTarget implements Target {
   async createExclusive(path: string, data: string, mode: number): Promise<boolean> {
     const sftp = await this.sftpSession;
     await this.mkdirs(posix.dirname(path));
-    let handle: Buffer;
-    try {
-      handle = await this.call<Buffer>((cb) => sftp.open(path, 'wx', { mode }, cb));
-    } catch (err) {
-      // OpenSSH answers an O_EXCL open of an existing file with a generic failure: look.
-      if (await this.stat(path)) return false;
-      throw this.fail('create', path, err as SftpError);
+    let handle: Buffer | undefined;
+    for (let attempt = 1; !handle; attempt++) {
+      try {
+        handle = await this.call<Buffer>((cb) => sftp.open(path, 'wx', { mode }, cb));
+      } catch (err) {
+        // OpenSSH answers an O_EXCL open of an existing file with a generic failure: look. The file may
+        // also be gone again by then (its holder finished in between): then the open is tried again.
+        if (await this.stat(path)) return false;
+        if (attempt === 5) throw this.fail('create', path, err as SftpError);
+      }
     }
     const bytes = Buffer.from(data);
     try {
