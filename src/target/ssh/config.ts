@@ -6,7 +6,7 @@
  */
 import { InputError } from '../../errors.js';
 import { expandTilde, expandTokens, readSshConfig, tokens, type SshQuery, type SshSettings } from './sshConfig.js';
-import { hasSshClient, sshG } from './sshG.js';
+import { sshG } from './sshG.js';
 
 export type StrictHostKeyChecking = 'true' | 'false' | 'ask' | 'accept-new';
 
@@ -47,16 +47,12 @@ export interface ResolveOptions {
   home: string;
   localUser: string;
   uid: number;
-  /** Use the ssh client; default: when one is installed. */
-  sshClient?: boolean;
   depth?: number;
 }
 
 const DESTINATION = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d{1,5}))?$/;
 /** ProxyJump hops: [user@]host[:port] or ssh://[user@]host[:port]. */
 const HOP = /^(?:ssh:\/\/)?(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s/]+)(?::(\d{1,5}))?$/;
-
-let clientInstalled: boolean | undefined;
 
 export function resolveEndpoint(destination: string, options: ResolveOptions): SshEndpoint {
   const m = DESTINATION.exec(destination.trim());
@@ -67,9 +63,9 @@ export function resolveEndpoint(destination: string, options: ResolveOptions): S
 function resolveHop(host: string, user: string | undefined, port: number | undefined, options: ResolveOptions, jumpOverride?: SshEndpoint[]): SshEndpoint {
   if (port !== undefined && !(port > 0 && port < 65536)) throw new InputError(`"${host}": port ${port} is out of range`);
   const query: SshQuery = { host, home: options.home, localUser: options.localUser, uid: options.uid, ...(user ? { user } : {}), ...(port ? { port } : {}) };
-  const useClient = options.sshClient ?? (clientInstalled ??= hasSshClient());
-  const s = useClient ? sshG(query) : readSshConfig(query);
-  return endpointFrom(s, query, options, useClient ? 'ssh -G' : 'built-in reader', jumpOverride);
+  // One spawn: ssh -G answers where a client is installed; without one, the built-in reader does.
+  const fromClient = sshG(query);
+  return endpointFrom(fromClient ?? readSshConfig(query), query, options, fromClient ? 'ssh -G' : 'built-in reader', jumpOverride);
 }
 
 function endpointFrom(s: SshSettings, q: SshQuery, options: ResolveOptions, via: SshEndpoint['via'], jumpOverride?: SshEndpoint[]): SshEndpoint {

@@ -6,18 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { InputError } from '../../errors.js';
 import type { SshQuery, SshSettings } from './sshConfig.js';
 
-/** Whether an ssh client is on PATH (and answers -G). */
-export function hasSshClient(): boolean {
-  const r = spawnSync('ssh', ['-G', 'localhost'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
-  return r.status === 0 && /^hostname /m.test(r.stdout);
-}
-
 /** Keywords whose value is a list of words on one line (ssh prints them space-separated). */
 const LISTS = new Set(['userknownhostsfile', 'globalknownhostsfile']);
 
-export function sshG(q: SshQuery): SshSettings {
+/** ssh's answer, or undefined when no ssh client is installed (then the built-in reader answers). */
+export function sshG(q: SshQuery): SshSettings | undefined {
   const args = ['-G', ...(q.configFile ? ['-F', q.configFile] : []), ...(q.user ? ['-l', q.user] : []), ...(q.port ? ['-p', String(q.port)] : []), '--', q.host];
   const r = spawnSync('ssh', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
   if (r.status !== 0) {
     const why = (r.stderr || '').trim().split('\n').filter((l) => !/^Pseudo-terminal/.test(l)).join('; ');
     throw new InputError(`ssh -G ${q.host}: ${why || `exit ${r.status}`}`);
