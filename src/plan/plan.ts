@@ -394,7 +394,9 @@ async function renamedBuddy(
     },
   };
   const layout = options.layoutOf!(old.name);
-  const uninstall = await planUninstall(options.target, layout, options.facts, old.name, false, { also: [self], assumeRunning: true });
+  // The neighbours this plan read, less the old buddy itself: its own record is what comes out.
+  const others = ownership.neighbours.list.filter((n) => n !== old);
+  const uninstall = await planUninstall(options.target, layout, options.facts, old.name, false, { also: [self], others, assumeRunning: true });
   const carried = layout.workdir === options.layout.workdir ? ' (its pinned conversation carries over: same workdir)' : '';
   return { plan: { name: old.name, uninstall }, notes: [`${was}: apply takes its unit and files out as uninstall would${carried}; --keep-renamed keeps it`] };
 }

@@ -48,17 +48,23 @@ export interface UninstallOptions {
   rendering?: Artifact[];
   /** Claims beyond the other buddies' records (a rename: what the new name will write). */
   also?: Neighbour[];
+  /** The other buddies' records when the caller has read them already (a rename's plan); else read here. */
+  others?: Neighbour[];
   /** Stop the unit even if the facts (gathered for another name) do not show it running. */
   assumeRunning?: boolean;
 }
 
 export async function planUninstall(target: Target, layout: Layout, facts: Facts, name: string, purge: boolean, options: UninstallOptions = {}): Promise<UninstallPlan> {
-  const [recorded, { sealer }, neighbours] = await Promise.all([readApplyState(target, layout.applyState), loadSealer(target, layout), readNeighbours(target, layout)]);
+  const [recorded, { sealer }, others] = await Promise.all([
+    readApplyState(target, layout.applyState),
+    loadSealer(target, layout),
+    options.others ?? readNeighbours(target, layout).then((n) => n.list),
+  ]);
   let state = recorded;
   let notOurs: string[] = [];
   if (!state && options.rendering) ({ state, notOurs } = await stateFromRendering(target, layout, options.rendering));
   if (!state || !Object.keys(state.files).length) throw new NothingInstalled(`nothing of buddy "${name}" is installed on ${target.label} (no ${layout.applyState}, and no file there matches the recipe)`);
-  const ownership: Ownership = { previous: state, sealer, neighbours: new Neighbours([...neighbours.list, ...(options.also ?? [])]), adopt: false };
+  const ownership: Ownership = { previous: state, sealer, neighbours: new Neighbours([...others, ...(options.also ?? [])]), adopt: false };
   const owned = Object.entries(state.files).filter(([, r]) => ownsWhole(r)).map(([p]) => p);
   const shared = ownership.neighbours.inUse(owned);
   const unmerge: Change[] = [];
