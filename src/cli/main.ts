@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_OK, errorLine, exitCodeOf } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_OK, errorLine, exitCodeOf } from '../errors.js';
 import { nearest } from '../recipe/suggest.js';
 import { VERSION } from '../version.js';
 import { accessCommand, pairCommand } from './commands/access.js';
@@ -94,7 +94,7 @@ export async function main(args: string[]): Promise<number> {
     const out = context?.out ?? new Output({ json: args.includes('--json'), color: colorWanted(undefined, process.stderr) });
     if (err instanceof Cancelled) {
       out.info(err.message);
-      return EXIT_CANCELLED;
+      return err.exitCode;
     }
     // yargs reports a failed .check() as its own YError, or as a bare message: a usage error all the same.
     if (err instanceof UsageError || (err instanceof Error && err.name === 'YError') || typeof err === 'string') {

@@ -115,7 +115,7 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
         const problem = typeof rule === 'string' ? ruleProblem(rule, list, facts.tools.claude?.version) : { error: 'not a string' };
         if (!problem) continue;
         dropped++;
-        findings.push({ id: 'dropped-rule', ok: false, title: 'permission rule Claude Code skips', detail: `${file}: ${list} "${String(rule)}": ${describeProblem(problem)}`, fix: `edit ${file}: correct or remove the rule (it protects nothing as it is)`, fixable: false });
+        findings.push({ id: 'dropped-rule', ok: false, title: 'permission rule Claude Code skips', detail: `${file}: ${list} "${String(rule)}": ${describeProblem(problem, typeof rule === 'string' ? rule : undefined)}`, fix: `edit ${file}: correct or remove the rule (it protects nothing as it is)`, fixable: false });
       }
     }
   }

@@ -21,8 +21,16 @@ export interface RuleProblem {
   versions?: string;
 }
 
-export function describeProblem(p: RuleProblem): string {
-  const text = p.hint ? `${p.error}. ${p.hint}` : p.error;
+const LOWERCASE_TOOL = 'Tool names must start with uppercase';
+
+export function describeProblem(p: RuleProblem, rule?: string): string {
+  // Claude Code's own hint for `npm run build` is to capitalise it ("Npm run build"); what was meant is
+  // the shell command (`read` stays "Use Read": that one is a tool).
+  const bare = rule?.trim() ?? '';
+  const tool = bare[0]?.toUpperCase() + bare.slice(1);
+  const command = bare && p.error === LOWERCASE_TOOL && !bare.includes('(') && !KNOWN_TOOLS.has(tool) ? `Did you mean "Bash(${bare})"?` : undefined;
+  const hint = command ?? p.hint;
+  const text = hint ? `${p.error}. ${hint}` : p.error;
   return p.versions ? `${text} (Claude Code ${p.versions})` : text;
 }
 
@@ -129,7 +137,7 @@ export function grammarProblem(rule: string, list: RuleList, grammar: Grammar): 
   }
   if (!isMcp && /^[a-z]/.test(tool)) {
     const fixed = tool[0]!.toUpperCase() + tool.slice(1);
-    return { error: 'Tool names must start with uppercase', hint: `Use "${fixed}"` };
+    return { error: LOWERCASE_TOOL, hint: `Use "${fixed}"` };
   }
   if (content === undefined) return undefined;
 

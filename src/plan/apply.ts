@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import type { Effect } from '../render/index.js';
 import { jsonEqual } from '../runtime/shared/json.js';
-import type { Facts, Target } from '../target/index.js';
+import { shownPath, type Facts, type Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { backupText, tidyBackups } from './backups.js';
 import { removeEmptiedChatFolders } from './chatFolder.js';
@@ -160,13 +160,13 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     if (done.backup) result.backups.push(done.backup);
     if (done.change.op === 'unchanged') continue;
     result.written.push(done.change);
-    progress(`${done.change.op === 'create' ? 'created' : 'updated'} ${done.change.artifact.path}`);
+    progress(`${done.change.op === 'create' ? 'created' : 'updated'} ${shownPath(target, done.change.artifact.path)}`);
   }
   if (failed) throw failed.reason;
   for (const path of plan.remove) {
     await target.remove(path);
     result.removed.push(path);
-    progress(`removed ${path}`);
+    progress(`removed ${shownPath(target, path)}`);
   }
   // An older version's runtime folder, once emptied.
   const runtimeRoot = posix.dirname(plan.layout.runtimeDir);

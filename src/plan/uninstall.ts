@@ -11,7 +11,7 @@
 import { posix } from 'node:path';
 import type { Artifact, Layout, ManagedJson } from '../render/index.js';
 import { canonical, getIn, isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
-import type { Facts, Target } from '../target/index.js';
+import { shownPath, type Facts, type Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { emptiedChatFile, removeEmptiedChatFolders } from './chatFolder.js';
 import { isEnvFile, parseEnvFile } from './envfile.js';
@@ -167,11 +167,11 @@ export async function applyUninstall(plan: UninstallPlan, target: Target, run: (
   for (const planned of plan.unmerge) {
     // Merged again at write time: Claude Code may have rewritten the file since the plan read it.
     const change = await mergeInto(target, planned.artifact, plan.ownership);
-    if (change.op !== 'unchanged') progress(`took buddy-init's part out of ${change.artifact.path}`);
+    if (change.op !== 'unchanged') progress(`took buddy-init's part out of ${shownPath(target, change.artifact.path)}`);
   }
   for (const path of plan.remove) {
     await target.remove(path);
-    progress(`removed ${path}`);
+    progress(`removed ${shownPath(target, path)}`);
   }
   // Folders buddy-init made and emptied (the runtime version, the config); kept if anything else is in them.
   for (const dir of [layout.runtimeDir, posix.dirname(layout.runtimeDir), layout.configDir, posix.dirname(layout.configDir)]) {
@@ -182,7 +182,7 @@ export async function applyUninstall(plan: UninstallPlan, target: Target, run: (
   await target.remove(layout.applyState);
   for (const dir of plan.purge) {
     await target.remove(dir);
-    progress(`removed ${dir}`);
+    progress(`removed ${shownPath(target, dir)}`);
   }
 }
 

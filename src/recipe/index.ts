@@ -1,6 +1,6 @@
 /** The recipe: what one buddy should be. Load it, check it, resolve its secret references. */
 export { loadRecipe, PRESETS, type LoadedRecipe } from './load.js';
-export { recipeJsonSchema, recipeSchema, PERMISSION_MODES, type Recipe, type RecipeInput, type Channel, type ChannelName, type SecretRef } from './schema.js';
+export { recipeJsonSchema, recipeSchema, schemaUrl, PERMISSION_MODES, type Recipe, type RecipeInput, type Channel, type ChannelName, type SecretRef } from './schema.js';
 export { channelEntries, channelPlugins, claudeNeeds } from './needs.js';
 export {
   resolveSecrets,
@@ -8,7 +8,9 @@ export {
   secretSlots,
   slotKey,
   describeRef,
+  chatTokenProblem,
   type SecretValues,
   type SecretSlot,
 } from './secrets.js';
 export { parseYamlSource, type PathKey, type YamlSource } from './source.js';
+

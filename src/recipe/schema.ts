@@ -130,7 +130,7 @@ const rules = (list: RuleList) =>
         if (problem) {
           ctx.addIssue({
             code: 'custom',
-            message: `Claude Code would skip this ${list} rule: ${describeProblem(problem)}`,
+            message: `Claude Code would skip this ${list} rule: ${describeProblem(problem, rule)}`,
           });
         }
       }),
@@ -300,3 +300,9 @@ export function recipeJsonSchema(): object {
     title: 'buddy-init recipe',
   };
 }
+
+/**
+ * Where editors fetch the recipe schema: the published package's copy (the npx cache or a clone's path
+ * would break when the recipe is copied or the cache cleared). `version`: that release's schema.
+ */
+export const schemaUrl = (version?: string) => `https://unpkg.com/buddy-init${version ? `@${version}` : ''}/schema/recipe.schema.json`;

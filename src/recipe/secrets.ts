@@ -9,12 +9,26 @@ import { InputError, type SourceLocation } from '../errors.js';
 import type { Recipe, SecretRef } from './schema.js';
 import type { PathKey } from './source.js';
 
-/** Shapes of real tokens, so one pasted into any field of a recipe is caught. */
+/**
+ * Shapes of real tokens, so one pasted into any field of a recipe is caught. Discord: the bot's id in
+ * base64, a timestamp, an HMAC, dot-separated; Telegram: the bot's numeric id, a colon, 35 characters.
+ */
+const CHAT_TOKEN_SHAPES = {
+  discord: { what: 'a Discord bot token', pattern: /[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}/ },
+  telegram: { what: 'a Telegram bot token', pattern: /\d{8,10}:[A-Za-z0-9_-]{35}/ },
+};
 const TOKEN_SHAPES: Array<{ what: string; pattern: RegExp }> = [
   { what: 'an Anthropic key or token', pattern: /sk-ant-[A-Za-z0-9_-]{16,}/ },
-  { what: 'a Discord bot token', pattern: /\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}\b/ },
-  { what: 'a Telegram bot token', pattern: /\b\d{8,10}:[A-Za-z0-9_-]{35}\b/ },
+  ...Object.values(CHAT_TOKEN_SHAPES).map(({ what, pattern }) => ({ what, pattern: new RegExp(`\\b${pattern.source}\\b`) })),
 ];
+
+/** Why `value` cannot be the platform's bot token (a typo, half a paste, the wrong secret), if it cannot. */
+export function chatTokenProblem(platform: keyof typeof CHAT_TOKEN_SHAPES, value: string): string | undefined {
+  const { what, pattern } = CHAT_TOKEN_SHAPES[platform];
+  if (new RegExp(`^${pattern.source}$`).test(value)) return undefined;
+  const example = platform === 'discord' ? 'three dot-separated parts, e.g. MTA...Nw.Gx1a2B.abc...' : 'digits, a colon, 35 characters, e.g. 123456789:AAH...';
+  return `does not look like ${what} (${example}; got ${value.length} characters)`;
+}
 
 /** Enough of a secret to recognise it in a message, never enough to use it. */
 export function secretHint(value: string): string {

@@ -1,6 +1,6 @@
 /** Machines buddy-init acts on, and the facts it reads from them. */
 export type { Target, CommandResult, RunOptions, FileInfo } from './types.js';
-export { LocalTarget } from './local.js';
+export { LocalTarget, shownPath } from './local.js';
 export {
   gatherFacts,
   parseProbe,

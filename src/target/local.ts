@@ -230,3 +230,8 @@ function fileError(verb: string, path: string, err: unknown): OperationError {
           : (e.code ?? e.message);
   return new OperationError(`cannot ${verb} ${path}: ${why}`, { cause: err });
 }
+
+/** A target path as a person finds it: under --root, inside the root (messages name where files went). */
+export function shownPath(target: Target, path: string): string {
+  return target.rebasedUnder ? join(target.rebasedUnder, path) : path;
+}

@@ -6,7 +6,7 @@
  */
 import { confirm, input, password, select } from '@inquirer/prompts';
 import { InputError } from '../errors.js';
-import { Cancelled } from '../cli/prompts.js';
+import { ask } from '../cli/prompts.js';
 
 export interface Choice<T extends string> {
   value: T;
@@ -36,17 +36,10 @@ export class Asker {
     return this.flags[flag];
   }
 
-  private async ask<T>(q: Question<T>, prompt: () => Promise<T>, placeholder: T): Promise<T> {
+  private async ask<T>(q: Question<T>, prompt: (context: { signal: AbortSignal }) => Promise<T>, placeholder: T): Promise<T> {
     const flagged = this.given(q.flag);
     if (flagged !== undefined) return flagged as T;
-    if (this.interactive) {
-      try {
-        return await prompt();
-      } catch (err) {
-        if (err instanceof Error && err.name === 'ExitPromptError') throw new Cancelled();
-        throw err;
-      }
-    }
+    if (this.interactive) return ask(prompt);
     if (this.yes && q.default !== undefined) return q.default;
     this.missing.push(`--${q.flag}`);
     return q.default ?? placeholder;
@@ -57,29 +50,24 @@ export class Asker {
     if (typeof flagged === 'string' && !q.choices.some((c) => c.value === flagged)) {
       throw new InputError(`--${q.flag} ${flagged}: must be one of ${q.choices.map((c) => c.value).join(', ')}`);
     }
-    return this.ask(q, () => select({ message: q.message, choices: q.choices, ...(q.default !== undefined ? { default: q.default } : {}) }), q.choices[0]!.value);
+    return this.ask(q, (context) => select({ message: q.message, choices: q.choices, ...(q.default !== undefined ? { default: q.default } : {}) }, context), q.choices[0]!.value);
   }
 
   async input(q: Question<string> & { validate?: (value: string) => string | true }): Promise<string> {
-    const value = await this.ask(q, () => input({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), ...(q.validate ? { validate: q.validate } : {}) }), '');
+    const value = await this.ask(q, (context) => input({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), ...(q.validate ? { validate: q.validate } : {}) }, context), '');
     const verdict = q.validate?.(value);
     if (typeof verdict === 'string' && (this.given(q.flag) !== undefined || !this.interactive)) throw new InputError(`--${q.flag} ${value}: ${verdict}`);
     return value;
   }
 
   confirm(q: Question<boolean>): Promise<boolean> {
-    return this.ask(q, () => confirm({ message: q.message, default: q.default ?? false }), q.default ?? false);
+    return this.ask(q, (context) => confirm({ message: q.message, default: q.default ?? false }, context), q.default ?? false);
   }
 
   /** A secret typed at a hidden prompt; never a flag (flags end up in shell history). */
-  async secret(message: string): Promise<string | undefined> {
+  async secret(message: string, validate: (value: string) => string | true = () => true): Promise<string | undefined> {
     if (!this.interactive) return undefined;
-    try {
-      return await password({ message, mask: false, validate: (v) => (v.trim() ? true : 'cannot be empty') });
-    } catch (err) {
-      if (err instanceof Error && err.name === 'ExitPromptError') throw new Cancelled();
-      throw err;
-    }
+    return ask((context) => password({ message, mask: false, validate: (v) => (v.trim() ? validate(v.trim()) : 'cannot be empty') }, context));
   }
 
   /** A list answered by a repeatable flag, or interactively as comma-separated text. */
@@ -99,6 +87,11 @@ export class Asker {
       if (typeof v === 'string') return `${item}: ${v}`;
     }
     return true;
+  }
+
+  /** True when `flag` had no answer (no flag, no terminal, no --yes default): finish() will stop on it. */
+  lacks(flag: string): boolean {
+    return this.missing.includes(`--${flag}`);
   }
 
   /** Throws the list of flags that were needed and not given (non-interactive runs only). */

@@ -4,8 +4,8 @@
  * library's Document API, which keeps the person's own comments and layout.
  */
 import { isMap, isScalar, parseDocument, Document, type YAMLMap } from 'yaml';
-import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../paths.js';
+import { schemaUrl } from '../recipe/index.js';
+import { VERSION } from '../version.js';
 import type { SecretRef } from '../recipe/index.js';
 
 export type Posture = 'strict' | 'balanced' | 'open';
@@ -15,6 +15,8 @@ export interface ChatChoice {
   platform: Platform;
   token: SecretRef;
   allowFrom: string[];
+  /** Only when chosen: strangers who DM the bot get a code to approve (`buddy-init pair CODE`). */
+  dmPolicy?: 'pairing';
   /** The person's consent for apply to install Bun (asked only when the box lacks it). */
   installBun?: boolean;
 }
@@ -66,7 +68,7 @@ export function recipeObject(c: WizardChoices): Record<string, unknown> {
     extends: c.posture,
     target: c.target,
     workdir: c.workdir,
-    ...(c.chat ? { channels: { [c.chat.platform]: { token: c.chat.token, allowFrom: c.chat.allowFrom } } } : {}),
+    ...(c.chat ? { channels: { [c.chat.platform]: { token: c.chat.token, allowFrom: c.chat.allowFrom, ...(c.chat.dmPolicy ? { dmPolicy: c.chat.dmPolicy } : {}) } } } : {}),
     ...(c.chat?.installBun ? { bun: { install: true } } : {}),
     ...(c.auth ? { auth: { [c.auth.kind]: c.auth.ref } } : {}),
     ...(c.allow.length || c.deny.length ? { permissions: { ...(c.allow.length ? { allow: c.allow } : {}), ...(c.deny.length ? { deny: c.deny } : {}) } } : {}),
@@ -78,7 +80,7 @@ export function recipeObject(c: WizardChoices): Record<string, unknown> {
 export function newRecipeText(c: WizardChoices, now = new Date()): string {
   const doc = new Document(recipeObject(c));
   doc.commentBefore =
-    ` yaml-language-server: $schema=${join(PACKAGE_ROOT, 'schema', 'recipe.schema.json')}\n` +
+    ` yaml-language-server: $schema=${schemaUrl(VERSION)}\n` +
     ` buddy-init recipe, written by the wizard on ${now.toISOString().slice(0, 10)}. Run \`buddy-init\` again in this\n` +
     ' folder to change it, or edit it and run `buddy-init apply --recipe <this file>`.';
   flowMaps(doc, [['target'], ['init'], ['bun'], ...(c.chat ? [['channels', c.chat.platform, 'token']] : []), ...(c.auth ? [['auth', c.auth.kind]] : [])]);

@@ -18,6 +18,7 @@ export function wizardCommand(ctx: () => CommandContext): CommandModule<object, 
         .option('chat', { choices: ['discord', 'telegram', 'none'], describe: 'chat platform' })
         .option('token-env', { type: 'string', describe: 'environment variable holding the bot token' })
         .option('allow-from', { type: 'array', string: true, describe: 'chat user ids allowed to talk to the bot' })
+        .option('dm-policy', { choices: ['allowlist', 'pairing'], describe: 'pairing: whoever DMs the bot gets a code you approve with buddy-init pair (needed when --allow-from is empty)' })
         .option('install-bun', { type: 'boolean', describe: 'let apply install Bun (for the chat plugin) with npm when the box lacks it' })
         .option('auth', { choices: ['oauth', 'api-key', 'none'], describe: 'how Claude authenticates' })
         .option('auth-env', { type: 'string', describe: 'environment variable holding the OAuth token or API key' })
@@ -25,9 +26,11 @@ export function wizardCommand(ctx: () => CommandContext): CommandModule<object, 
         .option('allow', { type: 'array', string: true, describe: 'extra allow rules' })
         .option('deny', { type: 'array', string: true, describe: 'extra deny rules' })
         .option('safe-verb', { type: 'array', string: true, describe: 'commands the hook treats as read-only' })
+        .option('edit-rules', { type: 'boolean', describe: 'answers "Add your own allow/deny rules or read-only commands?"' })
         .option('init-kind', { choices: ['launchd-daemon', 'launchd-agent'], describe: 'macOS: start at boot or at login' })
         .option('linger', { type: 'boolean', describe: 'Linux: start at boot without a login' })
-        .option('action', { choices: ['posture', 'chat', 'apply', 'uninstall'], describe: 'when the recipe exists: what to change' }) as never,
+        .option('action', { choices: ['posture', 'chat', 'apply', 'uninstall'], describe: 'when the recipe exists: what to change' })
+        .option('resume', { type: 'boolean', describe: 'use (or, with --no-resume, drop) the answers an unfinished run kept in <recipe>.draft' }) as never,
     handler: (argv) => runWizard(argv, ctx()),
   };
 }
