@@ -66,3 +66,24 @@ export function errorLine(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** An errno in words, for a file a person named (no bare ENOENT in a message). */
+export function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? String(err));
+}
+
+/** An error as --json gives it: one object per problem, located when the problem is in a file. */
+export interface ErrorObject {
+  file?: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export function errorObjects(err: unknown): ErrorObject[] {
+  const located = (e: InputError): ErrorObject => (e.location ? { file: e.location.file, line: e.location.line, column: e.location.col, message: e.message } : { message: e.message });
+  if (err instanceof InputErrors) return err.errors.map(located);
+  if (err instanceof InputError) return [located(err)];
+  return [{ message: errorLine(err) }];
+}

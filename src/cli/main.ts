@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { EXIT_BAD_INPUT, EXIT_OK, errorLine, exitCodeOf } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_OK, errorLine, errorObjects, exitCodeOf } from '../errors.js';
 import { nearest } from '../recipe/suggest.js';
 import { VERSION } from '../version.js';
 import { accessCommand, pairCommand } from './commands/access.js';
@@ -103,7 +103,7 @@ export async function main(args: string[]): Promise<number> {
       out.error(`${oneNamePerFlag(typeof err === 'string' ? err : err.message, known)} (see buddy-init --help)`);
       return EXIT_BAD_INPUT;
     }
-    out.error(errorLine(err));
+    out.error(errorLine(err), errorObjects(err));
     if (process.env.BUDDY_INIT_DEBUG && err instanceof Error) out.info(err.stack ?? '');
     return exitCodeOf(err);
   }

@@ -3,6 +3,7 @@
  * --json, and secret masking, so no code path can print a token by accident.
  */
 import pc from 'picocolors';
+import type { ErrorObject } from '../errors.js';
 import { Redactor } from '../plan/index.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -56,8 +57,9 @@ export class Output {
     this.stderr.write(`${this.c.yellow('warning:')} ${this.redact(text)}\n`);
   }
 
-  error(text: string): void {
-    if (this.json) this.printJson({ error: text });
+  /** `objects`: the problems one by one, for --json (default: the text as one). */
+  error(text: string, objects: ErrorObject[] = [{ message: text }]): void {
+    if (this.json) this.printJson({ ok: false, errors: objects });
     else this.stderr.write(`${this.c.red('error:')} ${this.redact(text)}\n`);
   }
 }

@@ -3,10 +3,10 @@
  * overrides. The overrides are a recipe layer of their own, so an error in them points into the
  * inventory file.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError, unreadable } from '../errors.js';
 import { loadRecipe, parseYamlSource, type LoadedRecipe, type YamlSource } from '../recipe/index.js';
 
 const hostSchema = z.strictObject({
@@ -37,7 +37,7 @@ export function loadInventory(file: string): InventoryHost[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`${file}: cannot read the inventory: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new InputError(`${file}: ${unreadable(err)} (the inventory${(err as NodeJS.ErrnoException).code === 'ENOENT' ? '; give --inventory its path' : ''})`);
   }
   const source = parseYamlSource(file, text);
   const parsed = inventorySchema.safeParse(source.value);
@@ -51,6 +51,13 @@ export function loadInventory(file: string): InventoryHost[] {
   return Object.entries(inv.hosts).map(([key, h]) => {
     const recipe = h.recipe ?? inv.defaults.recipe;
     if (!recipe) throw new InputError(`hosts.${key}: no recipe (give hosts.${key}.recipe or defaults.recipe)`, source.locate(['hosts', key]));
+    // A recipe the inventory names is reported where the inventory names it.
+    const at = h.recipe ? ['hosts', key, 'recipe'] : ['defaults', 'recipe'];
+    try {
+      if (!statSync(resolve(base, recipe)).isFile()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    } catch (err) {
+      throw new InputError(`${at.join('.')}: ${recipe}: ${unreadable(err)}`, source.locate(at));
+    }
     return {
       key,
       ...(h.host === 'local' ? {} : { destination: h.host }),

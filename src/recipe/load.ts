@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
-import { InputError, InputErrors, formatLocation } from '../errors.js';
+import { InputError, InputErrors, formatLocation, unreadable } from '../errors.js';
 import { RECIPES_DIR } from '../paths.js';
 import { ruleWarning, type RuleList } from '../permissions/rules.js';
 import { mergeLayers, type Layered } from './layers.js';
@@ -31,11 +31,6 @@ function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-/** An errno in words, for a file a person named. */
-function unreadable(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a recipe file' : (code ?? String(err));
-}
 
 /** `from`: the `extends` value that named this file, where a failure to read it is reported. */
 function readSource(file: string, display: string, from?: { at: ReturnType<YamlSource['locate']>; name: string }): YamlSource {

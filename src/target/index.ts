@@ -14,4 +14,5 @@ export {
   type Requirement,
 } from './facts.js';
 export { bunHome, bunWork, type BunWanted, type BunWork } from './bun.js';
-export { hostKeyRecorded, openSshTarget, SshTarget, UnknownHostKey, type SshEndpoint } from './ssh/index.js';
+export { hostKeyRecorded, openSshTarget, resolveEndpoint, SshTarget, UnknownHostKey, type SshEndpoint } from './ssh/index.js';
+export { assumedFacts, type Assumed, type Known } from './assumed.js';

@@ -13,7 +13,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
   return {
     command: 'apply',
     describe: 'Make the target match the recipe: write what differs (atomic, with backups), then restart what needs it',
-    builder: (y) => withRename(withAll(targetOptions(y, false))),
+    builder: (y) => withRename(withAll(targetOptions(y))),
     handler: async (argv) => {
       const context = ctx();
       if (argv.all) return runFleet('apply', argv, context);

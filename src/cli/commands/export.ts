@@ -41,7 +41,7 @@ export function exportCommand(ctx: () => CommandContext): CommandModule<object, 
     builder: (y) =>
       y
         .positional('format', { choices: ['cloud-init'], demandOption: true })
-        .option('recipe', { alias: 'r', type: 'string', demandOption: true, describe: 'recipe file' })
+        .option('recipe', { alias: 'r', type: 'string', default: 'buddy.yaml', describe: 'recipe file' })
         .option('user', { type: 'string', default: 'buddy', describe: 'the Linux user the buddy runs as on the VM' })
         .option('ssh-key', { type: 'array', string: true, describe: 'public key file(s) allowed to log in as the user' })
         .option('install-claude', { type: 'boolean', default: true, describe: 'npm install -g @anthropic-ai/claude-code at first boot' })

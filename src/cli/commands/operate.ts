@@ -62,7 +62,7 @@ export function statusCommand(ctx: () => CommandContext): CommandModule<object, 
   return {
     command: 'status',
     describe: 'One screen: service, supervisor, claude, pinned conversation, linger, versions (exit 1 when down)',
-    builder: (y) => withAll(targetOptions(y, false)),
+    builder: (y) => withAll(targetOptions(y)),
     handler: async (argv) => {
       const context = ctx();
       if (argv.all) return runFleet('status', argv, context);

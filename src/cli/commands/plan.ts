@@ -36,13 +36,12 @@ export function withAll<T>(y: Argv<T>): Argv<T & AllArgs> {
   return y
     .option('all', { type: 'boolean', default: false, describe: 'every host of the inventory, in parallel' })
     .option('inventory', { alias: 'i', type: 'string', default: 'inventory.yaml', describe: 'inventory file for --all' })
-    .option('parallel', { type: 'number', default: 4, describe: 'hosts at a time with --all' })
-    .check((argv) => (argv.all || (argv as { recipe?: string }).recipe ? true : 'Missing required argument: recipe (or --all with an inventory)')) as Argv<T & AllArgs>;
+    .option('parallel', { type: 'number', default: 4, describe: 'hosts at a time with --all' }) as Argv<T & AllArgs>;
 }
 
-export function targetOptions<T>(y: Argv<T>, recipeRequired = true): Argv<T & TargetArgs> {
+export function targetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
   return y
-    .option('recipe', { alias: 'r', type: 'string', demandOption: recipeRequired, describe: 'recipe file' })
+    .option('recipe', { alias: 'r', type: 'string', default: 'buddy.yaml', describe: 'recipe file (the one the wizard writes here)' })
     .option('root', {
       type: 'string',
       describe: 'local target only: put every file under this folder instead of /, and run no service commands',
@@ -132,7 +131,7 @@ export function planCommand(ctx: () => CommandContext): CommandModule<object, Ta
   return {
     command: 'plan',
     describe: 'Show what apply would change on the target, with diffs (secrets masked); changes nothing',
-    builder: (y) => withRename(withAll(targetOptions(y, false))),
+    builder: (y) => withRename(withAll(targetOptions(y))),
     handler: async (argv) => {
       const context = ctx();
       if (argv.all) return runFleet('plan', argv, context);
