@@ -21,6 +21,8 @@ export interface Finding {
   fix?: string;
   /** `buddy-init doctor --fix` (an apply) repairs it. */
   fixable: boolean;
+  /** For a fixable one: the way by hand, when --fix could not (said after it tried). */
+  manual?: string;
   /** Not ok, but the buddy works: WARN, not FAIL (doctor still exits 0). */
   warning?: boolean;
 }
@@ -98,7 +100,7 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
     findings.push(
       facts.linger
         ? ok('linger', 'linger', 'on: the user manager starts at boot')
-        : { id: 'linger', ok: false, title: 'linger', detail: `off: the buddy starts only when ${facts.user} logs in, not at boot`, fix: `${apply}; or: sudo loginctl enable-linger ${facts.user}`, fixable: true },
+        : { id: 'linger', ok: false, title: 'linger', detail: `off: the buddy starts only when ${facts.user} logs in, not at boot`, fix: apply, manual: `sudo loginctl enable-linger ${facts.user}`, fixable: true },
     );
   }
 
@@ -155,7 +157,7 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
     if (!info) continue;
     findings.push(
       info.mode & 0o077
-        ? { id: 'secret-mode', ok: false, title: 'secret file mode', detail: `${file} is mode ${(info.mode & 0o777).toString(8)}: other users can read the token`, fix: apply, fixable: true }
+        ? { id: 'secret-mode', ok: false, title: 'secret file mode', detail: `${file} is mode ${(info.mode & 0o777).toString(8)}: other users can read the token`, fix: apply, manual: `chmod 600 ${file}`, fixable: true }
         : ok('secret-mode', 'secret file mode', `${file} is 600`),
     );
   }
@@ -208,7 +210,7 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
   findings.push(
     facts.service.active
       ? ok('service', 'service', `${layout.serviceName} is running`)
-      : { id: 'service', ok: false, title: 'service', detail: `${layout.serviceName} is not running`, fix: apply, fixable: true },
+      : { id: 'service', ok: false, title: 'service', detail: `${layout.serviceName} is not running`, fix: apply, manual: 'buddy-init logs says why it does not stay up', fixable: true },
   );
   return findings;
 }

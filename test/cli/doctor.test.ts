@@ -33,6 +33,13 @@ describe('doctor on secrets and channels (this machine, under --root)', () => {
     expect(statSync(token).mode & 0o777).toBe(0o600);
     // The person's own env setting is explained, not removed.
     expect(fixed.stdout).toMatch(/FAIL channels switched off[\s\S]*needs you/);
+    // What --fix tried and could not repair is said, with why and the way by hand; it does not
+    // recommend itself again.
+    expect(fixed.stdout).toMatch(/FAIL service: doc\.service is not running\n +--fix could not repair it: under --root, apply runs no service command \(apply without --root on the box does\)\. By hand: buddy-init logs says why/);
+    expect(fixed.stdout).toMatch(/^\d+ problems; --fix could not repair \d+ \(said above\); \d+ needs? you\.$/m);
+    expect(fixed.stdout).not.toMatch(/--fix repairs/);
+    const json = JSON.parse(runCli(['doctor', '--recipe', recipe, '--root', root, '--fix', '--json'], { env }).stdout);
+    expect(json.findings.find((f: { id: string }) => f.id === 'service')).toMatchObject({ ok: false, unfixed: expect.stringMatching(/under --root/) });
   });
 });
 

@@ -9,12 +9,32 @@ import { openBuddy } from '../pipeline.js';
 import { promptSudoPassword } from '../prompts.js';
 import { buildPlan, targetOptions, type TargetArgs } from './plan.js';
 
-function printFindings(findings: Finding[], out: Output): void {
+function printFindings(findings: Finding[], out: Output, unfixed: Map<string, string>): void {
   const { c } = out;
   for (const f of findings) {
     out.print(`  ${f.ok ? c.green('ok  ') : f.warning ? c.yellow('WARN') : c.red('FAIL')} ${f.title}: ${f.detail}`);
-    if (!f.ok && f.fix) out.print(c.dim(`       fix: ${f.fix}${f.fixable ? '' : '  (needs you)'}`));
+    if (f.ok || !f.fix) continue;
+    const why = unfixed.get(f.id);
+    const manual = f.manual ? `; or: ${f.manual}` : '';
+    out.print(c.dim(why ? `       --fix could not repair it: ${why}${f.manual ? `. By hand: ${f.manual}` : ''}` : `       fix: ${f.fix}${manual}${f.fixable ? '' : '  (needs you)'}`));
   }
+}
+
+/**
+ * Why an apply left a finding it should repair as it was: under --root no service command runs; else
+ * the apply's own output above says what it did, and the finding is still true of the box.
+ */
+function unfixedReason(f: Finding, rebased: boolean): string {
+  if (rebased && ['service', 'linger'].includes(f.id)) return 'under --root, apply runs no service command (apply without --root on the box does)';
+  return 'apply ran and this is still so (its output above says what it did)';
+}
+
+/** What the summary line recommends: --fix only when it can still do something. */
+function verdict(failing: Finding[], fixed: boolean, unfixed: Map<string, string>): string {
+  const needYou = failing.filter((f) => !f.fixable).length;
+  if (!fixed) return failing.some((f) => f.fixable) ? '; --fix repairs the ones that do not say "needs you"' : '; each needs you (see its fix)';
+  const left = failing.filter((f) => unfixed.has(f.id)).length;
+  return [left && `; --fix could not repair ${left} (said above)`, needYou && `; ${needYou} need${needYou === 1 ? 's' : ''} you`].filter(Boolean).join('');
 }
 
 export function doctorCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & { fix?: boolean }> {
@@ -29,6 +49,7 @@ export function doctorCommand(ctx: () => CommandContext): CommandModule<object, 
       try {
         let findings = await diagnose(b.target, b.loaded.recipe, b.layout, b.facts);
         const fixable = findings.filter((f) => !f.ok && f.fixable);
+        const unfixed = new Map<string, string>();
         if (argv.fix && fixable.length) {
           out.info(`fixing ${fixable.map((f) => f.title).join(', ')} with an apply...`);
           const planned = await buildPlan(argv, context, { target: b.target, lock: 'doctor --fix' });
@@ -50,13 +71,15 @@ export function doctorCommand(ctx: () => CommandContext): CommandModule<object, 
           } finally {
             await again.target.close();
           }
+          const tried = new Set(fixable.map((f) => f.id));
+          for (const f of findings) if (!f.ok && tried.has(f.id)) unfixed.set(f.id, unfixedReason(f, Boolean(b.target.rebasedUnder)));
         }
         const failing = findings.filter((f) => !f.ok && !f.warning);
-        if (out.json) out.printJson({ name: b.loaded.recipe.name, target: b.target.label, findings });
+        if (out.json) out.printJson({ name: b.loaded.recipe.name, target: b.target.label, findings: findings.map((f) => (unfixed.has(f.id) ? { ...f, unfixed: unfixed.get(f.id) } : f)) });
         else {
           out.print(out.c.bold(`doctor: buddy "${b.loaded.recipe.name}" on ${b.target.label}`));
-          printFindings(findings, out);
-          out.print(failing.length ? `${count(failing.length, 'problem')}${failing.some((f) => f.fixable) ? '; --fix repairs the ones that do not say "needs you"' : ''}.` : out.c.green('No problems found.'));
+          printFindings(findings, out, unfixed);
+          out.print(failing.length ? `${count(failing.length, 'problem')}${verdict(failing, argv.fix === true, unfixed)}.` : out.c.green('No problems found.'));
         }
         if (failing.length) context.exitCode = 1;
       } finally {
