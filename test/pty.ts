@@ -14,8 +14,9 @@ export class Terminal {
     return spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' }).stdout;
   }
 
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-J', '-S', '-200');
+  /** The pane's text, lines joined where the terminal wrapped them; `history`: how many lines back. */
+  screen(history = 200): string {
+    return this.tmux('capture-pane', '-p', '-J', '-S', `-${history}`);
   }
 
   async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<string> {

@@ -1,0 +1,124 @@
+// Issue 18: the README's captures come from real runs, so they cannot go stale. Each block between
+// <!-- capture:NAME --> and <!-- /capture:NAME --> is produced here; this test fails when the README
+// differs from what the CLI prints today, and `npm run readme` (UPDATE_README=1) rewrites the blocks.
+// Lines that describe the machine the capture ran on (the tools found, linger, the user) are compared
+// as placeholders, so the check holds on any test machine.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, ROOT, runCli } from '../helpers.js';
+import { Terminal } from '../pty.js';
+
+const README = join(ROOT, 'README.md');
+const UPDATE = process.env.UPDATE_README === '1';
+const DEMO = '/tmp/buddy-demo-wizard';
+// Shaped like a Discord bot token and an OAuth token (the wizard checks the shape); not real ones.
+const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4OTA.GaBcDe.readmeCaptureTokenAbcdefghijklm0123';
+const OAUTH = 'sk-ant-oat01-readme-capture-not-a-real-token-0123456789';
+
+function block(readme: string, name: string): { start: number; end: number; text: string } {
+  const open = `<!-- capture:${name} -->\n`;
+  const close = `<!-- /capture:${name} -->`;
+  const start = readme.indexOf(open);
+  const end = readme.indexOf(close);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${open.trim()} ... ${close} block`);
+  return { start: start + open.length, end, text: readme.slice(start + open.length, end) };
+}
+
+/** What may differ between machines: the tools found, the init system, the user, the sizes of bundles. */
+function machineFree(text: string): string {
+  return text
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/^(\s+)(ok|fix|missing|apply) +\S+:.*$/, '$1<requirement>')
+        .replace(/^Found on .*$/, 'Found on <this machine>')
+        .replace(/install it for \S+ with npm/, 'install it for <user> with npm')
+        .replace(/\(linux \S+, user \S+\)/, '(linux <arch>, user <user>)')
+        .replace(/^ {2}\S+ .*(bun@latest|enable-linger).*# --root$/, '  <a command for what this machine lacks>')
+        .replace(/^warning: claude is not installed on the target.*$/, '<requirement>'),
+    )
+    .filter((line, i, all) => !(line.trim() === '<requirement>' && all[i - 1]?.trim() === '<requirement>'))
+    .filter((line, i, all) => !(line.includes('<a command for') && all[i - 1]?.includes('<a command for')))
+    .join('\n');
+}
+
+function check(name: string, fresh: string): void {
+  const readme = readFileSync(README, 'utf8');
+  const current = block(readme, name);
+  if (UPDATE) {
+    writeFileSync(README, readme.slice(0, current.start) + fresh + readme.slice(current.end));
+    return;
+  }
+  expect(machineFree(current.text), `README.md capture:${name} is stale: run npm run readme`).toBe(machineFree(fresh));
+}
+
+async function answer(t: Terminal, prompt: RegExp, keys: string[]): Promise<void> {
+  await t.waitFor(prompt);
+  for (const k of keys) {
+    if (/^(Enter|Down)$/.test(k)) t.key(k);
+    else t.type(k);
+    await new Promise((r) => setTimeout(r, 60));
+  }
+}
+
+/** The plan's per-file diffs are long and said in words above them: one line stands for them. */
+function elideDiffs(screen: string): string {
+  const lines = screen.split('\n');
+  const first = lines.findIndex((l) => /^(--- |\S+: (holds secrets|\d+ bytes))/.test(l));
+  const last = lines.findLastIndex((l) => /^\S+: \d+ bytes$/.test(l));
+  if (first < 0 || last < first) return screen;
+  return [...lines.slice(0, first), '  ... (the diff of every file; secrets masked) ...', ...lines.slice(last + 1)].join('\n');
+}
+
+describe('README captures', () => {
+  it('the wizard, answered in a real terminal under --root', async () => {
+    rmSync(DEMO, { recursive: true, force: true });
+    const cwd = `${DEMO}`;
+    const t = new Terminal(['sh', '-c', `mkdir -p ${cwd} && cd ${cwd} && exec "$0" "$@"`, process.execPath, CLI, '--no-color', '--root', `${DEMO}/root`], {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME!,
+      CLAUDE_CODE_OAUTH_TOKEN: OAUTH,
+      npm_command: 'exec', // as under npx, whatever runs the tests
+    }, { columns: 200, rows: 50 });
+    try {
+      await answer(t, /Name of your buddy/, ['jarvis', 'Enter']);
+      await answer(t, /Working directory on the box/, ['Enter']);
+      await answer(t, /Which chat app/, ['Enter']);
+      await answer(t, /How does buddy-init get the discord bot token\?/, ['Enter']);
+      await answer(t, /discord bot token \(input hidden\)/, [TOKEN, 'Enter']);
+      await answer(t, /User ids allowed/, ['184012345678901234', 'Enter']);
+      // Asked only on a box without Bun.
+      if (/The chat plugin runs on Bun/.test(await t.waitFor(/The chat plugin runs on Bun|How does Claude authenticate/))) await answer(t, /The chat plugin runs on Bun/, ['Enter']);
+      await answer(t, /How does Claude authenticate/, ['Enter']);
+      await answer(t, /How does buddy-init get the Claude OAuth token\?/, ['Down', 'Enter']);
+      await answer(t, /Environment variable name/, ['Enter']);
+      await answer(t, /Permission posture/, ['Enter']);
+      await answer(t, /Add your own allow\/deny rules/, ['Enter']);
+      await answer(t, /Start it at boot/, ['Enter']);
+      await answer(t, /Write buddy\.yaml and apply\?/, ['Enter']);
+      expect(await t.exitCode()).toBe(0);
+      const screen = t
+        .screen(2000)
+        .replace(/\n*EXIT=0[\s\S]*$/, '')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
+      expect(screen).not.toContain(TOKEN);
+      expect(screen).not.toContain(OAUTH);
+      check('wizard', `\`\`\`text\n$ npx buddy-init --root ${DEMO}/root\n${elideDiffs(screen)}\n\`\`\`\n`);
+    } finally {
+      t.close();
+      rmSync(DEMO, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it("every command's flags, from its own --help", () => {
+    const commands = ['', 'validate', 'schema', 'render', 'plan', 'apply', 'uninstall', 'status', 'doctor', 'logs', 'restart', 'attach', 'pair', 'access', 'export', 'completion', 'supervise', 'hook'];
+    const helps = commands.map((command) => {
+      const r = runCli([...(command ? [command] : []), '--help'], { env: { COLUMNS: '100' } });
+      expect(r.code, command).toBe(0);
+      return `$ buddy-init ${command ? `${command} ` : ''}--help\n${r.stdout.trimEnd()}`;
+    });
+    check('help', `\`\`\`text\n${helps.join('\n\n')}\n\`\`\`\n`);
+  });
+});
