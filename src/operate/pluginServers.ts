@@ -6,6 +6,7 @@
  */
 import { pluginRoots, type PluginRecords, type WantedPlugin } from '../plan/index.js';
 import type { Layout } from '../render/index.js';
+import { parsePs, pluginServerPids } from '../runtime/shared/plugins.js';
 import type { Target } from '../target/index.js';
 
 export type ServerState =
@@ -29,28 +30,6 @@ export function elapsedSeconds(etime: string): number {
   return rest.split(':').reduce((total, part) => total * 60 + Number(part), 0) + Number(days) * 86_400;
 }
 
-interface Proc {
-  pid: number;
-  ppid: number;
-  args: string;
-}
-
-/** The processes below `root` in the tree (not root itself). */
-function descendants(procs: Proc[], root: number): Proc[] {
-  const children = new Map<number, Proc[]>();
-  for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
-  const out: Proc[] = [];
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length) {
-    const p = queue.shift()!;
-    out.push(p);
-    queue.push(...(children.get(p.pid) ?? []));
-  }
-  return out;
-}
-
-const names = (args: string, root: string) => args.split(/\s+/).some((word) => word === root || word.startsWith(`${root}/`) || word.endsWith(`=${root}`));
-
 export async function pluginServers(target: Target, layout: Layout, wanted: WantedPlugin[], records?: PluginRecords): Promise<Map<string, ServerState>> {
   const states = new Map<string, ServerState>();
   if (!wanted.length) return states;
@@ -61,16 +40,9 @@ export async function pluginServers(target: Target, layout: Layout, wanted: Want
     for (const p of wanted) states.set(p.id, { state: 'claude-not-running' });
     return states;
   }
-  const procs = rest.flatMap((line) => {
-    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
-    return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }] : [];
-  });
-  const below = descendants(procs, Number(claude[1]));
   const rootsOf = await pluginRoots(target, layout, wanted.map((p) => p.id), records);
-  for (const p of wanted) {
-    const roots = rootsOf.get(p.id)!;
-    const server = below.find((proc) => roots.some((root) => names(proc.args, root)));
-    states.set(p.id, server ? { state: 'running', pid: server.pid } : { state: 'missing', claudeAge: elapsedSeconds(claude[2]!) });
+  for (const [id, pid] of pluginServerPids(parsePs(rest.join('\n')), Number(claude[1]), rootsOf)) {
+    states.set(id, pid ? { state: 'running', pid } : { state: 'missing', claudeAge: elapsedSeconds(claude[2]!) });
   }
   return states;
 }

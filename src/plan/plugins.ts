@@ -9,7 +9,9 @@
 import { posix } from 'node:path';
 import semver from 'semver';
 import type { Layout } from '../render/index.js';
-import { isRecord, type JsonRecord } from '../runtime/shared/json.js';
+import { pluginRoots as rootsOf, pluginsDir, readPluginRecords as readRecords, type Installed, type PluginRecords } from '../runtime/shared/plugins.js';
+
+export type { PluginRecords };
 import { CLAUDE_VERSIONS, type Facts, type Target } from '../target/index.js';
 import type { Action } from './actions.js';
 
@@ -27,58 +29,12 @@ export interface WantedPlugin {
 const satisfies = (installed: string | undefined, wanted: WantedPlugin): boolean =>
   installed !== undefined && (!wanted.version || (semver.valid(installed) !== null && semver.gte(installed, wanted.version)));
 
-const pluginsDir = (layout: Layout) => posix.join(layout.home, '.claude', 'plugins');
-
-async function readRecord(target: Target, path: string): Promise<Record<string, unknown>> {
-  const data = await target.read(path);
-  if (!data) return {};
-  try {
-    const parsed: unknown = JSON.parse(data.toString('utf8'));
-    return isRecord(parsed) ? parsed : {};
-  } catch {
-    return {}; // Claude Code rewrites it; an unreadable one is as good as none, and install repairs it
-  }
-}
-
-/** One install of a plugin in Claude Code's record. */
-interface Installed {
-  scope: 'user' | 'project' | 'local';
-  version: string;
-  installPath?: string;
-}
-
-/**
- * The installs that serve this buddy, by plugin id: the user's, and those of the buddy's workdir (Claude
- * Code 2.1.332 records a `local` one by itself when it starts with the plugin enabled in the workdir's
- * settings.local.json, where buddy-init enables it).
- */
-async function installedPlugins(target: Target, layout: Layout): Promise<Map<string, Installed[]>> {
-  const record = await readRecord(target, posix.join(pluginsDir(layout), 'installed_plugins.json'));
-  const plugins = isRecord(record.plugins) ? record.plugins : {};
-  const out = new Map<string, Installed[]>();
-  for (const [id, entries] of Object.entries(plugins)) {
-    const ours = (Array.isArray(entries) ? entries : []).filter(
-      (e): e is JsonRecord => isRecord(e) && (e.scope === 'user' || ((e.scope === 'local' || e.scope === 'project') && e.projectPath === layout.workdir)),
-    );
-    if (ours.length) {
-      out.set(
-        id,
-        ours.map((e) => ({ scope: e.scope as Installed['scope'], version: typeof e.version === 'string' ? e.version : '?', ...(typeof e.installPath === 'string' ? { installPath: e.installPath } : {}) })),
-      );
-    }
-  }
-  return out;
-}
+/** Reads a text file of the target for the shared record readers. */
+const readText = (target: Target) => async (path: string) => (await target.read(path))?.toString('utf8');
 
 /** Claude Code's two plugin records, for callers that ask several questions of them (status, doctor). */
-export interface PluginRecords {
-  installed: Map<string, Installed[]>;
-  marketplaces: Record<string, unknown>;
-}
-
-export async function readPluginRecords(target: Target, layout: Layout): Promise<PluginRecords> {
-  const [installed, marketplaces] = await Promise.all([installedPlugins(target, layout), readRecord(target, posix.join(pluginsDir(layout), 'known_marketplaces.json'))]);
-  return { installed, marketplaces };
+export function readPluginRecords(target: Target, layout: Layout): Promise<PluginRecords> {
+  return readRecords(readText(target), layout.home, layout.workdir);
 }
 
 /** The version a set of installs guarantees: the lowest (one that is not a version counts as lowest). */
@@ -92,14 +48,15 @@ function lowest(installs: Installed[]): string {
  * copy), then updates the plugin from it.
  */
 export async function pluginActions(target: Target, layout: Layout, facts: Facts, wanted: WantedPlugin[]): Promise<{ actions: Action[]; notes: string[] }> {
-  const installed = wanted.length ? await installedPlugins(target, layout) : new Map<string, Installed[]>();
+  const records = wanted.length ? await readPluginRecords(target, layout) : { installed: new Map<string, Installed[]>(), marketplaces: {} };
+  const { installed } = records;
   const short = wanted.filter((p) => !satisfies(installed.has(p.id) ? lowest(installed.get(p.id)!) : undefined, p));
   if (short.length === 0) return { actions: [], notes: [] };
   const claude = facts.tools.claude?.path;
   if (!claude) {
     return { actions: [], notes: [`claude is not installed on the target, so ${short.map((p) => p.id).join(', ')} cannot be installed yet: install claude, then apply again`] };
   }
-  const known = Object.keys(await readRecord(target, posix.join(pluginsDir(layout), 'known_marketplaces.json')));
+  const known = Object.keys(records.marketplaces);
   const env = { DISABLE_AUTOUPDATER: '1' };
   const version = facts.tools.claude?.version;
   const oneStep = version !== undefined && semver.gte(version, CLAUDE_VERSIONS.installWithMarketplace);
@@ -140,7 +97,7 @@ export async function pluginActions(target: Target, layout: Layout, facts: Facts
  * (`claude plugin install` exiting 0 is not enough). The problem, or undefined.
  */
 export async function pluginShortfall(target: Target, layout: Layout, wanted: WantedPlugin[]): Promise<string | undefined> {
-  const record = posix.join(pluginsDir(layout), 'installed_plugins.json');
+  const record = posix.join(pluginsDir(layout.home), 'installed_plugins.json');
   for (const p of await pluginVersions(target, layout, wanted)) {
     const want = wanted.find((w) => w.id === p.id)!;
     if (!p.version) return `${p.id}: claude plugin install reported success, but ${record} does not list it; run claude plugin install ${p.id} --scope user on the target to see why`;
@@ -154,30 +111,11 @@ export async function pluginShortfall(target: Target, layout: Layout, wanted: Wa
  * reading of the record for plan, apply's check, doctor and status (none at all when nothing is wanted).
  */
 export async function pluginVersions(target: Target, layout: Layout, wanted: WantedPlugin[], records?: PluginRecords): Promise<Array<{ id: string; version?: string }>> {
-  const installed = records?.installed ?? (wanted.length ? await installedPlugins(target, layout) : new Map<string, Installed[]>());
+  const installed = records?.installed ?? (wanted.length ? (await readPluginRecords(target, layout)).installed : new Map<string, Installed[]>());
   return wanted.map((p) => (installed.has(p.id) ? { id: p.id, version: lowest(installed.get(p.id)!) } : { id: p.id }));
 }
 
-/**
- * The folders an installed plugin runs from (its CLAUDE_PLUGIN_ROOT): the copy in Claude Code's cache,
- * and for a marketplace that is a folder on the target, the plugin's folder there (Claude Code reads such
- * a plugin in place). Its server's command line names one of them.
- */
+/** The folders an installed plugin runs from (see runtime/shared/plugins.ts). */
 export async function pluginRoots(target: Target, layout: Layout, ids: string[], records?: PluginRecords): Promise<Map<string, string[]>> {
-  // The two records once for every plugin asked about.
-  const { installed, marketplaces } = records ?? (await readPluginRecords(target, layout));
-  const out = new Map<string, string[]>();
-  for (const id of ids) {
-    const roots = (installed.get(id) ?? []).flatMap((i) => (i.installPath ? [i.installPath] : []));
-    const [name, marketplace] = id.split('@') as [string, string];
-    const source = marketplaces[marketplace];
-    const dir = isRecord(source) && isRecord(source.source) && source.source.source === 'directory' && typeof source.source.path === 'string' ? source.source.path : undefined;
-    if (dir) {
-      const catalog = await readRecord(target, posix.join(dir, '.claude-plugin', 'marketplace.json'));
-      const entry = Array.isArray(catalog.plugins) ? catalog.plugins.find((p) => isRecord(p) && p.name === name) : undefined;
-      if (isRecord(entry) && typeof entry.source === 'string') roots.push(posix.join(dir, entry.source));
-    }
-    out.set(id, roots);
-  }
-  return out;
+  return rootsOf(readText(target), records ?? (await readPluginRecords(target, layout)), ids);
 }

@@ -111,6 +111,13 @@ const channelSchema = (defaultPlugin: string) =>
       )
       .default({})
       .meta({ description: 'Group channels the bot listens in, by channel id. An empty allowFrom lets every member of the channel talk to the bot' }),
+    alerts: z
+      .union([z.literal(false), z.strictObject({ to: z.array(chatId).min(1) })])
+      .optional()
+      .meta({
+        description:
+          "Who the supervisor tells, through the bot, when the chat goes deaf (the plugin's server died and was healed, or needs you): by default every allowFrom user; false: nobody; { to: [ids] }: these users",
+      }),
     allowTools: z
       .boolean()
       .default(true)

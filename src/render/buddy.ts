@@ -162,6 +162,18 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     claudeJson: layout.claudeJson,
     trustKey: layout.trustKey,
     scope: layout.init === 'systemd-user',
+    // The chat's health is watched only where there is a chat (other buddies' configs stay as they were).
+    ...(channels.length
+      ? {
+          channelWatch: channels.map(([name, c]) => ({
+            plugin: c.plugin,
+            app: name,
+            tokenFile: posix.join(layout.channelDir(name), '.env'),
+            tokenVariable: CHANNEL_TOKEN_VARIABLES[name],
+            alertTo: c.alerts === false ? [] : (c.alerts?.to ?? c.allowFrom),
+          })),
+        }
+      : {}),
   };
   artifacts.push(jsonFile(layout.supervisorConfig, 'supervisor config', supervisorConfig, ['restart-buddy']));
 

@@ -38,6 +38,23 @@ export interface SupervisorConfig {
   trustKey: string;
   /** Start the tmux server in its own systemd scope so the unit's cgroup kill cannot reach it. */
   scope: boolean;
+  /** The chat channels whose plugin server is watched and healed, and whose users are told (absent: none). */
+  channelWatch?: ChannelWatch[];
+  /** Seconds a freshly started claude gets to start its plugin servers (the first start runs bun install). */
+  pluginGraceSeconds?: number;
+  /** Seconds /reload-plugins gets to bring a plugin server back before claude is restarted. */
+  reloadWaitSeconds?: number;
+}
+
+export interface ChannelWatch {
+  /** The plugin, name@marketplace. */
+  plugin: string;
+  app: 'discord' | 'telegram';
+  /** The bot token's .env, which the plugin reads (KEY=value lines). */
+  tokenFile: string;
+  tokenVariable: string;
+  /** User ids told of incidents out of band (empty: nobody). */
+  alertTo: string[];
 }
 
 export function readSupervisorConfig(path: string): SupervisorConfig {

@@ -5,6 +5,8 @@
  * - hears of claude's death at once through tmux's pane-died hook (SIGUSR1), with a periodic check as the
  *   backstop, and respawns it, backing off when it keeps crashing;
  * - reports READY=1 and WATCHDOG=1 to systemd, the latter only while its own loop is healthy;
+ * - watches the chat plugins' servers under claude and heals a deaf chat (channelHealth.ts), telling
+ *   the owner out of band (owner.ts);
  * - on SIGTERM asks claude to /exit so the transcript is flushed, then ends the session.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,8 +16,10 @@ import { writeFileAtomicSync } from '../shared/atomic.js';
 import { assertUnattendedFlags, unattendedFlags } from '../shared/claudeState.js';
 import { CLAUDE_COMMANDS } from '../shared/claudeProcess.js';
 import { parseShellEnv, shellWord } from '../shared/shell.js';
+import { ChannelHealth, type PluginHealth } from './channelHealth.js';
 import type { SupervisorConfig } from './config.js';
 import { Notifier } from './notify.js';
+import { OwnerAlerts, type Alert } from './owner.js';
 import { SessionPin } from './session.js';
 import { processIsGone, Tmux } from './tmux.js';
 
@@ -25,6 +29,8 @@ const QUICK_DEATH_MS = 10_000;
 const START_GRACE_MS = 5_000;
 /** How often the pane's process is asked of the kernel (a syscall, no process spawned). */
 const LIVENESS_MS = 1_000;
+/** How often the chat plugins' servers are looked for (one `ps`), when the buddy has a chat. */
+const CHANNEL_HEALTH_MS = 5_000;
 
 export interface Status {
   pid: number;
@@ -36,6 +42,10 @@ export interface Status {
   claudeStartedAt?: string;
   restarts: number;
   lastExit?: { at: string; reason: string };
+  /** Each chat plugin's server and its last heal. */
+  channels?: PluginHealth[];
+  /** The last message to the owner through the chat platform's API. */
+  lastAlert?: Alert;
   updatedAt: string;
 }
 
@@ -60,6 +70,9 @@ export class Supervisor {
   private checkTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private readonly alerts: OwnerAlerts;
+  private readonly health: ChannelHealth;
   private panePid = 0;
   private checking: Promise<void> | undefined;
   private recheck = false;
@@ -79,6 +92,18 @@ export class Supervisor {
     this.tmux = new Tmux(config.tmuxSocket, config.session, this.childEnv);
     this.pin = new SessionPin(join(config.stateDir, 'session.json'));
     this.notifier = new Notifier(env);
+    const watched = config.channelWatch ?? [];
+    this.alerts = new OwnerAlerts(watched, log, env);
+    this.health = new ChannelHealth(
+      config.name,
+      watched,
+      { home: this.home, workdir: config.workdir },
+      { graceMs: (config.pluginGraceSeconds ?? 45) * 1000, reloadWaitMs: (config.reloadWaitSeconds ?? 15) * 1000 },
+      this.tmux,
+      this.alerts,
+      { restartClaude: (reason) => this.restartClaude(reason), log },
+      this.childEnv,
+    );
     const now = new Date().toISOString();
     this.status = { pid: process.pid, name: config.name, session: config.session, state: 'starting', startedAt: now, restarts: 0, updatedAt: now };
   }
@@ -105,6 +130,7 @@ export class Supervisor {
     this.livenessTimer = setInterval(() => {
       if (this.panePid && processIsGone(this.panePid)) this.requestCheck();
     }, LIVENESS_MS);
+    if (this.config.channelWatch?.length) this.healthTimer = setInterval(() => this.requestCheck(), CHANNEL_HEALTH_MS);
     if (this.config.watchdogSeconds && this.notifier.enabled) {
       const every = (this.config.watchdogSeconds * 1000) / 2;
       this.pingTimer = setInterval(() => {
@@ -146,6 +172,7 @@ export class Supervisor {
       this.panePid = pane.pid;
       this.pin.noticeTranscript(this.home, this.config.workdir);
       if (Date.now() - this.claudeStartedAt > 6 * QUICK_DEATH_MS) this.quickDeaths = 0;
+      await this.health.tick(pane.pid, this.claudeStartedAt);
     }
     this.lastHealthyAt = Date.now();
     this.writeStatus();
@@ -243,6 +270,15 @@ export class Supervisor {
     await this.started();
   }
 
+  /** Restarts a live claude in the same pinned conversation (a heal, not a crash: no backoff counted). */
+  private async restartClaude(reason: string): Promise<void> {
+    this.log(`${reason}; restarting claude in the same conversation`);
+    this.status.lastExit = { at: new Date().toISOString(), reason };
+    const r = await this.tmux.respawn(this.paneCommand(), this.config.workdir);
+    if (r.code !== 0) throw new Error(`tmux respawn-pane failed: ${r.stderr.trim()}`);
+    await this.started();
+  }
+
   private inBackoff(): boolean {
     return this.backoffUntil > Date.now();
   }
@@ -258,6 +294,8 @@ export class Supervisor {
 
   private writeStatus(): void {
     this.status.updatedAt = new Date().toISOString();
+    if (this.config.channelWatch?.length) this.status.channels = this.health.report;
+    if (this.alerts.last) this.status.lastAlert = this.alerts.last;
     try {
       writeFileAtomicSync(join(this.config.stateDir, 'status.json'), `${JSON.stringify(this.status, null, 2)}\n`, 0o600);
     } catch (err) {
@@ -272,6 +310,7 @@ export class Supervisor {
     clearInterval(this.checkTimer);
     clearInterval(this.pingTimer);
     clearInterval(this.livenessTimer);
+    clearInterval(this.healthTimer);
     this.status.state = 'stopping';
     this.writeStatus();
     this.log(`${signal}: asking claude to /exit`);

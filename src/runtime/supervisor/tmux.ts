@@ -102,6 +102,12 @@ export class Tmux {
     await this.tmux('send-keys', '-t', `=${this.session}:`, 'Enter');
   }
 
+  /** The clients attached to the session, and whether each attached read-only (`attach -r`). */
+  async clients(): Promise<Array<{ readonly: boolean }>> {
+    const r = await this.tmux('list-clients', '-t', `=${this.session}`, '-F', '#{client_readonly}');
+    return r.code === 0 ? r.stdout.split('\n').filter(Boolean).map((flag) => ({ readonly: flag === '1' })) : [];
+  }
+
   async killSession(): Promise<void> {
     await this.tmux('kill-session', '-t', `=${this.session}`);
   }

@@ -1,0 +1,155 @@
+/**
+ * Whether the chat can still reach claude: each channel plugin's server (a child of claude) must run.
+ * When one is gone the supervisor heals, least disruptive first, each step bounded:
+ *   1. `/reload-plugins` typed into claude's pane (never while a person is attached with write access:
+ *      they may be typing, and keys sent now would mix with theirs);
+ *   2. after reloadWaitSeconds still gone: claude restarted in the same pinned conversation (--resume);
+ *   3. after that claude's grace still gone: reported to the owner as needing them, and retried with a
+ *      backoff (5 minutes, doubling to an hour), never in a loop.
+ * A server that keeps being replaced (four starts in ten minutes) is reported too.
+ */
+import { readFile } from 'node:fs/promises';
+import { parsePs, pluginRoots, pluginServerPids, PS_ARGV, readPluginRecords } from '../shared/plugins.js';
+import type { ChannelWatch } from './config.js';
+import type { OwnerAlerts } from './owner.js';
+import { run, type Tmux } from './tmux.js';
+
+const FLAP_WINDOW_MS = 10 * 60_000;
+const FLAP_STARTS = 4;
+const RETRY_FIRST_MS = 5 * 60_000;
+const RETRY_MAX_MS = 60 * 60_000;
+
+export interface PluginHealth {
+  plugin: string;
+  server?: { pid: number; since: string };
+  /** The last heal: what was done, why, and whether it brought the server back. */
+  lastHeal?: { at: string; action: 'reload-plugins' | 'restart claude' | 'reported'; why: string; healed?: boolean };
+}
+
+interface Incident {
+  /** When the server was first missed. */
+  since: number;
+  step: 'reload' | 'restart' | 'reported';
+  stepAt: number;
+  retryMs: number;
+}
+
+export interface HealthHooks {
+  /** Restarts claude in the pinned conversation. */
+  restartClaude(reason: string): Promise<void>;
+  log(message: string): void;
+}
+
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+export class ChannelHealth {
+  private readonly state = new Map<string, PluginHealth>();
+  private readonly incidents = new Map<string, Incident>();
+  private readonly starts = new Map<string, number[]>();
+
+  constructor(
+    private readonly name: string,
+    private readonly watched: ChannelWatch[],
+    private readonly where: { home: string; workdir: string },
+    private readonly timing: { graceMs: number; reloadWaitMs: number },
+    private readonly tmux: Tmux,
+    private readonly alerts: OwnerAlerts,
+    private readonly hooks: HealthHooks,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    for (const w of watched) this.state.set(w.plugin, { plugin: w.plugin });
+  }
+
+  get report(): PluginHealth[] {
+    return [...this.state.values()];
+  }
+
+  /** One look at the servers under the claude of pid `claudePid`, started at `claudeStartedAt`. */
+  async tick(claudePid: number, claudeStartedAt: number): Promise<void> {
+    if (!this.watched.length) return;
+    const read = (path: string) => readFile(path, 'utf8').catch(() => undefined);
+    const records = await readPluginRecords(read, this.where.home, this.where.workdir);
+    const roots = await pluginRoots(read, records, this.watched.map((w) => w.plugin));
+    const ps = await run(PS_ARGV, this.env);
+    if (ps.code !== 0) return this.hooks.log(`cannot list processes (${ps.stderr.trim()}); chat plugin health unknown this time`);
+    const pids = pluginServerPids(parsePs(ps.stdout), claudePid, roots);
+    for (const [plugin, pid] of pids) await this.judge(plugin, pid, claudeStartedAt);
+  }
+
+  private async judge(plugin: string, pid: number | undefined, claudeStartedAt: number): Promise<void> {
+    const now = Date.now();
+    const health = this.state.get(plugin)!;
+    const incident = this.incidents.get(plugin);
+    if (pid) {
+      if (health.server?.pid !== pid) this.serverStarted(plugin, pid, now);
+      if (incident) await this.healed(plugin, incident, now);
+      return;
+    }
+    health.server = undefined;
+    if (now - claudeStartedAt < this.timing.graceMs) return; // claude is still starting its servers
+    if (!incident) {
+      this.incidents.set(plugin, { since: now, step: 'reload', stepAt: 0, retryMs: RETRY_FIRST_MS });
+      this.hooks.log(`chat plugin ${plugin}: its server is not running under claude; the chat cannot reach it`);
+      return this.reload(plugin);
+    }
+    if (incident.step === 'reload' && incident.stepAt === 0) return this.reload(plugin); // a person was typing last time
+    if (incident.step === 'reload' && now - incident.stepAt >= this.timing.reloadWaitMs) return this.restart(plugin, incident, '/reload-plugins did not bring it back');
+    if (incident.step === 'restart' && now - incident.stepAt >= this.timing.graceMs + this.timing.reloadWaitMs) {
+      incident.step = 'reported';
+      incident.stepAt = now;
+      health.lastHeal = { at: new Date(now).toISOString(), action: 'reported', why: 'its server does not start, even after claude was restarted' };
+      await this.alerts.tell(
+        `plugin-down:${plugin}`,
+        `${this.name} needs you: the chat plugin ${plugin} does not start (since ${clock(incident.since)} UTC), even after a restart. \`buddy-init doctor\` on your laptop says why (Bun missing is the usual cause).`,
+      );
+      return;
+    }
+    if (incident.step === 'reported' && now - incident.stepAt >= incident.retryMs) {
+      incident.retryMs = Math.min(incident.retryMs * 2, RETRY_MAX_MS);
+      return this.restart(plugin, incident, 'retrying after a pause');
+    }
+  }
+
+  private async reload(plugin: string): Promise<void> {
+    const incident = this.incidents.get(plugin)!;
+    if (await this.personAttached()) {
+      this.hooks.log(`chat plugin ${plugin}: not typing /reload-plugins while a person is attached with write access`);
+      return;
+    }
+    incident.stepAt = Date.now();
+    this.state.get(plugin)!.lastHeal = { at: new Date(incident.stepAt).toISOString(), action: 'reload-plugins', why: 'its server was gone' };
+    this.hooks.log(`chat plugin ${plugin}: typing /reload-plugins`);
+    await this.tmux.sendLine('/reload-plugins');
+  }
+
+  private async restart(plugin: string, incident: Incident, why: string): Promise<void> {
+    incident.step = 'restart';
+    incident.stepAt = Date.now();
+    this.state.get(plugin)!.lastHeal = { at: new Date(incident.stepAt).toISOString(), action: 'restart claude', why };
+    await this.hooks.restartClaude(`chat plugin ${plugin}: ${why}`);
+  }
+
+  private async healed(plugin: string, incident: Incident, now: number): Promise<void> {
+    this.incidents.delete(plugin);
+    const heal = this.state.get(plugin)!.lastHeal;
+    if (heal) heal.healed = true;
+    const how = heal?.action === 'reload-plugins' ? 'reloaded the plugins' : 'restarted claude';
+    this.hooks.log(`chat plugin ${plugin}: its server is back after ${Math.round((now - incident.since) / 1000)}s (${how})`);
+    await this.alerts.tell(`plugin-healed:${plugin}`, `${this.name}: the chat plugin ${plugin} stopped at ${clock(incident.since)} UTC; ${how}, conversation kept.`);
+  }
+
+  private serverStarted(plugin: string, pid: number, now: number): void {
+    this.state.get(plugin)!.server = { pid, since: new Date(now).toISOString() };
+    const recent = [...(this.starts.get(plugin) ?? []), now].filter((t) => now - t < FLAP_WINDOW_MS);
+    this.starts.set(plugin, recent);
+    if (recent.length >= FLAP_STARTS) {
+      this.hooks.log(`chat plugin ${plugin}: its server started ${recent.length} times in 10 minutes`);
+      void this.alerts.tell(`plugin-flapping:${plugin}`, `${this.name}: the chat plugin ${plugin} keeps restarting (${recent.length} times in 10 minutes); messages may be lost. \`buddy-init logs\` shows the supervisor's side.`);
+    }
+  }
+
+  /** A client attached without -r: someone may be typing into claude's input. */
+  private async personAttached(): Promise<boolean> {
+    return (await this.tmux.clients()).some((c) => !c.readonly);
+  }
+}

@@ -1,0 +1,133 @@
+// Issue 19: the chat goes deaf when the plugin's server dies under a claude that looks fine. The real
+// supervisor bundle, a real tmux, the stand-in claude (test/fixtures/fake-claude.mjs: the real one needs
+// an account to reach its prompt; this one runs each --channels plugin's server as its child, from the
+// plugin's folder, as Claude Code does, and answers /reload-plugins), and a local fake of the Discord
+// and Telegram HTTP APIs that records what the owner is told.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelWatch } from '../../src/runtime/supervisor/config.js';
+import { FIXTURES } from '../helpers.js';
+import { Terminal } from '../pty.js';
+import { FakeChatApi } from './fakeChatApi.js';
+import { Buddy, waitFor } from './harness.js';
+
+const PLUGIN = 'echochat@stand-in';
+const DISCORD_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4OTA.GaBcDe.channelHealthTokenAbcdefghij0123';
+const TELEGRAM_TOKEN = `123456789:AAH${'h'.repeat(32)}`;
+
+const api = new FakeChatApi();
+beforeAll(() => api.start());
+afterAll(() => api.stop());
+const buddies: Buddy[] = [];
+afterEach(() => buddies.splice(0).forEach((b) => b.cleanup()));
+
+interface Health {
+  plugin: string;
+  server?: { pid: number; since: string };
+  lastHeal?: { action: string; why: string; healed?: boolean };
+}
+
+/** A buddy with one chat: its plugin installed where Claude Code records it, its token where the plugin reads it. */
+function chatBuddy(app: 'discord' | 'telegram'): Buddy & { health(): Health | undefined; flag(name: string): string } {
+  const variable = app === 'discord' ? 'DISCORD_BOT_TOKEN' : 'TELEGRAM_BOT_TOKEN';
+  const b = new Buddy({ claude: { bin: join(FIXTURES, 'fake-claude.mjs'), args: [], channels: [PLUGIN] }, pluginGraceSeconds: 2, reloadWaitSeconds: 3 });
+  buddies.push(b);
+  const watch: ChannelWatch = { plugin: PLUGIN, app, tokenFile: join(b.home, '.claude/channels', app, '.env'), tokenVariable: variable, alertTo: ['111', '222'] };
+  writeFileSync(b.configFile, JSON.stringify({ ...b.config, channelWatch: [watch] }));
+  mkdirSync(join(b.home, '.claude/channels', app), { recursive: true });
+  writeFileSync(watch.tokenFile, `${variable}=${app === 'discord' ? DISCORD_TOKEN : TELEGRAM_TOKEN}\n`, { mode: 0o600 });
+  const root = join(b.home, '.claude/plugins/cache/stand-in/echochat/0.1.0');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'server.mjs'), 'setInterval(() => {}, 1 << 30);\n');
+  writeFileSync(join(b.home, '.claude/plugins/installed_plugins.json'), JSON.stringify({ version: 2, plugins: { [PLUGIN]: [{ scope: 'user', installPath: root, version: '0.1.0' }] } }));
+  return Object.assign(b, {
+    health: () => (b.status()?.channels as Health[] | undefined)?.[0],
+    flag: (name: string) => join(b.home, name),
+  });
+}
+
+const alertsTo = (app: string) => api.received.filter((r) => r.app === app);
+
+describe('chat plugin health in the supervisor', () => {
+  it('a dead plugin server is healed by /reload-plugins, in the same claude; each allowlisted user is told once', async () => {
+    const b = chatBuddy('discord');
+    const before = api.received.length;
+    b.start(api.env);
+    await b.running(1);
+    const first = await waitFor('the plugin server running', () => b.health()?.server?.pid);
+    const killedAt = Date.now();
+    process.kill(first, 'SIGKILL');
+    await waitFor('healed', () => b.health()?.lastHeal?.healed, 30_000);
+    const healedIn = Date.now() - killedAt;
+    expect(b.health()).toMatchObject({ lastHeal: { action: 'reload-plugins', healed: true }, server: { pid: expect.any(Number) } });
+    expect(b.health()!.server!.pid).not.toBe(first);
+    expect(b.transcript().filter((e) => e.type === 'reload')).toHaveLength(1);
+    expect(b.starts()).toHaveLength(1); // claude itself was left alone
+    await waitFor('both users told', () => (alertsTo('discord').length - before >= 2 ? true : undefined));
+    const told = api.received.slice(before);
+    expect(told.map((r) => r.to).sort()).toEqual(['111', '222']);
+    expect(told[0]!.text).toMatch(/^sup: the chat plugin echochat@stand-in stopped at \d\d:\d\d UTC; reloaded the plugins, conversation kept\.$/);
+    expect(told.every((r) => r.token === DISCORD_TOKEN)).toBe(true);
+    expect(b.status()!.lastAlert).toMatchObject({ delivered: 2 });
+    expect(b.log).not.toContain(DISCORD_TOKEN);
+    console.log(`channel health: plugin server killed -> healed by /reload-plugins in ${healedIn} ms (check every 5 s)`);
+  }, 60_000);
+
+  it('when /reload-plugins does not bring it back, claude is restarted in the same conversation', async () => {
+    const b = chatBuddy('telegram');
+    const before = alertsTo('telegram').length;
+    writeFileSync(b.flag('broken'), '');
+    b.start({ ...api.env, FAKE_CLAUDE_RELOAD_BROKEN: b.flag('broken') });
+    await b.running(1);
+    await b.say('remember this');
+    const pin = b.session()!.sessionId;
+    const first = await waitFor('the plugin server running', () => b.health()?.server?.pid);
+    process.kill(first, 'SIGKILL');
+    const second = await b.running(2, 40_000);
+    expect(second.argv).toEqual(['--resume', pin, '--channels', `plugin:${PLUGIN}`]);
+    await waitFor('healed', () => b.health()?.lastHeal?.healed, 30_000);
+    expect(b.health()!.lastHeal).toMatchObject({ action: 'restart claude', why: '/reload-plugins did not bring it back' });
+    expect(b.transcript().filter((e) => e.type === 'reload')).toHaveLength(1);
+    await waitFor('both users told', () => (alertsTo('telegram').length - before >= 2 ? true : undefined));
+    expect(alertsTo('telegram').slice(before).map((r) => r.text)).toEqual(Array(2).fill(expect.stringMatching(/restarted claude, conversation kept\.$/)));
+    expect(b.log).not.toContain(TELEGRAM_TOKEN);
+  }, 90_000);
+
+  it('a plugin that cannot start is reported as needing the owner, once, and not restarted in a loop', async () => {
+    const b = chatBuddy('discord');
+    const before = alertsTo('discord').length;
+    writeFileSync(b.flag('no-servers'), '');
+    b.start({ ...api.env, FAKE_CLAUDE_NO_SERVERS: b.flag('no-servers') });
+    await b.running(1);
+    await b.say('a conversation worth resuming');
+    await waitFor('reported', () => (b.health()?.lastHeal?.action === 'reported' ? true : undefined), 40_000);
+    await waitFor('both users told', () => (alertsTo('discord').length - before >= 2 ? true : undefined));
+    expect(alertsTo('discord').slice(before).map((r) => r.text)).toEqual(Array(2).fill(expect.stringMatching(/^sup needs you: the chat plugin echochat@stand-in does not start/)));
+    // One /reload-plugins, one restart; then a pause of minutes, not a loop.
+    const starts = b.starts().length;
+    expect(starts).toBe(2);
+    await new Promise((r) => setTimeout(r, 12_000));
+    expect(b.starts()).toHaveLength(starts);
+    expect(alertsTo('discord').length - before).toBe(2);
+  }, 90_000);
+
+  it('does not type into claude while a person is attached with write access; heals once they detach', async () => {
+    const b = chatBuddy('discord');
+    b.start(api.env);
+    await b.running(1);
+    const first = await waitFor('the plugin server running', () => b.health()?.server?.pid);
+    // A person attached as `buddy-init attach --write` does (a client without -r), in a real terminal.
+    const person = new Terminal(['tmux', '-L', b.config.tmuxSocket, 'attach', '-t', `=${b.config.session}`], { PATH: process.env.PATH!, HOME: b.home, TERM: 'xterm' });
+    try {
+      await waitFor('the client attached', () => (b.tmux('list-clients', '-F', '#{client_readonly}').stdout.trim() === '0' ? true : undefined));
+      process.kill(first, 'SIGKILL');
+      await waitFor('the supervisor held back', () => (/not typing \/reload-plugins while a person is attached/.test(b.log) ? true : undefined), 20_000);
+      expect(b.transcript().filter((e) => e.type === 'reload')).toHaveLength(0);
+    } finally {
+      person.close();
+    }
+    await waitFor('healed after the person left', () => b.health()?.lastHeal?.healed, 30_000);
+    expect(b.transcript().filter((e) => e.type === 'reload')).toHaveLength(1);
+  }, 90_000);
+});
