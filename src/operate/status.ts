@@ -6,20 +6,51 @@
 import { pluginVersions, readPluginRecords, type WantedPlugin } from '../plan/index.js';
 import { CLAUDE_COMMANDS } from '../runtime/shared/claudeProcess.js';
 import type { Layout } from '../render/index.js';
+import type { PluginHealth } from '../runtime/supervisor/channelHealth.js';
+import type { Alert } from '../runtime/supervisor/owner.js';
 import type { Facts, Target } from '../target/index.js';
 import { pluginServers, type ServerState } from './pluginServers.js';
 
 export interface BuddyStatus {
   service: { state: string; sub?: string; mainPid?: number; restarts?: number; since?: string };
-  supervisor?: { pid: number; state: string; startedAt: string; restarts: number; lastExit?: { at: string; reason: string }; updatedAt: string };
+  supervisor?: {
+    pid: number;
+    state: string;
+    startedAt: string;
+    restarts: number;
+    lastExit?: { at: string; reason: string };
+    updatedAt: string;
+    /** The chat's health as the supervisor sees it: each plugin's server and its last heal. */
+    channels?: PluginHealth[];
+    /** The last message to the owner through the chat platform's API. */
+    lastAlert?: Alert;
+  };
   claude: { running: boolean; command?: string };
   sessionId?: string;
   transcriptBytes?: number;
+  /** The last chat message that reached claude (from the transcript), and where from. */
+  lastInbound?: { source: string; at: string };
   linger: boolean;
   applied?: string;
   /** Each channel's plugin, the version Claude Code's record lists (none: not installed), and its server. */
   plugins: Array<{ id: string; version?: string; server?: ServerState }>;
   up: boolean;
+}
+
+/** How much of the transcript's end is searched for the last chat message (a day's talk, usually). */
+const TRANSCRIPT_TAIL = 1 << 20;
+
+/**
+ * Claude Code hands a chat message to claude as `<channel source="discord" chat_id=".." ts="..">`; in the
+ * transcript (JSON lines) its quotes are escaped. The last such tag: where from and when.
+ */
+export function lastInboundOf(text: string): BuddyStatus['lastInbound'] {
+  const tags = text.match(/<channel source=\\"[^>]*>/g);
+  const tag = tags?.[tags.length - 1];
+  const attr = (name: string) => (tag ? new RegExp(`${name}=\\\\"([^\\\\"]*)`).exec(tag)?.[1] : undefined);
+  const source = attr('source');
+  const at = attr('ts');
+  return source && at ? { source, at } : undefined;
 }
 
 /** POSIX sh; $1 unit or label, $2 init kind, $3 tmux socket, $4 session, $5 state dir, $6 project folder. */
@@ -39,7 +70,8 @@ echo "status=$(tr -d '\n' < "$state/status.json" 2>/dev/null)"
 echo "session=$(tr -d '\n' < "$state/session.json" 2>/dev/null)"
 echo "applied=$(sed -n 's/.*"buddyInit": *"\([^"]*\)".*/\1/p' "$state/apply-state.json" 2>/dev/null | head -n 1)"
 id=$(sed -n 's/.*"sessionId": *"\([^"]*\)".*/\1/p' "$state/session.json" 2>/dev/null)
-[ -n "$id" ] && [ -f "$projects/$id.jsonl" ] && echo "transcript=$(wc -c < "$projects/$id.jsonl")"
+[ -n "$id" ] && [ -f "$projects/$id.jsonl" ] && echo "transcript=$(wc -c < "$projects/$id.jsonl")" &&
+  echo "inbound=$(tail -c ${TRANSCRIPT_TAIL} "$projects/$id.jsonl" | grep -o '<channel source=\\"[^>]*>' | tail -n 1)"
 exit 0
 `;
 
@@ -71,8 +103,11 @@ async function fromTree(target: Target, layout: Layout, projects: string): Promi
   const version = applied && /"buddyInit": *"([^"]*)"/.exec(applied)?.[1];
   if (version) kv.set('applied', version);
   const id = json<{ sessionId?: string }>(session)?.sessionId;
-  const size = id ? (await target.stat(`${projects}/${id}.jsonl`))?.size : undefined;
-  if (size !== undefined) kv.set('transcript', String(size));
+  const transcript = id ? await target.read(`${projects}/${id}.jsonl`) : undefined;
+  if (transcript) {
+    kv.set('transcript', String(transcript.length));
+    kv.set('inbound', transcript.subarray(-TRANSCRIPT_TAIL).toString('utf8'));
+  }
   return kv;
 }
 
@@ -89,12 +124,14 @@ export async function readStatus(target: Target, layout: Layout, facts: Facts, w
   const mainPid = num('svc.MainPID');
   const restarts = num('svc.NRestarts');
   const since = kv.get('svc.ActiveEnterTimestamp');
+  const lastInbound = lastInboundOf(kv.get('inbound') ?? '');
   return {
     service: { state, ...(kv.get('svc.SubState') ? { sub: kv.get('svc.SubState')! } : {}), ...(mainPid ? { mainPid } : {}), ...(restarts !== undefined ? { restarts } : {}), ...(since ? { since } : {}) },
     ...(supervisor ? { supervisor } : {}),
     claude: { running, ...(command ? { command } : {}) },
     ...(pin ? { sessionId: pin.sessionId } : {}),
     ...(kv.get('transcript') ? { transcriptBytes: Number(kv.get('transcript')) } : {}),
+    ...(lastInbound ? { lastInbound } : {}),
     linger: facts.linger,
     ...(kv.get('applied') ? { applied: kv.get('applied')! } : {}),
     plugins: await pluginsWithServers(target, layout, wanted),

@@ -36,6 +36,19 @@ function ago(iso: string | undefined): string {
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : s < 172800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86400)}d`;
 }
 
+/** What the supervisor knows of the chat: each plugin server's age, the last heal, the last word to the owner. */
+function printChannelHealth(status: BuddyStatus, out: Output): void {
+  const { c } = out;
+  if (status.lastInbound) out.print(`  chat in     last message ${ago(status.lastInbound.at)} ago (${status.lastInbound.source})`);
+  for (const h of status.supervisor?.channels ?? []) {
+    if (h.server) out.print(`  chat server ${h.plugin}: up ${ago(h.server.since)} (pid ${h.server.pid})`);
+    const heal = h.lastHeal;
+    if (heal) out.print(`  last heal   ${heal.action} ${ago(heal.at)} ago: ${heal.why}${heal.healed ? c.green(' (healed)') : heal.action === 'reported' ? c.red(' (needs you)') : ''}`);
+  }
+  const alert = status.supervisor?.lastAlert;
+  if (alert) out.print(`  told owner  ${ago(alert.at)} ago (${count(alert.delivered, 'recipient')}): ${alert.text}`);
+}
+
 export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): void {
   const { c } = out;
   const mark = (ok: boolean) => (ok ? c.green('●') : c.red('●'));
@@ -54,6 +67,7 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
     const good = Boolean(p.version) && p.server?.state !== 'missing';
     out.print(`  plugin      ${mark(good)} ${p.id} ${p.version ? `${p.version} installed${server}` : 'NOT installed: the bot never answers (buddy-init apply installs it)'}`);
   }
+  printChannelHealth(status, out);
   const t = b.facts.tools;
   out.print(`  versions    buddy-init ${status.applied ?? '?'} applied; node ${t.node?.version ?? '-'}, tmux ${t.tmux?.version ?? '-'}, claude ${t.claude?.version ?? '-'}`);
 }
