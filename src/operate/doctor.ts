@@ -188,6 +188,8 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
     }
   }
 
+  if (hasChannels) findings.push(...(await chatHealing(target, recipe, layout)));
+
   if (facts.os === 'macos' && !recipe.auth) {
     findings.push({ id: 'keychain', ok: false, title: 'macOS Keychain', detail: 'no auth in the recipe: Claude would look for its login in the Keychain, which launchd jobs and SSH sessions cannot read', fix: 'add auth: { oauthToken: { env: CLAUDE_CODE_OAUTH_TOKEN } } (from `claude setup-token`) and apply', fixable: false });
   }
@@ -212,5 +214,45 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
       ? ok('service', 'service', `${layout.serviceName} is running`)
       : { id: 'service', ok: false, title: 'service', detail: `${layout.serviceName} is not running`, fix: apply, manual: 'buddy-init logs says why it does not stay up', fixable: true },
   );
+  return findings;
+}
+
+/**
+ * What the supervisor found and did about the chat (its status file): a plugin server it could not bring
+ * back, and whether anyone is told when the chat goes deaf and the last word reached them.
+ */
+async function chatHealing(target: Target, recipe: Recipe, layout: Layout): Promise<Finding[]> {
+  const status = await readJson(target, posix.join(layout.stateDir, 'status.json'));
+  const findings: Finding[] = [];
+  const channels = getIn(status, ['channels']);
+  for (const h of Array.isArray(channels) ? channels : []) {
+    const heal = getIn(h, ['lastHeal']);
+    const plugin = String(getIn(h, ['plugin']));
+    if (!isRecord(heal)) continue;
+    findings.push(
+      heal.action === 'reported' && !heal.healed
+        ? { id: `chat-heal-${plugin}`, ok: false, title: 'chat healing', detail: `the supervisor could not bring ${plugin}'s server back (${String(heal.why)}, ${String(heal.at)}); it retries with a pause of minutes`, fix: 'see the bun and chat plugin checks above and buddy-init logs; once fixed, buddy-init restart', fixable: false }
+        : ok(`chat-heal-${plugin}`, 'chat healing', `${plugin}: last ${String(heal.action)} at ${String(heal.at)} (${String(heal.why)})${heal.healed ? ', healed' : ', in progress'}`),
+    );
+  }
+  const nobody = (['discord', 'telegram'] as const).filter((app) => {
+    const c = recipe.channels[app];
+    return c && (c.alerts === false || (!c.alerts && c.allowFrom.length === 0));
+  });
+  if (nobody.length) {
+    findings.push({ id: 'chat-alerts', ok: false, warning: true, title: 'owner alerts', detail: `${nobody.join(', ')}: nobody is told when the chat goes deaf (alerts off, or nobody in allowFrom)`, fix: `set channels.${nobody[0]}.alerts: { to: [your user id] } and apply`, fixable: false });
+  }
+  const alert = getIn(status, ['lastAlert']);
+  if (isRecord(alert) && alert.delivered === 0) {
+    findings.push({
+      id: 'chat-alerts',
+      ok: false,
+      warning: true,
+      title: 'owner alerts',
+      detail: `the last alert (${String(alert.at)}) reached nobody: "${String(alert.text)}"`,
+      fix: 'buddy-init logs shows the chat API\'s answer; a Discord bot must share a server with you, a Telegram bot must have been started by you',
+      fixable: false,
+    });
+  }
   return findings;
 }

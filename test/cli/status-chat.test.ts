@@ -57,4 +57,25 @@ describe('status: the chat', () => {
     expect(r.stdout).toMatch(/^ {2}last heal {3}reload-plugins \S+ ago: its server was gone \(healed\)$/m);
     expect(r.stdout).toMatch(/^ {2}told owner {2}\S+ ago \(1 recipient\): chatty: the chat plugin .* conversation kept\.$/m);
   });
+
+  it('doctor explains a chat the supervisor could not heal, an alert that reached nobody, and alerts turned off', () => {
+    const dir = tempDir('buddy-doctor-chat-');
+    const root = join(dir, 'root');
+    const recipe = writeFile(join(dir, 'r.yaml'), 'name: chatty\nworkdir: ~/work\nchannels:\n  telegram: { token: { env: TG }, allowFrom: ["42"], alerts: false }\n');
+    const env = { TG: `123456789:AAH${'d'.repeat(32)}` };
+    expect(runCli(['apply', '--yes', '--recipe', recipe, '--root', root], { env }).code).toBe(0);
+    const home = join(root, process.env.HOME!);
+    tree(home, process.env.HOME!);
+    const state = join(home, '.local/state/buddy-init/chatty/status.json');
+    writeFile(state, JSON.stringify({
+      ...supervisorStatus,
+      channels: [{ plugin: 'telegram@claude-plugins-official', lastHeal: { at: '2026-12-03T01:31:00.000Z', action: 'reported', why: 'its server does not start, even after claude was restarted' } }],
+      lastAlert: { ...supervisorStatus.lastAlert, delivered: 0 },
+    }));
+    const r = runCli(['doctor', '--recipe', recipe, '--root', root], { env });
+    expect(r.stdout).toMatch(/FAIL chat healing: the supervisor could not bring telegram@claude-plugins-official's server back \(its server does not start, even after claude was restarted, 2026-12-03T01:31:00\.000Z\)/);
+    expect(r.stdout).toMatch(/WARN owner alerts: telegram: nobody is told when the chat goes deaf \(alerts off, or nobody in allowFrom\)/);
+    expect(r.stdout).toMatch(/WARN owner alerts: the last alert \(2026-12-03T01:30:05\.000Z\) reached nobody/);
+    expect(r.stdout).toMatch(/fix: buddy-init logs shows the chat API's answer; a Discord bot must share a server with you/);
+  });
 });

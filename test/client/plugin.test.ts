@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
+import { FakeChatApi } from '../supervisor/fakeChatApi.js';
 import { NEWEST, realClaude, realClaudeVps } from './claude.js';
 import { BUN_VERSION, NpmRegistry } from './registry.js';
 
@@ -15,8 +16,12 @@ const PLUGIN = 'echochat@buddy-test';
 const CLAUDE = '/home/ada/.local/bin/claude';
 const { vps, api } = realClaudeVps({ ...realClaude(NEWEST), layout: 'native' }, NAME);
 const registry = new NpmRegistry();
+const chat = new FakeChatApi();
+const DISCORD_TOKEN = 'discord-token-for-the-plugin-test';
 beforeAll(() => registry.serve(vps), 120_000);
+beforeAll(() => chat.start(vps.hostIp), 120_000);
 afterAll(() => registry.stop());
+afterAll(() => chat.stop());
 
 const recipe = (pluginVersion?: string) =>
   writeFile(
@@ -29,7 +34,7 @@ const recipe = (pluginVersion?: string) =>
   );
 const cli = (args: string[], file = recipe()) =>
   runCli([...args, '--recipe', file, '--host', vps.destination()], {
-    env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: 'sk-ant-api03-fake-key-for-plugins-0123456789', FAKE_DISCORD_TOKEN: 'discord-token-for-the-plugin-test' },
+    env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: 'sk-ant-api03-fake-key-for-plugins-0123456789', FAKE_DISCORD_TOKEN: DISCORD_TOKEN },
   });
 const installedRecord = () => JSON.parse(vps.ssh('cat ~/.claude/plugins/installed_plugins.json 2>/dev/null').stdout);
 /** The server's processes: `bun run --cwd <plugin folder> ... start` (Claude Code reads a directory marketplace's plugin in place). */
@@ -69,17 +74,54 @@ describe(`the chat plugin and Bun, installed by apply (Claude Code ${NEWEST}, a 
     expect(doctor.stdout).toMatch(new RegExp(`ok +chat plugin server: ${PLUGIN}: running under claude \\(pid ${pid}\\)`));
   });
 
-  it('the server killed while claude runs: doctor says the bot is deaf; a restart brings it back', async () => {
-    await waitFor('claude older than the grace period', () => Number(vps.ssh(`ps -o etimes= -p ${claudePid()}`).stdout.trim()) > 30, 60_000);
+  // Issue 19, measured end to end: the supervisor heals a dead server in the same conversation and tells
+  // the owner through the bot (here a local fake of Discord's API, which the supervisor is pointed at
+  // through the user manager's environment: the override exists for tests only).
+  it('the server killed while claude runs: the supervisor heals it, same conversation, and tells the owner once', async () => {
+    vps.ssh(`systemctl --user set-environment ${Object.entries(chat.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    expect(cli(['restart']).code).toBe(0);
+    await waitFor('claude older than the supervisor\'s grace for plugin servers (45 s)', () => Number(vps.ssh(`ps -o etimes= -p ${claudePid()}`).stdout.trim()) > 47, 120_000);
+    const server = await waitFor('the plugin server', () => serverPids().split('\n')[0], 30_000);
+    const session = JSON.parse(cli(['status', '--json']).stdout).sessionId;
+    const claude = claudePid();
+    const before = chat.received.length;
+    const killedAt = Date.now();
     vps.ssh("pkill -u ada -f 'bun run --cwd /home/ada/mkt|bun server.mjs'");
-    await waitFor('the server gone', () => serverPids() === '', 10_000);
-    const deaf = cli(['doctor']);
-    expect(deaf.code).toBe(1);
-    expect(deaf.stdout).toMatch(new RegExp(`FAIL chat plugin server: ${PLUGIN}: claude runs \\(for \\d+s\\) but the plugin's server does not: the bot is deaf`));
-    expect(cli(['status']).stdout).toMatch(/server NOT running: the bot is deaf/);
+    const back = await waitFor('the plugin server healed', () => serverPids().split('\n').find((pid) => pid && pid !== server), 60_000, () => vps.journal(`${NAME}.service`));
+    const healedMs = Date.now() - killedAt;
+    expect(JSON.parse(cli(['status', '--json']).stdout).sessionId).toBe(session);
+    const journal = vps.journal(`${NAME}.service`);
+    expect(journal).toMatch(/chat plugin echochat@buddy-test: its server is back after \d+s/);
+    await waitFor('the owner told', () => (chat.received.length > before ? true : undefined), 30_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(chat.received.slice(before)).toEqual([{ app: 'discord', to: '184012345678901234', token: DISCORD_TOKEN, text: expect.stringMatching(/^plug: the chat plugin echochat@buddy-test stopped at \d\d:\d\d UTC; (reloaded the plugins|restarted claude), conversation kept\.$/) }]);
+    expect(journal).not.toContain(DISCORD_TOKEN);
+    const how = claudePid() === claude ? '/reload-plugins, same claude process' : 'claude restarted with --resume';
+    console.log(`channel health, real Claude Code ${NEWEST}: plugin server killed -> back (pid ${back}) in ${healedMs} ms by ${how}`);
+  }, 300_000);
+
+  it('a server that cannot start (Bun gone): doctor says the bot is deaf, the owner is told it needs them, no restart loop; restart heals', async () => {
+    const before = chat.received.length;
+    vps.ssh('mv ~/.bun/bin/bun ~/.bun/bin/bun.away');
+    try {
+      vps.ssh("pkill -u ada -f 'bun run --cwd /home/ada/mkt|bun server.mjs'");
+      await waitFor('the server gone', () => serverPids() === '', 10_000);
+      const deaf = cli(['doctor']);
+      expect(deaf.code).toBe(1);
+      expect(deaf.stdout).toMatch(new RegExp(`FAIL chat plugin server: ${PLUGIN}: claude runs \\(for \\d+s\\) but the plugin's server does not: the bot is deaf`));
+      await waitFor('the owner told it needs them', () => chat.received.slice(before).find((r) => /^plug needs you: the chat plugin echochat@buddy-test does not start/.test(r.text)), 150_000, () => vps.journal(`${NAME}.service`));
+      // One /reload-plugins, one restart, then a pause of minutes: no loop.
+      const claude = claudePid();
+      await new Promise((r) => setTimeout(r, 20_000));
+      expect(claudePid()).toBe(claude);
+      expect(chat.received.length - before).toBe(1);
+      expect(cli(['status']).stdout).toMatch(/last heal +reported \S+ ago: its server does not start, even after claude was restarted \(needs you\)/);
+    } finally {
+      vps.ssh('mv ~/.bun/bin/bun.away ~/.bun/bin/bun');
+    }
     expect(cli(['restart']).code).toBe(0);
     await waitFor('the plugin server after the restart', () => serverPids() !== '', 90_000, () => `${vps.ssh(`tmux -L buddy-init-${NAME} capture-pane -p`).stdout}\n${vps.ssh('ps -u ada -o pid,ppid,args').stdout}`);
-  }, 180_000);
+  }, 300_000);
 
   it('removed, doctor fails and --fix installs it again', () => {
     // Claude Code, started with the plugin enabled in the workdir's settings, also records it there (local).

@@ -17,8 +17,11 @@ export class FakeChatApi {
   readonly received: Received[] = [];
   private server?: Server;
   private port = 0;
+  private host = '127.0.0.1';
 
-  async start(): Promise<void> {
+  /** `host`: the address to listen on (a VPS guest reaches the host at its link address). */
+  async start(host = '127.0.0.1'): Promise<void> {
+    this.host = host;
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d));
@@ -44,13 +47,13 @@ export class FakeChatApi {
         reply(404, { message: 'Unknown' });
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
     this.port = (this.server.address() as { port: number }).port;
   }
 
   /** The variables that point the supervisor at this fake (the only use of the override). */
   get env(): Record<string, string> {
-    return { BUDDY_INIT_DISCORD_API: `http://127.0.0.1:${this.port}/discord`, BUDDY_INIT_TELEGRAM_API: `http://127.0.0.1:${this.port}/telegram` };
+    return { BUDDY_INIT_DISCORD_API: `http://${this.host}:${this.port}/discord`, BUDDY_INIT_TELEGRAM_API: `http://${this.host}:${this.port}/telegram` };
   }
 
   stop(): Promise<void> {
