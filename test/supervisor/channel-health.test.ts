@@ -3,7 +3,7 @@
 // an account to reach its prompt; this one runs each --channels plugin's server as its child, from the
 // plugin's folder, as Claude Code does, and answers /reload-plugins), and a local fake of the Discord
 // and Telegram HTTP APIs that records what the owner is told.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelWatch } from '../../src/runtime/supervisor/config.js';
@@ -39,7 +39,8 @@ function chatBuddy(app: 'discord' | 'telegram'): Buddy & { health(): Health | un
   writeFileSync(watch.tokenFile, `${variable}=${app === 'discord' ? DISCORD_TOKEN : TELEGRAM_TOKEN}\n`, { mode: 0o600 });
   const root = join(b.home, '.claude/plugins/cache/stand-in/echochat/0.1.0');
   mkdirSync(root, { recursive: true });
-  writeFileSync(join(root, 'server.mjs'), 'setInterval(() => {}, 1 << 30);\n');
+  // A plugin server that stays up; one that exits as it starts while $FAKE_CLAUDE_NO_SERVERS exists.
+  writeFileSync(join(root, 'server.mjs'), "import { existsSync } from 'node:fs';\nif (process.env.FAKE_CLAUDE_NO_SERVERS && existsSync(process.env.FAKE_CLAUDE_NO_SERVERS)) process.exit(1);\nsetInterval(() => {}, 1 << 30);\n");
   writeFileSync(join(b.home, '.claude/plugins/installed_plugins.json'), JSON.stringify({ version: 2, plugins: { [PLUGIN]: [{ scope: 'user', installPath: root, version: '0.1.0' }] } }));
   return Object.assign(b, {
     health: () => (b.status()?.channels as Health[] | undefined)?.[0],
@@ -94,23 +95,32 @@ describe('chat plugin health in the supervisor', () => {
     expect(b.log).not.toContain(TELEGRAM_TOKEN);
   }, 90_000);
 
-  it('a plugin that cannot start is reported as needing the owner, once, and not restarted in a loop', async () => {
+  it('a plugin that cannot start is reported as needing the owner, once, and not restarted in a loop; once fixed, a restart heals it', async () => {
     const b = chatBuddy('discord');
     const before = alertsTo('discord').length;
+    const env = { ...api.env, FAKE_CLAUDE_NO_SERVERS: b.flag('no-servers') };
     writeFileSync(b.flag('no-servers'), '');
-    b.start({ ...api.env, FAKE_CLAUDE_NO_SERVERS: b.flag('no-servers') });
+    b.start(env);
     await b.running(1);
     await b.say('a conversation worth resuming');
     await waitFor('reported', () => (b.health()?.lastHeal?.action === 'reported' ? true : undefined), 40_000);
     await waitFor('both users told', () => (alertsTo('discord').length - before >= 2 ? true : undefined));
     expect(alertsTo('discord').slice(before).map((r) => r.text)).toEqual(Array(2).fill(expect.stringMatching(/^sup needs you: the chat plugin echochat@stand-in does not start/)));
     // One /reload-plugins, one restart; then a pause of minutes, not a loop.
-    const starts = b.starts().length;
-    expect(starts).toBe(2);
+    expect(b.starts()).toHaveLength(2);
     await new Promise((r) => setTimeout(r, 12_000));
-    expect(b.starts()).toHaveLength(starts);
+    expect(b.starts()).toHaveLength(2);
     expect(alertsTo('discord').length - before).toBe(2);
-  }, 90_000);
+    // The cause fixed, the buddy restarted (buddy-init restart): Claude Code's "failed" mark on the
+    // server, which would keep it from ever starting again, is cleared first.
+    rmSync(b.flag('no-servers'));
+    expect(JSON.parse(readFileSync(join(b.home, '.claude/mcp-needs-auth-cache.json'), 'utf8'))).toHaveProperty(['plugin:echochat:echochat']);
+    b.proc!.kill('SIGTERM');
+    await b.exited();
+    b.start(env);
+    await waitFor('the server running again', () => b.health()?.server?.pid, 20_000);
+    expect(b.log).toMatch(/cleared Claude Code's "failed" mark on plugin:echochat:echochat \(mcp-needs-auth-cache\.json\)/);
+  }, 120_000);
 
   it('does not type into claude while a person is attached with write access; heals once they detach', async () => {
     const b = chatBuddy('discord');

@@ -8,7 +8,11 @@
  *      backoff (5 minutes, doubling to an hour), never in a loop.
  * A server that keeps being replaced (four starts in ten minutes) is reported too.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../shared/atomic.js';
+import { isRecord } from '../shared/json.js';
 import { parsePs, pluginRoots, pluginServerPids, PS_ARGV, readPluginRecords } from '../shared/plugins.js';
 import type { ChannelWatch } from './config.js';
 import type { OwnerAlerts } from './owner.js';
@@ -38,6 +42,31 @@ export interface HealthHooks {
   /** Restarts claude in the pinned conversation. */
   restartClaude(reason: string): Promise<void>;
   log(message: string): void;
+}
+
+/**
+ * Claude Code 2.1.332 marks an MCP server that failed to start in ~/.claude/mcp-needs-auth-cache.json
+ * (key `plugin:<plugin name>:<server name>`) and then starts it no more: not on /reload-plugins, not in
+ * a new claude, even once the cause is gone (measured: a stand-in plugin's server that exited at start,
+ * then fixed). For the chat plugins, which need no auth, the mark only means "failed once": it is
+ * cleared before every start of claude, so a restart is a real second chance. Returns the keys cleared.
+ */
+export function forgetFailedServers(home: string, plugins: string[]): string[] {
+  const file = join(home, '.claude', 'mcp-needs-auth-cache.json');
+  if (!plugins.length || !existsSync(file)) return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return []; // Claude Code's own file, unreadable: left as it is
+  }
+  if (!isRecord(doc)) return [];
+  const prefixes = plugins.map((id) => `plugin:${id.slice(0, id.indexOf('@') < 0 ? id.length : id.indexOf('@'))}:`);
+  const cleared = Object.keys(doc).filter((key) => prefixes.some((p) => key.startsWith(p)));
+  if (!cleared.length) return [];
+  for (const key of cleared) delete doc[key];
+  writeFileAtomicSync(file, JSON.stringify(doc), statSync(file).mode & 0o777);
+  return cleared;
 }
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);

@@ -16,7 +16,7 @@ import { writeFileAtomicSync } from '../shared/atomic.js';
 import { assertUnattendedFlags, unattendedFlags } from '../shared/claudeState.js';
 import { CLAUDE_COMMANDS } from '../shared/claudeProcess.js';
 import { parseShellEnv, shellWord } from '../shared/shell.js';
-import { ChannelHealth, type PluginHealth } from './channelHealth.js';
+import { ChannelHealth, forgetFailedServers, type PluginHealth } from './channelHealth.js';
 import type { SupervisorConfig } from './config.js';
 import { Notifier } from './notify.js';
 import { OwnerAlerts, type Alert } from './owner.js';
@@ -181,6 +181,7 @@ export class Supervisor {
   /** The shell line the pane runs: secrets come from the env file, never from argv. */
   private paneCommand(): string {
     this.reassertFlags();
+    this.clearFailedServerMarks();
     const { args: sessionArgs, note } = this.pin.startArgs(this.home, this.config.workdir);
     if (note) this.log(note);
     this.status.sessionId = this.pin.current?.sessionId;
@@ -190,6 +191,15 @@ export class Supervisor {
     const exports = Object.entries(this.config.env).map(([k, v]) => `export ${k}=${shellWord(v)}; `).join('');
     const secrets = this.config.envFile ? `set -a; . ${shellWord(this.config.envFile)}; set +a; ` : '';
     return `${exports}${secrets}exec ${argv.map(shellWord).join(' ')}`;
+  }
+
+  private clearFailedServerMarks(): void {
+    try {
+      const cleared = forgetFailedServers(this.home, this.config.claude.channels);
+      if (cleared.length) this.log(`cleared Claude Code's "failed" mark on ${cleared.join(', ')} (mcp-needs-auth-cache.json), so claude starts the chat plugin's server again`);
+    } catch (err) {
+      this.log(`could not clear Claude Code's failed-server marks: ${(err as Error).message}`);
+    }
   }
 
   private reassertFlags(): void {
