@@ -141,3 +141,37 @@ describe('chat plugin health in the supervisor', () => {
     expect(b.transcript().filter((e) => e.type === 'reload')).toHaveLength(1);
   }, 90_000);
 });
+
+describe('a claude stuck on a screen (screens captured from the real Claude Code 2.1.332, drawn by the stand-in)', () => {
+  const SCREENS = join(FIXTURES, 'claude-code', '2.1.332', 'screens');
+
+  it('credentials refused (401): the owner is told once that it needs them, claude is not restarted in a loop', async () => {
+    const b = chatBuddy('discord');
+    const before = alertsTo('discord').length;
+    b.start(api.env);
+    await b.running(1);
+    await b.say('hello');
+    b.type(`show ${join(SCREENS, '401-final.txt')}`);
+    await waitFor('told', () => (alertsTo('discord').length - before >= 2 ? true : undefined), 30_000);
+    expect(alertsTo('discord').slice(before).map((r) => r.text)).toEqual(
+      Array(2).fill('sup needs you: Claude rejects its credentials (401). make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it'),
+    );
+    expect((b.status()!.stuck as { id: string }).id).toBe('auth');
+    await new Promise((r) => setTimeout(r, 12_000));
+    expect(b.starts()).toHaveLength(1);
+    expect(alertsTo('discord').length - before).toBe(2);
+  }, 60_000);
+
+  it('a trust dialog: claude is restarted in the same conversation (the flags re-asserted), and is no longer stuck', async () => {
+    const b = chatBuddy('telegram');
+    b.start(api.env);
+    await b.running(1);
+    await b.say('hello');
+    const pin = b.session()!.sessionId;
+    b.type(`show ${join(SCREENS, 'trust-dialog.txt')}`);
+    const second = await b.running(2, 30_000);
+    expect(second.argv).toEqual(['--resume', pin, '--channels', `plugin:${PLUGIN}`]);
+    await waitFor('no longer stuck', () => (/claude is no longer stuck \(claude asks whether to trust the workdir/.test(b.log) ? true : undefined), 30_000);
+    expect(b.status()!.stuck).toBeUndefined();
+  }, 60_000);
+});

@@ -5,8 +5,8 @@
  * - hears of claude's death at once through tmux's pane-died hook (SIGUSR1), with a periodic check as the
  *   backstop, and respawns it, backing off when it keeps crashing;
  * - reports READY=1 and WATCHDOG=1 to systemd, the latter only while its own loop is healthy;
- * - watches the chat plugins' servers under claude and heals a deaf chat (channelHealth.ts), telling
- *   the owner out of band (owner.ts);
+ * - watches the chat plugins' servers under claude and heals a deaf chat (channelHealth.ts), and the
+ *   screen for states claude is stuck in (stuck.ts), telling the owner out of band (owner.ts);
  * - on SIGTERM asks claude to /exit so the transcript is flushed, then ends the session.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { ChannelHealth, forgetFailedServers, type PluginHealth } from './channel
 import type { SupervisorConfig } from './config.js';
 import { Notifier } from './notify.js';
 import { OwnerAlerts, type Alert } from './owner.js';
+import { StuckWatch, type StuckState } from './stuck.js';
 import { SessionPin } from './session.js';
 import { processIsGone, Tmux } from './tmux.js';
 
@@ -46,6 +47,8 @@ export interface Status {
   channels?: PluginHealth[];
   /** The last message to the owner through the chat platform's API. */
   lastAlert?: Alert;
+  /** A screen claude is stuck on (a dialog, refused credentials, the usage limit). */
+  stuck?: StuckState;
   updatedAt: string;
 }
 
@@ -73,6 +76,7 @@ export class Supervisor {
   private healthTimer: NodeJS.Timeout | undefined;
   private readonly alerts: OwnerAlerts;
   private readonly health: ChannelHealth;
+  private readonly stuck: StuckWatch;
   private panePid = 0;
   private checking: Promise<void> | undefined;
   private recheck = false;
@@ -104,6 +108,7 @@ export class Supervisor {
       { restartClaude: (reason) => this.restartClaude(reason), log },
       this.childEnv,
     );
+    this.stuck = new StuckWatch(config.name, this.alerts, { restartClaude: (reason) => this.restartClaude(reason), log });
     const now = new Date().toISOString();
     this.status = { pid: process.pid, name: config.name, session: config.session, state: 'starting', startedAt: now, restarts: 0, updatedAt: now };
   }
@@ -173,6 +178,8 @@ export class Supervisor {
       this.pin.noticeTranscript(this.home, this.config.workdir);
       if (Date.now() - this.claudeStartedAt > 6 * QUICK_DEATH_MS) this.quickDeaths = 0;
       await this.health.tick(pane.pid, this.claudeStartedAt);
+      // A fresh claude draws its first screen; judge it after that.
+      if (Date.now() - this.claudeStartedAt > START_GRACE_MS) await this.stuck.look(await this.tmux.capture());
     }
     this.lastHealthyAt = Date.now();
     this.writeStatus();
@@ -306,6 +313,7 @@ export class Supervisor {
     this.status.updatedAt = new Date().toISOString();
     if (this.config.channelWatch?.length) this.status.channels = this.health.report;
     if (this.alerts.last) this.status.lastAlert = this.alerts.last;
+    this.status.stuck = this.stuck.state;
     try {
       writeFileAtomicSync(join(this.config.stateDir, 'status.json'), `${JSON.stringify(this.status, null, 2)}\n`, 0o600);
     } catch (err) {

@@ -102,6 +102,12 @@ export class Tmux {
     await this.tmux('send-keys', '-t', `=${this.session}:`, 'Enter');
   }
 
+  /** The visible text of the pane (what a person attached would see now). */
+  async capture(): Promise<string> {
+    const r = await this.tmux('capture-pane', '-p', '-t', `=${this.session}:`);
+    return r.code === 0 ? r.stdout : '';
+  }
+
   /** The clients attached to the session, and whether each attached read-only (`attach -r`). */
   async clients(): Promise<Array<{ readonly: boolean }>> {
     const r = await this.tmux('list-clients', '-t', `=${this.session}`, '-F', '#{client_readonly}');

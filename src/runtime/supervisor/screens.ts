@@ -1,0 +1,111 @@
+/**
+ * What claude's screen says when it is alive but stuck: one table, each row matched against the bottom
+ * of the pane (what is on screen now, not the scrollback), each captured from the real Claude Code
+ * 2.1.332 (test/fixtures/claude-code/2.1.332/screens/, against the fake Messages API where the state
+ * needs the API to fail). `heal` is what the supervisor does; `report` states need the owner or time.
+ */
+
+export type ScreenHeal =
+  /** Restart claude in the same conversation (the supervisor re-asserts the flags that dialog needs first). */
+  | 'restart'
+  /** Nothing: claude retries by itself; only said if it lasts. */
+  | 'wait'
+  /** Nothing can be done here: the owner is told. */
+  | 'report';
+
+export interface Screen {
+  id: string;
+  /** Matched against the last lines of the pane. */
+  pattern: RegExp;
+  heal: ScreenHeal;
+  /** What it means, for the journal, status and the owner. */
+  meaning: string;
+  /** What the owner does about it (report states). */
+  fix?: string;
+}
+
+export const SCREENS: Screen[] = [
+  {
+    id: 'auth',
+    // The final state after Claude Code's own retries ("401 ... attempt n/10" before it).
+    pattern: /Invalid API key · Fix external API key|OAuth token (has expired|revoked)|Please run \/login|authentication_error/,
+    heal: 'report',
+    meaning: 'Claude rejects its credentials (401)',
+    fix: 'make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it',
+  },
+  {
+    id: 'usage-limit',
+    pattern: /Usage limit reached · (?:limit resets|set to continue automatically at) ([^\n·]+)/,
+    heal: 'report',
+    meaning: 'the usage limit is reached; Claude Code continues by itself when it resets',
+    fix: 'nothing, unless it is urgent: wait for the reset, or raise the plan\'s limit',
+  },
+  {
+    id: 'api-key-dialog',
+    pattern: /Detected a custom API key in your environment[\s\S]*Do you want to use this API key\?/,
+    heal: 'restart',
+    meaning: 'claude asks whether to use its API key (the approval in ~/.claude.json was lost)',
+  },
+  {
+    id: 'trust-dialog',
+    pattern: /Is this a project you created or one you trust\?|Do you trust the files in this folder\?/,
+    heal: 'restart',
+    meaning: 'claude asks whether to trust the workdir (the trust flag in ~/.claude.json was lost)',
+  },
+  {
+    id: 'onboarding',
+    pattern: /Welcome to Claude Code v\d|Choose the text style/,
+    heal: 'restart',
+    meaning: 'claude shows its first-run screens (the onboarding flag in ~/.claude.json was lost)',
+  },
+  {
+    id: 'offline',
+    pattern: /Unable to connect to Anthropic services/,
+    heal: 'wait',
+    meaning: 'claude cannot reach the API (network or DNS)',
+  },
+  {
+    id: 'rate-limited',
+    pattern: /API Error: (?:Request rejected \(429\)|Server is temporarily limiting requests)|Resend your message to try again/,
+    heal: 'wait',
+    meaning: 'the API refused a request for its rate (429); the next message is tried again',
+  },
+  {
+    id: 'overloaded',
+    pattern: /529 Overloaded · retrying/,
+    heal: 'wait',
+    meaning: 'the API is overloaded; claude retries by itself',
+  },
+];
+
+const RULE = /^\s*─{10,}/;
+
+/**
+ * What is on screen now: from the last message sent (its line starts with ❯ and, unlike the input box's,
+ * has no rule above it) to the bottom, where claude's answer or error to it is; else (a dialog, a
+ * first-run screen) the whole visible pane.
+ */
+function now(pane: string): string {
+  const lines = pane.split('\n').filter((line) => line.trim());
+  let sent = -1;
+  lines.forEach((line, i) => {
+    if (/^❯ \S/.test(line) && !RULE.test(lines[i - 1] ?? '')) sent = i;
+  });
+  return lines.slice(Math.max(sent, 0)).join('\n');
+}
+
+export interface Stuck {
+  screen: Screen;
+  /** The usage limit's reset time as the screen says it, e.g. "5:02am (UTC)". */
+  resets?: string;
+}
+
+/** The state the pane is stuck in, if any: the first row of the table whose pattern the bottom matches. */
+export function stuckOn(pane: string): Stuck | undefined {
+  const bottom = now(pane);
+  for (const screen of SCREENS) {
+    const m = screen.pattern.exec(bottom);
+    if (m) return { screen, ...(screen.id === 'usage-limit' && m[1] ? { resets: m[1].trim() } : {}) };
+  }
+  return undefined;
+}

@@ -1,0 +1,62 @@
+// Issue 19: the states a live claude can be stuck in, each recognised on a screen captured from the real
+// Claude Code 2.1.332 in tmux (test/fixtures/claude-code/2.1.332/screens/; the API failures against
+// test/fixtures/fake-anthropic.mjs answering 401, 429 with the usage-limit headers, and 529).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SCREENS, stuckOn } from '../../src/runtime/supervisor/screens.js';
+import { nextClock } from '../../src/runtime/supervisor/stuck.js';
+import { FIXTURES } from '../helpers.js';
+
+const DIR = join(FIXTURES, 'claude-code', '2.1.332', 'screens');
+const screen = (name: string) => readFileSync(join(DIR, `${name}.txt`), 'utf8');
+
+const EXPECTED: Record<string, string | undefined> = {
+  idle: undefined,
+  '401-retrying': undefined, // Claude Code is still retrying: not a state yet
+  '401-final': 'auth',
+  'usage-limit': 'usage-limit',
+  '429-api-key': 'rate-limited',
+  '529-retrying': 'overloaded',
+  'api-key-dialog': 'api-key-dialog',
+  'trust-dialog': 'trust-dialog',
+  onboarding: 'onboarding',
+};
+
+describe('stuck screens of the real Claude Code', () => {
+  it('has a capture for every captured state, and every capture is judged', () => {
+    expect(readdirSync(DIR).map((f) => f.replace(/\.txt$/, '')).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const [name, state] of Object.entries(EXPECTED)) {
+    it(`${name}: ${state ?? 'not stuck'}`, () => {
+      expect(stuckOn(screen(name))?.screen.id).toBe(state);
+    });
+  }
+
+  it('reads the usage limit\'s reset time', () => {
+    expect(stuckOn(screen('usage-limit'))?.resets).toMatch(/^\d{1,2}:\d\d(am|pm)/);
+  });
+
+  it('judges what is on screen now: a 401 answered to an earlier message, with a later one answered since, is not a state', () => {
+    const idleBottom = screen('idle').split('\n').filter((l) => l.trim()).slice(-3).join('\n');
+    const later = `${screen('401-final')}\n❯ and now?\n● Hello from the fake Messages API.\n${idleBottom}`;
+    expect(stuckOn(later)).toBeUndefined();
+  });
+
+  it('every row of the table is exercised by a capture (or is said not to be capturable offline)', () => {
+    const seen = new Set(Object.values(EXPECTED));
+    expect(SCREENS.map((s) => s.id).filter((id) => !seen.has(id))).toEqual(['offline']);
+  });
+});
+
+describe('the reset time a screen shows', () => {
+  const now = new Date('2026-12-03T03:30:00Z');
+  it('is the next time that clock comes, in UTC when the screen says so', () => {
+    expect(new Date(nextClock('5:02am (UTC)', now)!).toISOString()).toBe('2026-12-03T05:02:00.000Z');
+    expect(new Date(nextClock('3:15am (UTC)', now)!).toISOString()).toBe('2026-12-04T03:15:00.000Z');
+    expect(new Date(nextClock('12pm (UTC)', now)!).toISOString()).toBe('2026-12-03T12:00:00.000Z');
+    expect(new Date(nextClock('12:30am (UTC)', now)!).toISOString()).toBe('2026-12-04T00:30:00.000Z');
+    expect(nextClock('soon', now)).toBeUndefined();
+  });
+});
