@@ -8,6 +8,7 @@ import { describeProblem, ruleProblem, type RuleList } from '../permissions/rule
 import { channelPlugins, claudeNeeds, type Recipe } from '../recipe/index.js';
 import { scrubsSubprocessEnv, type Layout } from '../render/index.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
+import { SCREENS } from '../runtime/supervisor/screens.js';
 import { checkRequirements, type Facts, type Target } from '../target/index.js';
 import { pluginsWithServers } from './status.js';
 
@@ -188,7 +189,7 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
     }
   }
 
-  if (hasChannels) findings.push(...(await chatHealing(target, recipe, layout)));
+  findings.push(...(await supervisorFindings(target, recipe, layout)));
 
   if (facts.os === 'macos' && !recipe.auth) {
     findings.push({ id: 'keychain', ok: false, title: 'macOS Keychain', detail: 'no auth in the recipe: Claude would look for its login in the Keychain, which launchd jobs and SSH sessions cannot read', fix: 'add auth: { oauthToken: { env: CLAUDE_CODE_OAUTH_TOKEN } } (from `claude setup-token`) and apply', fixable: false });
@@ -218,12 +219,25 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
 }
 
 /**
- * What the supervisor found and did about the chat (its status file): a plugin server it could not bring
- * back, and whether anyone is told when the chat goes deaf and the last word reached them.
+ * What the supervisor found and did (its status file): a screen claude is stuck on, a chat plugin server
+ * it could not bring back, and whether anyone is told when the chat goes deaf and the last word reached them.
  */
-async function chatHealing(target: Target, recipe: Recipe, layout: Layout): Promise<Finding[]> {
+async function supervisorFindings(target: Target, recipe: Recipe, layout: Layout): Promise<Finding[]> {
   const status = await readJson(target, posix.join(layout.stateDir, 'status.json'));
   const findings: Finding[] = [];
+  const stuck = getIn(status, ['stuck']);
+  if (isRecord(stuck)) {
+    const screen = SCREENS.find((x) => x.id === stuck.id);
+    findings.push({
+      id: 'stuck',
+      ok: false,
+      ...(screen?.heal === 'wait' && !screen.fix ? { warning: true } : {}),
+      title: 'claude stuck',
+      detail: `${String(stuck.meaning)} (since ${String(stuck.since)}${stuck.resets ? `; resets ${String(stuck.resets)}` : ''})`,
+      fix: screen?.fix ?? (screen?.heal === 'restart' ? 'the supervisor restarts claude (twice in ten minutes at most); if it stays, buddy-init doctor --fix re-applies the flags' : 'claude retries by itself; buddy-init logs shows how long it lasts'),
+      fixable: screen?.heal === 'restart',
+    });
+  }
   const channels = getIn(status, ['channels']);
   for (const h of Array.isArray(channels) ? channels : []) {
     const heal = getIn(h, ['lastHeal']);

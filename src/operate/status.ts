@@ -8,6 +8,7 @@ import { CLAUDE_COMMANDS } from '../runtime/shared/claudeProcess.js';
 import type { Layout } from '../render/index.js';
 import type { PluginHealth } from '../runtime/supervisor/channelHealth.js';
 import type { Alert } from '../runtime/supervisor/owner.js';
+import type { StuckState } from '../runtime/supervisor/stuck.js';
 import type { Facts, Target } from '../target/index.js';
 import { pluginServers, type ServerState } from './pluginServers.js';
 
@@ -24,6 +25,8 @@ export interface BuddyStatus {
     channels?: PluginHealth[];
     /** The last message to the owner through the chat platform's API. */
     lastAlert?: Alert;
+    /** A screen claude is stuck on. */
+    stuck?: StuckState;
   };
   claude: { running: boolean; command?: string };
   sessionId?: string;

@@ -71,11 +71,14 @@ describe('status: the chat', () => {
       ...supervisorStatus,
       channels: [{ plugin: 'telegram@claude-plugins-official', lastHeal: { at: '2026-12-03T01:31:00.000Z', action: 'reported', why: 'its server does not start, even after claude was restarted' } }],
       lastAlert: { ...supervisorStatus.lastAlert, delivered: 0 },
+      stuck: { id: 'usage-limit', meaning: 'the usage limit is reached; Claude Code continues by itself when it resets', since: '2026-12-03T01:40:00.000Z', resets: '5:02am (UTC)' },
     }));
     const r = runCli(['doctor', '--recipe', recipe, '--root', root], { env });
     expect(r.stdout).toMatch(/FAIL chat healing: the supervisor could not bring telegram@claude-plugins-official's server back \(its server does not start, even after claude was restarted, 2026-12-03T01:31:00\.000Z\)/);
     expect(r.stdout).toMatch(/WARN owner alerts: telegram: nobody is told when the chat goes deaf \(alerts off, or nobody in allowFrom\)/);
     expect(r.stdout).toMatch(/WARN owner alerts: the last alert \(2026-12-03T01:30:05\.000Z\) reached nobody/);
     expect(r.stdout).toMatch(/fix: buddy-init logs shows the chat API's answer; a Discord bot must share a server with you/);
+    expect(r.stdout).toMatch(/FAIL claude stuck: the usage limit is reached; Claude Code continues by itself when it resets \(since 2026-12-03T01:40:00\.000Z; resets 5:02am \(UTC\)\)\n +fix: nothing, unless it is urgent/);
+    expect(runCli(['status', '--recipe', recipe, '--root', root], { env }).stdout).toMatch(/^ {2}stuck {7}the usage limit is reached; .* \(for \S+; resets 5:02am \(UTC\)\)$/m);
   });
 });

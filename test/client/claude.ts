@@ -64,11 +64,18 @@ export interface LoggedRequest {
 export class FakeAnthropic {
   readonly log = join(tempDir('buddy-fake-api-'), 'requests.jsonl');
   port = 0;
+  private host = '127.0.0.1';
   private proc?: ChildProcess;
 
   async start(host: string): Promise<this> {
+    this.host = host;
     ({ proc: this.proc, port: this.port } = await startFixtureServer('fake-anthropic.mjs', ['--host', host, '--log', this.log]));
     return this;
+  }
+
+  /** Every Messages call fails with `status` from now on (429: the usage limit, resetting at `reset`); none: answers again. */
+  async fail(status?: 401 | 429 | 529, reset?: number): Promise<void> {
+    await fetch(`http://${this.host}:${this.port}/__fail`, { method: 'POST', body: JSON.stringify(status ? { status, ...(reset ? { reset } : {}) } : {}) });
   }
 
   requests(): LoggedRequest[] {

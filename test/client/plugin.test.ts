@@ -127,6 +127,26 @@ describe(`the chat plugin and Bun, installed by apply (Claude Code ${NEWEST}, a 
     await waitFor('the plugin server after the restart', () => serverPids() !== '', 90_000, () => `${vps.ssh(`tmux -L buddy-init-${NAME} capture-pane -p`).stdout}\n${vps.ssh('ps -u ada -o pid,ppid,args').stdout}\n${vps.journal(`${NAME}.service`)}`);
   }, 300_000);
 
+  it('the API refuses the credentials (401): the owner is told it needs them within 60 s, and claude is not restarted in a loop', async () => {
+    const before = chat.received.length;
+    const claude = claudePid();
+    await api.fail(401);
+    try {
+      const sentAt = Date.now();
+      vps.ssh(`tmux -L buddy-init-${NAME} send-keys -t =${NAME}: -l 'are you there?' \\; send-keys -t =${NAME}: Enter`);
+      await waitFor('the owner told', () => chat.received.slice(before).find((r) => /^plug needs you: Claude's credentials are refused \(401\)/.test(r.text)), 60_000, () => `${vps.ssh(`tmux -L buddy-init-${NAME} capture-pane -p`).stdout}\n${vps.journal(`${NAME}.service`)}`);
+      const toldMs = Date.now() - sentAt;
+      expect(JSON.parse(cli(['status', '--json']).stdout).supervisor.stuck).toMatchObject({ id: expect.stringMatching(/^auth/) });
+      expect(cli(['doctor']).stdout).toMatch(/FAIL claude stuck: Claude's credentials are refused \(401\)/);
+      await new Promise((r) => setTimeout(r, 20_000));
+      expect(claudePid()).toBe(claude);
+      expect(chat.received.length - before).toBe(1);
+      console.log(`channel health, real Claude Code ${NEWEST}: the API answers 401 -> owner told "needs you" ${toldMs} ms after the message was sent`);
+    } finally {
+      await api.fail();
+    }
+  }, 180_000);
+
   it('removed, doctor fails and --fix installs it again', () => {
     // Claude Code, started with the plugin enabled in the workdir's settings, also records it there (local).
     vps.ssh(`${CLAUDE} plugin uninstall ${PLUGIN} --scope user; cd ~/work && ${CLAUDE} plugin uninstall ${PLUGIN} --scope local`);

@@ -13,7 +13,7 @@ const screen = (name: string) => readFileSync(join(DIR, `${name}.txt`), 'utf8');
 
 const EXPECTED: Record<string, string | undefined> = {
   idle: undefined,
-  '401-retrying': undefined, // Claude Code is still retrying: not a state yet
+  '401-retrying': 'auth-retrying', // Claude Code still retrying: told to the owner if it lasts 45 s
   '401-final': 'auth',
   'usage-limit': 'usage-limit',
   '429-api-key': 'rate-limited',

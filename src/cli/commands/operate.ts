@@ -45,6 +45,8 @@ function printChannelHealth(status: BuddyStatus, out: Output): void {
     const heal = h.lastHeal;
     if (heal) out.print(`  last heal   ${heal.action} ${ago(heal.at)} ago: ${heal.why}${heal.healed ? c.green(' (healed)') : heal.action === 'reported' ? c.red(' (needs you)') : ''}`);
   }
+  const stuck = status.supervisor?.stuck;
+  if (stuck) out.print(`  stuck       ${c.red(stuck.meaning)} (for ${ago(stuck.since)}${stuck.resets ? `; resets ${stuck.resets}` : ''})`);
   const alert = status.supervisor?.lastAlert;
   if (alert) out.print(`  told owner  ${ago(alert.at)} ago (${count(alert.delivered, 'recipient')}): ${alert.text}`);
 }

@@ -15,6 +15,10 @@ export type ScreenHeal =
 
 export interface Screen {
   id: string;
+  /** Screens that are one incident for the owner (a 401 being retried, then given up on) share it. */
+  incident?: string;
+  /** For a `wait` state: how long it may last before the owner is told (default ten minutes). */
+  reportAfterMs?: number;
   /** Matched against the last lines of the pane. */
   pattern: RegExp;
   heal: ScreenHeal;
@@ -27,6 +31,7 @@ export interface Screen {
 export const SCREENS: Screen[] = [
   {
     id: 'auth',
+    incident: 'auth',
     // The final state after Claude Code's own retries ("401 ... attempt n/10" before it).
     pattern: /Invalid API key · Fix external API key|OAuth token (has expired|revoked)|Please run \/login|authentication_error/,
     heal: 'report',
@@ -34,8 +39,20 @@ export const SCREENS: Screen[] = [
     fix: 'make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it',
   },
   {
+    id: 'auth-retrying',
+    incident: 'auth',
+    // Claude Code retries a 401 ten times over about three minutes before it gives up; a token that
+    // works again within 45 s was a glitch (2.1.225 fixed one such), longer it needs the owner.
+    pattern: /401 [^\n·]*· retrying in/,
+    heal: 'wait',
+    reportAfterMs: 45_000,
+    meaning: 'Claude\'s credentials are refused (401); claude is retrying',
+    fix: 'make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it',
+  },
+  {
     id: 'usage-limit',
-    pattern: /Usage limit reached · (?:limit resets|set to continue automatically at) ([^\n·]+)/,
+    // The first line says the time zone ("resets 5:02am (UTC)"); the footer does not.
+    pattern: /(?:You've hit your limit · resets|Usage limit reached · (?:limit resets|set to continue automatically at)) ([^\n·]+)/,
     heal: 'report',
     meaning: 'the usage limit is reached; Claude Code continues by itself when it resets',
     fix: 'nothing, unless it is urgent: wait for the reset, or raise the plan\'s limit',

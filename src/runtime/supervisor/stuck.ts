@@ -72,7 +72,9 @@ export class StuckWatch {
     const { screen } = stuck;
     if (screen.heal === 'restart') return this.restart(c, now);
     if (screen.heal === 'wait') {
-      if (!c.reported && now - c.since >= WAIT_REPORT_MS) await this.report(c, `${this.name}: ${screen.meaning}, for ${Math.round((now - c.since) / 60_000)} minutes now.`);
+      if (!c.reported && now - c.since >= (screen.reportAfterMs ?? WAIT_REPORT_MS)) {
+        await this.report(c, screen.fix ? `${this.name} needs you: ${screen.meaning}. ${screen.fix}` : `${this.name}: ${screen.meaning}, for ${Math.round((now - c.since) / 60_000)} minutes now.`);
+      }
       return;
     }
     if (!c.reported) {
@@ -93,7 +95,7 @@ export class StuckWatch {
 
   private async report(c: NonNullable<StuckWatch['current']>, text: string): Promise<void> {
     c.reported = true;
-    await this.alerts.tell(`stuck:${c.stuck.screen.id}`, text);
+    await this.alerts.tell(`stuck:${c.stuck.screen.incident ?? c.stuck.screen.id}`, text);
   }
 
   private async restart(c: NonNullable<StuckWatch['current']>, now: number): Promise<void> {
