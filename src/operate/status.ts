@@ -8,6 +8,7 @@ import { CLAUDE_COMMANDS } from '../runtime/shared/claudeProcess.js';
 import type { Layout } from '../render/index.js';
 import type { PluginHealth } from '../runtime/supervisor/channelHealth.js';
 import type { Alert } from '../runtime/supervisor/owner.js';
+import type { DraftSent } from '../runtime/supervisor/drafts.js';
 import type { StuckState } from '../runtime/supervisor/stuck.js';
 import type { Facts, Target } from '../target/index.js';
 import { pluginServers, type ServerState } from './pluginServers.js';
@@ -27,6 +28,8 @@ export interface BuddyStatus {
     lastAlert?: Alert;
     /** A screen claude is stuck on. */
     stuck?: StuckState;
+    /** The last chat message found unsent in claude's input box and sent. */
+    draftSent?: DraftSent;
   };
   claude: { running: boolean; command?: string };
   sessionId?: string;

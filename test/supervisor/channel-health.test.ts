@@ -122,6 +122,21 @@ describe('chat plugin health in the supervisor', () => {
     expect(b.log).toMatch(/cleared Claude Code's "failed" mark on plugin:echochat:echochat \(mcp-needs-auth-cache\.json\)/);
   }, 120_000);
 
+  it('a server that keeps being replaced (four starts in ten minutes) is reported', async () => {
+    const b = chatBuddy('telegram');
+    const before = alertsTo('telegram').length;
+    b.start(api.env);
+    await b.running(1);
+    let pid = await waitFor('the plugin server running', () => b.health()?.server?.pid);
+    for (let i = 0; i < 3; i++) {
+      process.kill(pid, 'SIGKILL');
+      const old = pid;
+      pid = await waitFor('healed', () => (b.health()?.server?.pid !== old && b.health()?.lastHeal?.healed ? b.health()!.server!.pid : undefined), 30_000);
+    }
+    await waitFor('told it keeps restarting', () => alertsTo('telegram').slice(before).find((r) => /^sup: the chat plugin echochat@stand-in keeps restarting \(4 times in 10 minutes\)/.test(r.text)), 20_000);
+    expect(b.log).toMatch(/its server started 4 times in 10 minutes/);
+  }, 120_000);
+
   it('does not type into claude while a person is attached with write access; heals once they detach', async () => {
     const b = chatBuddy('discord');
     b.start(api.env);
@@ -174,4 +189,29 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     await waitFor('no longer stuck', () => (/claude is no longer stuck \(claude asks whether to trust the workdir/.test(b.log) ? true : undefined), 30_000);
     expect(b.status()!.stuck).toBeUndefined();
   }, 60_000);
+
+  it('a chat message left unsent in the input box with nobody attached to type it is sent; one a person typed is not', async () => {
+    const b = chatBuddy('discord');
+    writeFileSync(b.configFile, JSON.stringify({ ...JSON.parse(readFileSync(b.configFile, 'utf8')), unsentDraftSeconds: 2 }));
+    b.start(api.env);
+    await b.running(1);
+    // The stand-in draws the input box as the real one does with a message in it (captured with escapes).
+    b.type(`show ${join(SCREENS, 'input-draft.ansi')}`);
+    await waitFor('sent', () => (/a message of 26 characters sat unsent in claude's input box for \d+s with nobody attached/.test(b.log) ? true : undefined), 30_000);
+    await waitFor('the Enter reached claude', () => (b.transcript().some((e) => e.type === 'user' && e.text === '') ? true : undefined), 10_000);
+    expect(b.status()!.draftSent).toMatchObject({ chars: 26 });
+    expect(b.log).not.toContain('hello from discord');
+
+    // Now a person attached with write access when the text appears: theirs, never sent.
+    const person = new Terminal(['tmux', '-L', b.config.tmuxSocket, 'attach', '-t', `=${b.config.session}`], { PATH: process.env.PATH!, HOME: b.home, TERM: 'xterm' });
+    try {
+      await waitFor('the client attached', () => (b.tmux('list-clients', '-F', '#{client_readonly}').stdout.trim() === '0' ? true : undefined));
+      b.type(`show ${join(SCREENS, 'input-draft.ansi')}`);
+      await new Promise((r) => setTimeout(r, 7_000));
+    } finally {
+      person.close();
+    }
+    await new Promise((r) => setTimeout(r, 8_000));
+    expect(b.log.match(/sat unsent/g)).toHaveLength(1);
+  }, 90_000);
 });

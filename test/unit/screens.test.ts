@@ -25,7 +25,7 @@ const EXPECTED: Record<string, string | undefined> = {
 
 describe('stuck screens of the real Claude Code', () => {
   it('has a capture for every captured state, and every capture is judged', () => {
-    expect(readdirSync(DIR).map((f) => f.replace(/\.txt$/, '')).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(readdirSync(DIR).filter((f) => f.endsWith('.txt')).map((f) => f.replace(/\.txt$/, '')).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
   for (const [name, state] of Object.entries(EXPECTED)) {

@@ -25,10 +25,10 @@ describe('the supervisor on a stuck screen', () => {
   beforeEach(() => vi.useFakeTimers({ now: new Date('2026-12-03T03:30:00Z') }));
   afterEach(() => vi.useRealTimers());
 
-  it('a 401 being retried is told after 45 s, once, and the final "invalid key" screen is the same incident', async () => {
+  it('a 401 being retried is told after 30 s, once, and the final "invalid key" screen is the same incident', async () => {
     const { w, restarts, told } = watch();
     await w.look(screen('401-retrying'));
-    later(40_000);
+    later(25_000);
     await w.look(screen('401-retrying'));
     expect(told()).toEqual([]);
     later(6_000);

@@ -47,6 +47,8 @@ function printChannelHealth(status: BuddyStatus, out: Output): void {
   }
   const stuck = status.supervisor?.stuck;
   if (stuck) out.print(`  stuck       ${c.red(stuck.meaning)} (for ${ago(stuck.since)}${stuck.resets ? `; resets ${stuck.resets}` : ''})`);
+  const draft = status.supervisor?.draftSent;
+  if (draft) out.print(`  unsent msg  ${ago(draft.at)} ago a chat message sat ${draft.satSeconds}s in claude's input box; the supervisor sent it`);
   const alert = status.supervisor?.lastAlert;
   if (alert) out.print(`  told owner  ${ago(alert.at)} ago (${count(alert.delivered, 'recipient')}): ${alert.text}`);
 }

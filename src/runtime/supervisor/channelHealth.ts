@@ -141,7 +141,7 @@ export class ChannelHealth {
 
   private async reload(plugin: string): Promise<void> {
     const incident = this.incidents.get(plugin)!;
-    if (await this.personAttached()) {
+    if (await this.tmux.writerAttached()) {
       this.hooks.log(`chat plugin ${plugin}: not typing /reload-plugins while a person is attached with write access`);
       return;
     }
@@ -175,10 +175,5 @@ export class ChannelHealth {
       this.hooks.log(`chat plugin ${plugin}: its server started ${recent.length} times in 10 minutes`);
       void this.alerts.tell(`plugin-flapping:${plugin}`, `${this.name}: the chat plugin ${plugin} keeps restarting (${recent.length} times in 10 minutes); messages may be lost. \`buddy-init logs\` shows the supervisor's side.`);
     }
-  }
-
-  /** A client attached without -r: someone may be typing into claude's input. */
-  private async personAttached(): Promise<boolean> {
-    return (await this.tmux.clients()).some((c) => !c.readonly);
   }
 }

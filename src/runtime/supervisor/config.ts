@@ -44,6 +44,8 @@ export interface SupervisorConfig {
   pluginGraceSeconds?: number;
   /** Seconds /reload-plugins gets to bring a plugin server back before claude is restarted. */
   reloadWaitSeconds?: number;
+  /** Seconds a chat message may sit unsent in claude's input box (nobody able to type) before Enter. */
+  unsentDraftSeconds?: number;
 }
 
 export interface ChannelWatch {

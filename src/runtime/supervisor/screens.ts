@@ -42,10 +42,10 @@ export const SCREENS: Screen[] = [
     id: 'auth-retrying',
     incident: 'auth',
     // Claude Code retries a 401 ten times over about three minutes before it gives up; a token that
-    // works again within 45 s was a glitch (2.1.225 fixed one such), longer it needs the owner.
+    // works again within 30 s was a glitch (2.1.225 fixed one such), longer it needs the owner.
     pattern: /401 [^\n·]*· retrying in/,
     heal: 'wait',
-    reportAfterMs: 45_000,
+    reportAfterMs: 30_000,
     meaning: 'Claude\'s credentials are refused (401); claude is retrying',
     fix: 'make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it',
   },

@@ -21,6 +21,7 @@ import type { SupervisorConfig } from './config.js';
 import { Notifier } from './notify.js';
 import { OwnerAlerts, type Alert } from './owner.js';
 import { StuckWatch, type StuckState } from './stuck.js';
+import { DraftWatch, plainText, type DraftSent } from './drafts.js';
 import { SessionPin } from './session.js';
 import { processIsGone, Tmux } from './tmux.js';
 
@@ -49,6 +50,8 @@ export interface Status {
   lastAlert?: Alert;
   /** A screen claude is stuck on (a dialog, refused credentials, the usage limit). */
   stuck?: StuckState;
+  /** The last chat message the supervisor found unsent in the input box and sent. */
+  draftSent?: DraftSent;
   updatedAt: string;
 }
 
@@ -77,6 +80,7 @@ export class Supervisor {
   private readonly alerts: OwnerAlerts;
   private readonly health: ChannelHealth;
   private readonly stuck: StuckWatch;
+  private readonly drafts: DraftWatch;
   private panePid = 0;
   private checking: Promise<void> | undefined;
   private recheck = false;
@@ -109,6 +113,7 @@ export class Supervisor {
       this.childEnv,
     );
     this.stuck = new StuckWatch(config.name, this.alerts, { restartClaude: (reason) => this.restartClaude(reason), log });
+    this.drafts = new DraftWatch((config.unsentDraftSeconds ?? 60) * 1000, { pressEnter: () => this.tmux.pressEnter(), log });
     const now = new Date().toISOString();
     this.status = { pid: process.pid, name: config.name, session: config.session, state: 'starting', startedAt: now, restarts: 0, updatedAt: now };
   }
@@ -179,10 +184,18 @@ export class Supervisor {
       if (Date.now() - this.claudeStartedAt > 6 * QUICK_DEATH_MS) this.quickDeaths = 0;
       await this.health.tick(pane.pid, this.claudeStartedAt);
       // A fresh claude draws its first screen; judge it after that.
-      if (Date.now() - this.claudeStartedAt > START_GRACE_MS) await this.stuck.look(await this.tmux.capture());
+      if (Date.now() - this.claudeStartedAt > START_GRACE_MS) await this.lookAtScreen();
     }
     this.lastHealthyAt = Date.now();
     this.writeStatus();
+  }
+
+  /** What claude's screen says: stuck on something, or (with a chat) a message left unsent. */
+  private async lookAtScreen(): Promise<void> {
+    const raw = await this.tmux.capture();
+    const text = plainText(raw);
+    await this.stuck.look(text);
+    if (this.config.channelWatch?.length) await this.drafts.look(raw, await this.tmux.writerAttached(), /esc to interrupt/.test(text));
   }
 
   /** The shell line the pane runs: secrets come from the env file, never from argv. */
@@ -314,6 +327,7 @@ export class Supervisor {
     if (this.config.channelWatch?.length) this.status.channels = this.health.report;
     if (this.alerts.last) this.status.lastAlert = this.alerts.last;
     this.status.stuck = this.stuck.state;
+    if (this.drafts.last) this.status.draftSent = this.drafts.last;
     try {
       writeFileAtomicSync(join(this.config.stateDir, 'status.json'), `${JSON.stringify(this.status, null, 2)}\n`, 0o600);
     } catch (err) {

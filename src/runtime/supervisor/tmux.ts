@@ -102,10 +102,19 @@ export class Tmux {
     await this.tmux('send-keys', '-t', `=${this.session}:`, 'Enter');
   }
 
-  /** The visible text of the pane (what a person attached would see now). */
+  /** The visible pane, with its escape sequences (dim placeholders tell from typed text). */
   async capture(): Promise<string> {
-    const r = await this.tmux('capture-pane', '-p', '-t', `=${this.session}:`);
+    const r = await this.tmux('capture-pane', '-p', '-e', '-t', `=${this.session}:`);
     return r.code === 0 ? r.stdout : '';
+  }
+
+  async pressEnter(): Promise<void> {
+    await this.tmux('send-keys', '-t', `=${this.session}:`, 'Enter');
+  }
+
+  /** Whether a client is attached with write access (without -r): someone may be typing. */
+  async writerAttached(): Promise<boolean> {
+    return (await this.clients()).some((c) => !c.readonly);
   }
 
   /** The clients attached to the session, and whether each attached read-only (`attach -r`). */
