@@ -15,7 +15,7 @@ const vps = new Vps();
 await vps.boot();
 const guest = (script: string): string => {
   const r = vps.ssh(script);
-  if (r.code !== 0) throw new Error(`guest script failed (${r.code}): ${r.stderr}${r.stdout}`);
+  if (r.code !== 0) throw new Error(`guest script failed (${r.code}): ${r.stderr}${r.stdout}\n${vps.ssh(`journalctl --user -u ${NAME}.service -n 30 --no-pager`).stdout}`);
   return r.stdout.trim();
 };
 const SERVER = `/home/ada/.claude/plugins/cache/${PLUGIN}/server.mjs`;
@@ -43,21 +43,23 @@ try {
   const detect: number[] = [];
   const heal: number[] = [];
   for (let i = 0; i < rounds(10, 3); i++) {
+    const journal = `journalctl --user -u ${NAME}.service -o short-unix --no-pager`;
     const out = guest(
       [
+        `missing=$(${journal} | grep -c 'its server is not running'); back=$(${journal} | grep -c 'its server is back')`,
         `old=$(${serverPid} | head -n 1)`,
         'killed=$(date +%s%3N); kill -9 $old',
         `i=0; until new=$(${serverPid} | head -n 1) && [ -n "$new" ] && [ "$new" != "$old" ]; do i=$((i+1)); [ $i -gt 12000 ] && exit 1; sleep 0.005; done`,
         'healed=$(date +%s%3N)',
-        'sleep 1',
-        `seen=$(journalctl --user -u ${NAME}.service -o short-unix --no-pager | grep 'its server is not running' | tail -n 1 | cut -d' ' -f1)`,
+        // The supervisor's own lines: when it noticed, and that it saw the server back (the incident closed).
+        `i=0; until [ $(${journal} | grep -c 'its server is back') -gt $back ]; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.1; done`,
+        `seen=$(${journal} | grep 'its server is not running' | sed -n "$((missing + 1))p" | cut -d' ' -f1)`,
         'echo $killed $healed $seen',
       ].join('\n'),
     );
     const [killed, healed, seen] = out.split(' ').map(Number) as [number, number, number];
     detect.push(seen * 1000 - killed);
     heal.push(healed - killed);
-    guest('sleep 3');
   }
   const d = stats(detect);
   const h = stats(heal);
