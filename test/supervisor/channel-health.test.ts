@@ -122,6 +122,33 @@ describe('chat plugin health in the supervisor', () => {
     expect(b.log).toMatch(/cleared Claude Code's "failed" mark on plugin:echochat:echochat \(mcp-needs-auth-cache\.json\)/);
   }, 120_000);
 
+  it('a server whose program is not installed (Bun missing) is reported at once, not reloaded or restarted; healed once it is there', async () => {
+    const b = chatBuddy('discord');
+    const before = alertsTo('discord').length;
+    const bin = join(b.home, 'bin');
+    mkdirSync(bin);
+    // The plugin starts its server with `bun-for-test`, found nowhere on the service's PATH yet.
+    writeFileSync(join(b.home, '.claude/plugins/cache/stand-in/echochat/0.1.0/.mcp.json'), JSON.stringify({ mcpServers: { echochat: { command: 'bun-for-test', args: ['server.mjs'] } } }));
+    writeFileSync(b.configFile, JSON.stringify({ ...JSON.parse(readFileSync(b.configFile, 'utf8')), path: `${bin}:${process.env.PATH}` }));
+    writeFileSync(b.flag('no-servers'), '');
+    b.start({ ...api.env, FAKE_CLAUDE_NO_SERVERS: b.flag('no-servers') });
+    await b.running(1);
+    await b.say('a conversation worth resuming');
+    await waitFor('reported', () => (b.health()?.lastHeal?.action === 'reported' ? true : undefined), 30_000);
+    expect(b.health()!.lastHeal!.why).toBe('its server runs `bun-for-test`, which is not installed where the service looks (its PATH)');
+    await waitFor('both users told', () => (alertsTo('discord').length - before >= 2 ? true : undefined));
+    expect(alertsTo('discord')[before]!.text).toMatch(/^sup needs you: the chat plugin echochat@stand-in cannot start: its server runs `bun-for-test`/);
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect(b.transcript().filter((e) => e.type === 'reload')).toHaveLength(0);
+    expect(b.starts()).toHaveLength(1);
+    // Installed (and the plugin fixed): the supervisor heals.
+    writeFileSync(join(bin, 'bun-for-test'), '#!/bin/sh\n', { mode: 0o755 });
+    rmSync(b.flag('no-servers'));
+    await waitFor('healed', () => b.health()?.lastHeal?.healed, 60_000);
+    expect(b.log).toMatch(/bun-for-test is there now; healing/);
+    expect(alertsTo('discord').length - before).toBe(4); // "needs you", then "healed", to each of the two
+  }, 120_000);
+
   it('a server that keeps being replaced (four starts in ten minutes) is reported', async () => {
     const b = chatBuddy('telegram');
     const before = alertsTo('telegram').length;

@@ -33,7 +33,9 @@ export interface PluginHealth {
 interface Incident {
   /** When the server was first missed. */
   since: number;
-  step: 'reload' | 'restart' | 'reported';
+  step: 'reload' | 'restart' | 'reported' | 'cannot start';
+  /** For 'cannot start': the program the server runs, which is missing. */
+  launcher?: string;
   stepAt: number;
   retryMs: number;
 }
@@ -102,10 +104,10 @@ export class ChannelHealth {
     const ps = await run(PS_ARGV, this.env);
     if (ps.code !== 0) return this.hooks.log(`cannot list processes (${ps.stderr.trim()}); chat plugin health unknown this time`);
     const pids = pluginServerPids(parsePs(ps.stdout), claudePid, roots);
-    for (const [plugin, pid] of pids) await this.judge(plugin, pid, claudeStartedAt);
+    for (const [plugin, pid] of pids) await this.judge(plugin, pid, claudeStartedAt, roots.get(plugin) ?? []);
   }
 
-  private async judge(plugin: string, pid: number | undefined, claudeStartedAt: number): Promise<void> {
+  private async judge(plugin: string, pid: number | undefined, claudeStartedAt: number, roots: string[]): Promise<void> {
     const now = Date.now();
     const health = this.state.get(plugin)!;
     const incident = this.incidents.get(plugin);
@@ -116,6 +118,14 @@ export class ChannelHealth {
     }
     health.server = undefined;
     if (now - claudeStartedAt < this.timing.graceMs) return; // claude is still starting its servers
+    // What nothing here can mend (the server's program is not installed) is reported, not retried.
+    const missing = await this.missingLauncher(roots);
+    if (missing) return this.cannotStart(plugin, incident, missing, now);
+    if (incident?.step === 'cannot start') {
+      this.hooks.log(`chat plugin ${plugin}: ${incident.launcher} is there now; healing`);
+      this.incidents.delete(plugin);
+      return this.judge(plugin, pid, claudeStartedAt, roots);
+    }
     if (!incident) {
       this.incidents.set(plugin, { since: now, step: 'reload', stepAt: 0, retryMs: RETRY_FIRST_MS });
       this.hooks.log(`chat plugin ${plugin}: its server is not running under claude; the chat cannot reach it`);
@@ -137,6 +147,36 @@ export class ChannelHealth {
       incident.retryMs = Math.min(incident.retryMs * 2, RETRY_MAX_MS);
       return this.restart(plugin, incident, 'retrying after a pause');
     }
+  }
+
+  /**
+   * The program a plugin's server is started with (.mcp.json's `command`, e.g. bun), when it is found
+   * neither as a path nor on the PATH claude runs with: then no reload or restart can start the server.
+   */
+  private async missingLauncher(roots: string[]): Promise<string | undefined> {
+    for (const root of roots) {
+      const text = await readFile(join(root, '.mcp.json'), 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      let servers: unknown;
+      try {
+        servers = (JSON.parse(text) as { mcpServers?: unknown }).mcpServers;
+      } catch {
+        return undefined;
+      }
+      const commands = isRecord(servers) ? Object.values(servers).flatMap((s) => (isRecord(s) && typeof s.command === 'string' ? [s.command] : [])) : [];
+      const dirs = (this.env.PATH ?? '').split(':').filter(Boolean);
+      return commands.find((c) => (c.includes('/') ? !existsSync(c) : !dirs.some((d) => existsSync(join(d, c)))));
+    }
+    return undefined;
+  }
+
+  private async cannotStart(plugin: string, incident: Incident | undefined, launcher: string, now: number): Promise<void> {
+    if (incident?.step === 'cannot start' && incident.launcher === launcher) return;
+    this.incidents.set(plugin, { since: incident?.since ?? now, step: 'cannot start', stepAt: now, retryMs: RETRY_FIRST_MS, launcher });
+    const why = `its server runs \`${launcher}\`, which is not installed where the service looks (its PATH)`;
+    this.state.get(plugin)!.lastHeal = { at: new Date(now).toISOString(), action: 'reported', why };
+    this.hooks.log(`chat plugin ${plugin}: ${why}; nothing to heal until it is`);
+    await this.alerts.tell(`plugin-down:${plugin}`, `${this.name} needs you: the chat plugin ${plugin} cannot start: ${why}. \`buddy-init doctor\` on your laptop says how to install it.`);
   }
 
   private async reload(plugin: string): Promise<void> {
