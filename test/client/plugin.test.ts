@@ -138,7 +138,7 @@ describe(`the chat plugin and Bun, installed by apply (Claude Code ${NEWEST}, a 
       const toldMs = Date.now() - sentAt;
       expect(JSON.parse(cli(['status', '--json']).stdout).supervisor.stuck).toMatchObject({ id: expect.stringMatching(/^auth/) });
       expect(cli(['doctor']).stdout).toMatch(/FAIL claude stuck: Claude's credentials are refused \(401\)/);
-      await new Promise((r) => setTimeout(r, 20_000));
+      await new Promise((r) => setTimeout(r, 12_000));
       expect(claudePid()).toBe(claude);
       expect(chat.received.length - before).toBe(1);
       console.log(`channel health, real Claude Code ${NEWEST}: the API answers 401 -> owner told "needs you" ${toldMs} ms after the message was sent`);

@@ -196,7 +196,7 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     b.type(`show ${join(SCREENS, '401-final.txt')}`);
     await waitFor('told', () => (alertsTo('discord').length - before >= 2 ? true : undefined), 30_000);
     expect(alertsTo('discord').slice(before).map((r) => r.text)).toEqual(
-      Array(2).fill('sup needs you: Claude rejects its credentials (401). make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it'),
+      Array(2).fill("sup needs you: Claude's credentials are refused (401). make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it"),
     );
     expect((b.status()!.stuck as { id: string }).id).toBe('auth');
     await new Promise((r) => setTimeout(r, 12_000));

@@ -15,6 +15,8 @@ const EXPECTED: Record<string, string | undefined> = {
   idle: undefined,
   '401-retrying': 'auth-retrying', // Claude Code still retrying: told to the owner if it lasts 45 s
   '401-final': 'auth',
+  '401-oauth': 'auth', // a subscription's token refused: "Not logged in", at once
+  'usage-limit-continued': undefined, // Claude Code went on by itself after the reset
   'usage-limit': 'usage-limit',
   '429-api-key': 'rate-limited',
   '529-retrying': 'overloaded',

@@ -48,6 +48,7 @@ describe('the supervisor on a stuck screen', () => {
     const text = screen('usage-limit'); // resets 5:02am (UTC); now is 03:30 UTC
     await w.look(text);
     expect(told()).toEqual([expect.stringMatching(/^jarvis: the usage limit is reached; Claude Code continues by itself when it resets \(resets 5:02am \(UTC\)\)\.$/)]);
+    // (When it does, the screen says so and the state is over: see usage-limit-continued in screens.test.ts.)
     vi.setSystemTime(new Date('2026-12-03T05:06:00Z'));
     await w.look(text);
     expect(restarts).toEqual([]);

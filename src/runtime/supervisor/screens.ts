@@ -33,9 +33,10 @@ export const SCREENS: Screen[] = [
     id: 'auth',
     incident: 'auth',
     // The final state after Claude Code's own retries ("401 ... attempt n/10" before it).
-    pattern: /Invalid API key · Fix external API key|OAuth token (has expired|revoked)|Please run \/login|authentication_error/,
+    // An API key: after Claude Code's own retries; an OAuth token (a subscription): at once, "Not logged in".
+    pattern: /Invalid API key · Fix external API key|OAuth token (has expired|revoked)|Not logged in · Please run \/login|authentication_error/,
     heal: 'report',
-    meaning: 'Claude rejects its credentials (401)',
+    meaning: "Claude's credentials are refused (401)",
     fix: 'make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it',
   },
   {
@@ -118,11 +119,17 @@ export interface Stuck {
 }
 
 /** The state the pane is stuck in, if any: the first row of the table whose pattern the bottom matches. */
+/**
+ * Past a state, once claude is going again: Claude Code says the usage limit reset, or a turn finished
+ * ("✻ Crunched for 0s · done 4:03 AM", captured after the limit reset and claude went on by itself).
+ */
+const RECOVERED = /Usage limit reset|✻ [A-Z][a-z]+ for [^·\n]+· done/;
+
 export function stuckOn(pane: string): Stuck | undefined {
   const bottom = now(pane);
   for (const screen of SCREENS) {
     const m = screen.pattern.exec(bottom);
-    if (m) return { screen, ...(screen.id === 'usage-limit' && m[1] ? { resets: m[1].trim() } : {}) };
+    if (m && !RECOVERED.test(bottom.slice(m.index + m[0].length))) return { screen, ...(screen.id === 'usage-limit' && m[1] ? { resets: m[1].trim() } : {}) };
   }
   return undefined;
 }
