@@ -48,7 +48,9 @@ describe('stuck screens of the real Claude Code', () => {
 
   it('every row of the table is exercised by a capture (or is said not to be capturable offline)', () => {
     const seen = new Set(Object.values(EXPECTED));
-    expect(SCREENS.map((s) => s.id).filter((id) => !seen.has(id))).toEqual(['offline']);
+    seen.add(stuckOn(screen('onboarding').replace(/Welcome to Claude Code v[\d.]+/, ''))?.screen.id); // the first-run screen wins over "offline" on that capture
+    // press-enter: not reachable offline (see stuck.test.ts).
+    expect(SCREENS.map((s) => s.id).filter((id) => !seen.has(id))).toEqual(['press-enter']);
   });
 });
 

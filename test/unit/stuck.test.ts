@@ -14,7 +14,7 @@ function watch() {
   const lines: string[] = [];
   const restarts: string[] = [];
   const log = (line: string) => lines.push(line);
-  const w = new StuckWatch('jarvis', new OwnerAlerts([], log, {}), { restartClaude: async (reason) => void restarts.push(reason), log });
+  const w = new StuckWatch('jarvis', new OwnerAlerts([], log, {}), { restartClaude: async (reason) => void restarts.push(reason), pressEnter: async () => void restarts.push('Enter'), log });
   const told = () => lines.filter((l) => l.startsWith('told the owner')).map((l) => l.replace(/^told the owner \(0 recipients\): /, ''));
   return { w, lines, restarts, told };
 }
@@ -82,5 +82,16 @@ describe('the supervisor on a stuck screen', () => {
     await w.look(screen('529-retrying'));
     expect(told()).toEqual(['jarvis: the API is overloaded; claude retries by itself, for 10 minutes now.']);
     expect(restarts).toEqual([]);
+  });
+
+  it('"Press Enter to continue" (a synthetic screen: no state of 2.1.332 reachable offline shows it): Enter, twice at most, then told', async () => {
+    const { w, restarts, told } = watch();
+    const screenText = `${screen('idle')}\nPress Enter to continue…\n`;
+    for (let i = 0; i < 3; i++) {
+      await w.look(screenText);
+      later(20_000);
+    }
+    expect(restarts).toEqual(['Enter', 'Enter']);
+    expect(told()).toEqual([expect.stringMatching(/^jarvis needs you: claude waits for Enter, and pressing Enter did not clear it\./)]);
   });
 });

@@ -8,6 +8,8 @@
 export type ScreenHeal =
   /** Restart claude in the same conversation (the supervisor re-asserts the flags that dialog needs first). */
   | 'restart'
+  /** Press Enter (a prompt that only waits for a key). */
+  | 'enter'
   /** Nothing: claude retries by itself; only said if it lasts. */
   | 'wait'
   /** Nothing can be done here: the owner is told. */
@@ -75,6 +77,14 @@ export const SCREENS: Screen[] = [
     pattern: /Welcome to Claude Code v\d|Choose the text style/,
     heal: 'restart',
     meaning: 'claude shows its first-run screens (the onboarding flag in ~/.claude.json was lost)',
+  },
+  {
+    id: 'press-enter',
+    // Not captured: no state of 2.1.332 reachable offline shows it (the update prompt, its usual source,
+    // is off: buddy-init sets DISABLE_AUTOUPDATER=1 unless the recipe asks for updates).
+    pattern: /Press Enter to continue/,
+    heal: 'enter',
+    meaning: 'claude waits for Enter',
   },
   {
     id: 'offline',

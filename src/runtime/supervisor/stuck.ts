@@ -1,7 +1,8 @@
 /**
  * Claude alive but stuck on a screen (screens.ts): the supervisor looks at the pane at each check and
  *   - restarts claude in the same conversation for a dialog the flags in ~/.claude.json should have
- *     prevented (the flags are re-asserted before every start), at most twice in ten minutes, then reports;
+ *     prevented (the flags are re-asserted before every start), or presses Enter where that is all it
+ *     waits for, at most twice in ten minutes, then reports;
  *   - reports what needs the owner (credentials refused) once per incident, and does not restart in a loop;
  *   - for the usage limit, reports once with the reset time the screen shows, and if claude is still on
  *     that screen five minutes after it, restarts it (Claude Code means to continue by itself);
@@ -48,7 +49,7 @@ export class StuckWatch {
   constructor(
     private readonly name: string,
     private readonly alerts: OwnerAlerts,
-    private readonly hooks: { restartClaude(reason: string): Promise<void>; log(message: string): void },
+    private readonly hooks: { restartClaude(reason: string): Promise<void>; pressEnter(): Promise<void>; log(message: string): void },
   ) {}
 
   get state(): StuckState | undefined {
@@ -70,7 +71,7 @@ export class StuckWatch {
     }
     const c = this.current;
     const { screen } = stuck;
-    if (screen.heal === 'restart') return this.restart(c, now);
+    if (screen.heal === 'restart' || screen.heal === 'enter') return this.unstick(c, now);
     if (screen.heal === 'wait') {
       if (!c.reported && now - c.since >= (screen.reportAfterMs ?? WAIT_REPORT_MS)) {
         await this.report(c, screen.fix ? `${this.name} needs you: ${screen.meaning}. ${screen.fix}` : `${this.name}: ${screen.meaning}, for ${Math.round((now - c.since) / 60_000)} minutes now.`);
@@ -98,13 +99,18 @@ export class StuckWatch {
     await this.alerts.tell(`stuck:${c.stuck.screen.incident ?? c.stuck.screen.id}`, text);
   }
 
-  private async restart(c: NonNullable<StuckWatch['current']>, now: number): Promise<void> {
+  /** A restart (or Enter), at most twice in ten minutes; then the owner is told. */
+  private async unstick(c: NonNullable<StuckWatch['current']>, now: number): Promise<void> {
+    const what = c.stuck.screen.heal === 'enter' ? 'pressing Enter' : 'restarting claude';
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     if (this.restarts.length >= RESTARTS_PER_WINDOW) {
-      if (!c.reported) await this.report(c, `${this.name} needs you: ${c.stuck.screen.meaning}, and restarting claude did not clear it. \`buddy-init doctor\` on your laptop says why.`);
+      if (!c.reported) await this.report(c, `${this.name} needs you: ${c.stuck.screen.meaning}, and ${what} did not clear it. \`buddy-init doctor\` on your laptop says why.`);
       return;
     }
     this.restarts.push(now);
-    await this.hooks.restartClaude(`claude is stuck: ${c.stuck.screen.meaning}`);
+    if (c.stuck.screen.heal === 'enter') {
+      this.hooks.log(`claude is stuck: ${c.stuck.screen.meaning}; pressing Enter`);
+      await this.hooks.pressEnter();
+    } else await this.hooks.restartClaude(`claude is stuck: ${c.stuck.screen.meaning}`);
   }
 }

@@ -112,7 +112,7 @@ export class Supervisor {
       { restartClaude: (reason) => this.restartClaude(reason), log },
       this.childEnv,
     );
-    this.stuck = new StuckWatch(config.name, this.alerts, { restartClaude: (reason) => this.restartClaude(reason), log });
+    this.stuck = new StuckWatch(config.name, this.alerts, { restartClaude: (reason) => this.restartClaude(reason), pressEnter: () => this.tmux.pressEnter(), log });
     this.drafts = new DraftWatch((config.unsentDraftSeconds ?? 60) * 1000, { pressEnter: () => this.tmux.pressEnter(), log });
     const now = new Date().toISOString();
     this.status = { pid: process.pid, name: config.name, session: config.session, state: 'starting', startedAt: now, restarts: 0, updatedAt: now };
