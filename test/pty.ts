@@ -29,6 +29,16 @@ export class Terminal {
     }
   }
 
+  /** Waits for `prompt`, then presses `keys` in order: a tmux key name (Enter, Up, C-c, ...) or text to type. */
+  async answer(prompt: RegExp, keys: string[]): Promise<void> {
+    await this.waitFor(prompt);
+    for (const k of keys) {
+      if (/^(Enter|Up|Down|C-c|C-u|Space)$/.test(k)) this.key(k);
+      else this.type(k);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+  }
+
   type(text: string): void {
     this.tmux('send-keys', '-l', text);
   }

@@ -53,15 +53,6 @@ function check(name: string, fresh: string): void {
   expect(machineFree(current.text), `README.md capture:${name} is stale: run npm run readme`).toBe(machineFree(fresh));
 }
 
-async function answer(t: Terminal, prompt: RegExp, keys: string[]): Promise<void> {
-  await t.waitFor(prompt);
-  for (const k of keys) {
-    if (/^(Enter|Down)$/.test(k)) t.key(k);
-    else t.type(k);
-    await new Promise((r) => setTimeout(r, 60));
-  }
-}
-
 /** The plan's per-file diffs are long and said in words above them: one line stands for them. */
 function elideDiffs(screen: string): string {
   const lines = screen.split('\n');
@@ -82,21 +73,21 @@ describe('README captures', () => {
       npm_command: 'exec', // as under npx, whatever runs the tests
     }, { columns: 200, rows: 50 });
     try {
-      await answer(t, /Name of your buddy/, ['jarvis', 'Enter']);
-      await answer(t, /Working directory on the box/, ['Enter']);
-      await answer(t, /Which chat app/, ['Enter']);
-      await answer(t, /How does buddy-init get the discord bot token\?/, ['Enter']);
-      await answer(t, /discord bot token \(input hidden\)/, [TOKEN, 'Enter']);
-      await answer(t, /User ids allowed/, ['184012345678901234', 'Enter']);
+      await t.answer(/Name of your buddy/, ['jarvis', 'Enter']);
+      await t.answer(/Working directory on the box/, ['Enter']);
+      await t.answer(/Which chat app/, ['Enter']);
+      await t.answer(/How does buddy-init get the discord bot token\?/, ['Enter']);
+      await t.answer(/discord bot token \(input hidden\)/, [TOKEN, 'Enter']);
+      await t.answer(/User ids allowed/, ['184012345678901234', 'Enter']);
       // Asked only on a box without Bun.
-      if (/The chat plugin runs on Bun/.test(await t.waitFor(/The chat plugin runs on Bun|How does Claude authenticate/))) await answer(t, /The chat plugin runs on Bun/, ['Enter']);
-      await answer(t, /How does Claude authenticate/, ['Enter']);
-      await answer(t, /How does buddy-init get the Claude OAuth token\?/, ['Down', 'Enter']);
-      await answer(t, /Environment variable name/, ['Enter']);
-      await answer(t, /Permission posture/, ['Enter']);
-      await answer(t, /Add your own allow\/deny rules/, ['Enter']);
-      await answer(t, /Start it at boot/, ['Enter']);
-      await answer(t, /Write buddy\.yaml and apply\?/, ['Enter']);
+      if (/The chat plugin runs on Bun/.test(await t.waitFor(/The chat plugin runs on Bun|How does Claude authenticate/))) await t.answer(/The chat plugin runs on Bun/, ['Enter']);
+      await t.answer(/How does Claude authenticate/, ['Enter']);
+      await t.answer(/How does buddy-init get the Claude OAuth token\?/, ['Down', 'Enter']);
+      await t.answer(/Environment variable name/, ['Enter']);
+      await t.answer(/Permission posture/, ['Enter']);
+      await t.answer(/Add your own allow\/deny rules/, ['Enter']);
+      await t.answer(/Start it at boot/, ['Enter']);
+      await t.answer(/Write buddy\.yaml and apply\?/, ['Enter']);
       expect(await t.exitCode()).toBe(0);
       const screen = t
         .screen(2000)

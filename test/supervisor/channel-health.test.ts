@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelWatch } from '../../src/runtime/supervisor/config.js';
 import { FIXTURES } from '../helpers.js';
-import { Terminal } from '../pty.js';
 import { FakeChatApi } from './fakeChatApi.js';
 import { Buddy, waitFor } from './harness.js';
 
@@ -169,8 +168,7 @@ describe('chat plugin health in the supervisor', () => {
     b.start(api.env);
     await b.running(1);
     const first = await waitFor('the plugin server running', () => b.health()?.server?.pid);
-    // A person attached as `buddy-init attach --write` does (a client without -r), in a real terminal.
-    const person = new Terminal(['tmux', '-L', b.config.tmuxSocket, 'attach', '-t', `=${b.config.session}`], { PATH: process.env.PATH!, HOME: b.home, TERM: 'xterm' });
+    const person = b.attachWriter();
     try {
       await waitFor('the client attached', () => (b.tmux('list-clients', '-F', '#{client_readonly}').stdout.trim() === '0' ? true : undefined));
       process.kill(first, 'SIGKILL');
@@ -230,7 +228,7 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     expect(b.log).not.toContain('hello from discord');
 
     // Now a person attached with write access when the text appears: theirs, never sent.
-    const person = new Terminal(['tmux', '-L', b.config.tmuxSocket, 'attach', '-t', `=${b.config.session}`], { PATH: process.env.PATH!, HOME: b.home, TERM: 'xterm' });
+    const person = b.attachWriter();
     try {
       await waitFor('the client attached', () => (b.tmux('list-clients', '-F', '#{client_readonly}').stdout.trim() === '0' ? true : undefined));
       b.type(`show ${join(SCREENS, 'input-draft.ansi')}`);

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SupervisorConfig } from '../../src/runtime/supervisor/config.js';
 import { FIXTURES, ROOT, tempDir, waitFor } from '../helpers.js';
+import { Terminal } from '../pty.js';
 
 export const SUPERVISOR = join(ROOT, 'dist', 'runtime', 'supervisor.mjs');
 
@@ -118,6 +119,11 @@ export class Buddy {
   type(line: string): void {
     this.tmux('send-keys', '-t', `=${this.config.session}:`, '-l', line);
     this.tmux('send-keys', '-t', `=${this.config.session}:`, 'Enter');
+  }
+
+  /** A person attached as `buddy-init attach --write` does (a client without -r), in a real terminal. */
+  attachWriter(): Terminal {
+    return new Terminal(['tmux', '-L', this.config.tmuxSocket, 'attach', '-t', `=${this.config.session}`], { PATH: process.env.PATH!, HOME: this.home, TERM: 'xterm' });
   }
 
   async exited(): Promise<number | null> {

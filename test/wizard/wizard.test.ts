@@ -16,15 +16,6 @@ const OAUTH = 'sk-ant-oat01-wizard-typed-oauth-token-0123456789';
 const wizard = (cwd: string, args: string[], env: Record<string, string> = {}) =>
   new Terminal(onLaptop(['sh', '-c', `cd "${cwd}" && exec "$0" "$@"`, process.execPath, CLI, '--no-color', ...args], env.HOME), { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env });
 
-async function answer(t: Terminal, prompt: RegExp, keys: string[]): Promise<void> {
-  await t.waitFor(prompt);
-  for (const k of keys) {
-    if (/^(Enter|Up|Down|C-c|C-u|Space)$/.test(k)) t.key(k);
-    else t.type(k);
-    await new Promise((r) => setTimeout(r, 60));
-  }
-}
-
 /** Sends `sig` to the wizard's own node process (found by a path only its command line holds). */
 function signalWizard(marker: string, sig: NodeJS.Signals): void {
   const pids = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
@@ -53,27 +44,27 @@ describe('wizard in a terminal', () => {
   it('a fresh local install: each secret checked when given, a typed token goes only to the 0600 file on the target', async () => {
     const t = wizard(dir, ['--root', root]); // --root means this machine: no "where" question
     try {
-      await answer(t, /Name of your buddy/, ['jarvis', 'Enter']);
-      await answer(t, /Working directory on the box \(a folder of its own/, ['Enter']); // ~/buddy
-      await answer(t, /Which chat app/, ['Enter']); // Discord
-      await answer(t, /How does buddy-init get the discord bot token\?/, ['Enter']); // type it now
+      await t.answer(/Name of your buddy/, ['jarvis', 'Enter']);
+      await t.answer(/Working directory on the box \(a folder of its own/, ['Enter']); // ~/buddy
+      await t.answer(/Which chat app/, ['Enter']); // Discord
+      await t.answer(/How does buddy-init get the discord bot token\?/, ['Enter']); // type it now
       // Half a paste is refused at the prompt (its length said, never the value), and asked again.
-      await answer(t, /discord bot token \(input hidden\)/, ['MTIzNDU2.half-a-paste', 'Enter']);
-      await answer(t, /does not look like a Discord bot token \(three dot-separated parts.*got 21 characters\)/, ['C-u', TOKEN, 'Enter']);
-      await answer(t, /only DM people it shares a server with/, []);
-      await answer(t, /User ids allowed/, ['184012345678901234', 'Enter']);
+      await t.answer(/discord bot token \(input hidden\)/, ['MTIzNDU2.half-a-paste', 'Enter']);
+      await t.answer(/does not look like a Discord bot token \(three dot-separated parts.*got 21 characters\)/, ['C-u', TOKEN, 'Enter']);
+      await t.answer(/only DM people it shares a server with/, []);
+      await t.answer(/User ids allowed/, ['184012345678901234', 'Enter']);
       // This machine has no Bun: the wizard asks before apply may install it.
-      await answer(t, /The chat plugin runs on Bun, which the box lacks\. Let apply install it for \w+ with npm/, ['Enter']); // yes
-      await answer(t, /How does Claude authenticate/, ['Enter']); // OAuth token
-      await answer(t, /How does buddy-init get the Claude OAuth token\?/, ['Down', 'Enter']); // from a variable...
-      await answer(t, /Environment variable name/, ['BUDDY_WIZARD_UNSET_VARIABLE', 'Enter']);
+      await t.answer(/The chat plugin runs on Bun, which the box lacks\. Let apply install it for \w+ with npm/, ['Enter']); // yes
+      await t.answer(/How does Claude authenticate/, ['Enter']); // OAuth token
+      await t.answer(/How does buddy-init get the Claude OAuth token\?/, ['Down', 'Enter']); // from a variable...
+      await t.answer(/Environment variable name/, ['BUDDY_WIZARD_UNSET_VARIABLE', 'Enter']);
       // ...that is not set: said at once, and the person may type the token instead.
-      await answer(t, /BUDDY_WIZARD_UNSET_VARIABLE is not set in this shell\.[\s\S]*Then:/, ['Enter']); // type it now instead
-      await answer(t, /Claude OAuth token \(input hidden\)/, [OAUTH, 'Enter']);
-      await answer(t, /Permission posture/, ['Enter']); // balanced
-      await answer(t, /Add your own allow\/deny rules/, ['Enter']); // no
-      await answer(t, /Start it at boot/, ['Enter']); // yes
-      await answer(t, /Write buddy\.yaml and apply\?/, ['Enter']);
+      await t.answer(/BUDDY_WIZARD_UNSET_VARIABLE is not set in this shell\.[\s\S]*Then:/, ['Enter']); // type it now instead
+      await t.answer(/Claude OAuth token \(input hidden\)/, [OAUTH, 'Enter']);
+      await t.answer(/Permission posture/, ['Enter']); // balanced
+      await t.answer(/Add your own allow\/deny rules/, ['Enter']); // no
+      await t.answer(/Start it at boot/, ['Enter']); // yes
+      await t.answer(/Write buddy\.yaml and apply\?/, ['Enter']);
       expect(await t.exitCode()).toBe(0);
       const screen = t.screen();
       expect(screen).toMatch(/Next steps/);
@@ -113,9 +104,9 @@ describe('wizard in a terminal', () => {
     writeFileSync(join(dir, 'buddy.yaml'), `# my own note, keep me\n${readFileSync(join(dir, 'buddy.yaml'), 'utf8')}`);
     const t = wizard(dir, ['--root', root]);
     try {
-      await answer(t, /What now\?/, ['Enter']); // change the posture
-      await answer(t, /Permission posture/, ['Up', 'Enter']); // strict
-      await answer(t, /Add your own allow\/deny rules/, ['Enter']);
+      await t.answer(/What now\?/, ['Enter']); // change the posture
+      await t.answer(/Permission posture/, ['Up', 'Enter']); // strict
+      await t.answer(/Add your own allow\/deny rules/, ['Enter']);
       const screen = await t.waitFor(/Write buddy\.yaml and apply\?/);
       expect(screen).toMatch(/Permission changes/);
       expect(screen).toMatch(/- permissions\.allow: Bash\(git log \*\)/);
@@ -139,8 +130,8 @@ describe('wizard in a terminal', () => {
     const fresh = tempDir('buddy-wizard-ctrlc-');
     const t = wizard(fresh, ['--root', join(fresh, 'root')]);
     try {
-      await answer(t, /Name of your buddy/, ['half']);
-      await answer(t, /half/, ['C-c']);
+      await t.answer(/Name of your buddy/, ['half']);
+      await t.answer(/half/, ['C-c']);
       expect(await t.exitCode()).toBe(130);
       expect(t.screen()).toMatch(/cancelled; nothing was written/);
     } finally {
@@ -181,8 +172,8 @@ describe('wizard in a terminal', () => {
     const args = ['--root', root, '--name', 'drafty', '--workdir', '~/buddy', '--chat', 'discord', '--allow-from', '42', '--no-install-bun', '--auth', 'none', '--posture', 'strict', '--no-edit-rules', '--linger'];
     const first = wizard(fresh, args, { BUDDY_INIT_LOCK_WAIT: '1' });
     try {
-      await answer(first, /How does buddy-init get the discord bot token\?/, ['Enter']);
-      await answer(first, /discord bot token \(input hidden\)/, [TOKEN, 'Enter']);
+      await first.answer(/How does buddy-init get the discord bot token\?/, ['Enter']);
+      await first.answer(/discord bot token \(input hidden\)/, [TOKEN, 'Enter']);
       expect(await first.exitCode()).toBe(1);
       const screen = first.screen();
       expect(screen).toMatch(/another buddy-init is applying/);
@@ -199,9 +190,9 @@ describe('wizard in a terminal', () => {
 
     const second = wizard(fresh, ['--root', root]);
     try {
-      await answer(second, /buddy\.yaml\.draft holds your answers from a run that did not finish[\s\S]*Resume from them\?/, ['Enter']);
-      await answer(second, /discord bot token \(typed last time, never kept; input hidden\)/, [TOKEN, 'Enter']);
-      await answer(second, /Write buddy\.yaml and apply\?/, ['Enter']);
+      await second.answer(/buddy\.yaml\.draft holds your answers from a run that did not finish[\s\S]*Resume from them\?/, ['Enter']);
+      await second.answer(/discord bot token \(typed last time, never kept; input hidden\)/, [TOKEN, 'Enter']);
+      await second.answer(/Write buddy\.yaml and apply\?/, ['Enter']);
       expect(await second.exitCode()).toBe(0);
     } finally {
       second.close();
@@ -223,22 +214,22 @@ describe('wizard over SSH', () => {
     const dir = tempDir('buddy-wizard-ssh-');
     const t = wizard(dir, [], { HOME: sshd.laptop });
     try {
-      await answer(t, /Where should the buddy run\?/, ['Down', 'Enter']);
-      await answer(t, /SSH destination/, [sshd.destination(), 'Enter']);
+      await t.answer(/Where should the buddy run\?/, ['Down', 'Enter']);
+      await t.answer(/SSH destination/, [sshd.destination(), 'Enter']);
       const screen = await t.waitFor(/Is this the right fingerprint\?/);
       expect(screen).toMatch(/ssh-ed25519 host key fingerprint is:\s+SHA256:/);
       expect(screen).not.toMatch(/Name of your buddy/);
       t.type('y');
       t.key('Enter');
-      await answer(t, /Found on ssh/, []);
-      await answer(t, /Name of your buddy/, ['remote', 'Enter']);
-      await answer(t, /Working directory on the box/, ['Enter']);
-      await answer(t, /Which chat app/, ['Down', 'Down', 'Enter']); // none
-      await answer(t, /How does Claude authenticate/, ['Down', 'Down', 'Enter']);
-      await answer(t, /Permission posture/, ['Enter']);
-      await answer(t, /Add your own allow\/deny rules/, ['Enter']);
-      await answer(t, /Start it at boot/, ['Enter']);
-      await answer(t, /Write buddy\.yaml and apply\?/, ['Enter']);
+      await t.answer(/Found on ssh/, []);
+      await t.answer(/Name of your buddy/, ['remote', 'Enter']);
+      await t.answer(/Working directory on the box/, ['Enter']);
+      await t.answer(/Which chat app/, ['Down', 'Down', 'Enter']); // none
+      await t.answer(/How does Claude authenticate/, ['Down', 'Down', 'Enter']);
+      await t.answer(/Permission posture/, ['Enter']);
+      await t.answer(/Add your own allow\/deny rules/, ['Enter']);
+      await t.answer(/Start it at boot/, ['Enter']);
+      await t.answer(/Write buddy\.yaml and apply\?/, ['Enter']);
       expect(await t.exitCode()).toBe(0);
     } finally {
       t.close();

@@ -63,7 +63,7 @@ export function forgetFailedServers(home: string, plugins: string[]): string[] {
     return []; // Claude Code's own file, unreadable: left as it is
   }
   if (!isRecord(doc)) return [];
-  const prefixes = plugins.map((id) => `plugin:${id.slice(0, id.indexOf('@') < 0 ? id.length : id.indexOf('@'))}:`);
+  const prefixes = plugins.map((id) => `plugin:${id.split('@')[0]}:`);
   const cleared = Object.keys(doc).filter((key) => prefixes.some((p) => key.startsWith(p)));
   if (!cleared.length) return [];
   for (const key of cleared) delete doc[key];

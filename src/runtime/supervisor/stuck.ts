@@ -9,7 +9,7 @@
  *   - waits out what claude retries by itself (rate limit, overload, network), reporting it if it lasts.
  */
 import type { OwnerAlerts } from './owner.js';
-import { stuckOn, type Stuck } from './screens.js';
+import { stuckOn, type Screen, type Stuck } from './screens.js';
 
 const RESTARTS_PER_WINDOW = 2;
 const RESTART_WINDOW_MS = 10 * 60_000;
@@ -44,7 +44,8 @@ export function nextClock(text: string, now = new Date()): number | undefined {
 
 export class StuckWatch {
   private current?: { stuck: Stuck; since: number; reported: boolean; retryAt?: number };
-  private restarts: number[] = [];
+  /** When a restart or an Enter was last tried (bounded per window). */
+  private tries: number[] = [];
 
   constructor(
     private readonly name: string,
@@ -74,7 +75,7 @@ export class StuckWatch {
     if (screen.heal === 'restart' || screen.heal === 'enter') return this.unstick(c, now);
     if (screen.heal === 'wait') {
       if (!c.reported && now - c.since >= (screen.reportAfterMs ?? WAIT_REPORT_MS)) {
-        await this.report(c, screen.fix ? `${this.name} needs you: ${screen.meaning}. ${screen.fix}` : `${this.name}: ${screen.meaning}, for ${Math.round((now - c.since) / 60_000)} minutes now.`);
+        await this.report(c, screen.fix ? this.needsYou(screen) : `${this.name}: ${screen.meaning}, for ${Math.round((now - c.since) / 60_000)} minutes now.`);
       }
       return;
     }
@@ -84,7 +85,7 @@ export class StuckWatch {
         if (reset) c.retryAt = reset + AFTER_RESET_MS;
         await this.report(c, `${this.name}: ${screen.meaning}${stuck.resets ? ` (resets ${stuck.resets})` : ''}.`);
       } else {
-        await this.report(c, `${this.name} needs you: ${screen.meaning}. ${screen.fix ?? ''}`.trim());
+        await this.report(c, this.needsYou(screen));
       }
       return;
     }
@@ -92,6 +93,10 @@ export class StuckWatch {
       c.retryAt = undefined;
       await this.hooks.restartClaude(`claude is still at the usage limit screen five minutes after its reset time (${stuck.resets})`);
     }
+  }
+
+  private needsYou(screen: Screen): string {
+    return `${this.name} needs you: ${screen.meaning}.${screen.fix ? ` ${screen.fix}` : ''}`;
   }
 
   private async report(c: NonNullable<StuckWatch['current']>, text: string): Promise<void> {
@@ -102,12 +107,12 @@ export class StuckWatch {
   /** A restart (or Enter), at most twice in ten minutes; then the owner is told. */
   private async unstick(c: NonNullable<StuckWatch['current']>, now: number): Promise<void> {
     const what = c.stuck.screen.heal === 'enter' ? 'pressing Enter' : 'restarting claude';
-    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
-    if (this.restarts.length >= RESTARTS_PER_WINDOW) {
+    this.tries = this.tries.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.tries.length >= RESTARTS_PER_WINDOW) {
       if (!c.reported) await this.report(c, `${this.name} needs you: ${c.stuck.screen.meaning}, and ${what} did not clear it. \`buddy-init doctor\` on your laptop says why.`);
       return;
     }
-    this.restarts.push(now);
+    this.tries.push(now);
     if (c.stuck.screen.heal === 'enter') {
       this.hooks.log(`claude is stuck: ${c.stuck.screen.meaning}; pressing Enter`);
       await this.hooks.pressEnter();

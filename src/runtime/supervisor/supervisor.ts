@@ -19,10 +19,10 @@ import { parseShellEnv, shellWord } from '../shared/shell.js';
 import { ChannelHealth, forgetFailedServers, type PluginHealth } from './channelHealth.js';
 import type { SupervisorConfig } from './config.js';
 import { Notifier } from './notify.js';
-import { OwnerAlerts, type Alert } from './owner.js';
-import { StuckWatch, type StuckState } from './stuck.js';
 import { DraftWatch, plainText, type DraftSent } from './drafts.js';
+import { OwnerAlerts, type Alert } from './owner.js';
 import { SessionPin } from './session.js';
+import { StuckWatch, type StuckState } from './stuck.js';
 import { processIsGone, Tmux } from './tmux.js';
 
 /** A claude that lived less than this crashed on start; repeated, that is a crash loop. */
@@ -295,15 +295,18 @@ export class Supervisor {
       }
       this.log(`${reason}; restarting claude`);
     }
-    const r = await this.tmux.respawn(this.paneCommand(), this.config.workdir);
-    if (r.code !== 0) throw new Error(`tmux respawn-pane failed: ${r.stderr.trim()}`);
-    await this.started();
+    await this.respawnPane();
   }
 
   /** Restarts a live claude in the same pinned conversation (a heal, not a crash: no backoff counted). */
   private async restartClaude(reason: string): Promise<void> {
     this.log(`${reason}; restarting claude in the same conversation`);
     this.status.lastExit = { at: new Date().toISOString(), reason };
+    await this.respawnPane();
+  }
+
+  /** A new claude in the pane (the old one killed), started the way every start is. */
+  private async respawnPane(): Promise<void> {
     const r = await this.tmux.respawn(this.paneCommand(), this.config.workdir);
     if (r.code !== 0) throw new Error(`tmux respawn-pane failed: ${r.stderr.trim()}`);
     await this.started();

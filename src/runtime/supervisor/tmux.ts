@@ -99,7 +99,7 @@ export class Tmux {
 
   async sendLine(text: string): Promise<void> {
     await this.tmux('send-keys', '-t', `=${this.session}:`, '-l', text);
-    await this.tmux('send-keys', '-t', `=${this.session}:`, 'Enter');
+    await this.pressEnter();
   }
 
   /** The visible pane, with its escape sequences (dim placeholders tell from typed text). */
@@ -112,15 +112,10 @@ export class Tmux {
     await this.tmux('send-keys', '-t', `=${this.session}:`, 'Enter');
   }
 
-  /** Whether a client is attached with write access (without -r): someone may be typing. */
+  /** Whether a client is attached with write access (without `attach -r`): someone may be typing. */
   async writerAttached(): Promise<boolean> {
-    return (await this.clients()).some((c) => !c.readonly);
-  }
-
-  /** The clients attached to the session, and whether each attached read-only (`attach -r`). */
-  async clients(): Promise<Array<{ readonly: boolean }>> {
     const r = await this.tmux('list-clients', '-t', `=${this.session}`, '-F', '#{client_readonly}');
-    return r.code === 0 ? r.stdout.split('\n').filter(Boolean).map((flag) => ({ readonly: flag === '1' })) : [];
+    return r.code === 0 && r.stdout.split('\n').includes('0');
   }
 
   async killSession(): Promise<void> {
