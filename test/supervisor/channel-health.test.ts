@@ -196,7 +196,8 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     expect(alertsTo('discord').slice(before).map((r) => r.text)).toEqual(
       Array(2).fill("sup needs you: Claude's credentials are refused (401). make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it"),
     );
-    expect((b.status()!.stuck as { id: string }).id).toBe('auth');
+    // The alert goes out during the tick; status.json is written at its end.
+    await waitFor('status says stuck', () => (b.status()?.stuck as { id: string } | undefined)?.id, 10_000).then((id) => expect(id).toBe('auth'));
     await new Promise((r) => setTimeout(r, 12_000));
     expect(b.starts()).toHaveLength(1);
     expect(alertsTo('discord').length - before).toBe(2);
