@@ -9,6 +9,7 @@ import type { Layout } from '../render/index.js';
 import type { PluginHealth } from '../runtime/supervisor/channelHealth.js';
 import type { Alert } from '../runtime/supervisor/owner.js';
 import type { DraftSent } from '../runtime/supervisor/drafts.js';
+import type { ScheduleEntry } from '../runtime/supervisor/schedule.js';
 import type { StuckState } from '../runtime/supervisor/stuck.js';
 import type { Facts, Target } from '../target/index.js';
 import { pluginServers, type ServerState } from './pluginServers.js';
@@ -30,6 +31,8 @@ export interface BuddyStatus {
     stuck?: StuckState;
     /** The last chat message found unsent in claude's input box and sent. */
     draftSent?: DraftSent;
+    /** Claude Code's scheduled tasks for the buddy (durable ones and the conversation's session-only ones). */
+    schedule?: ScheduleEntry[];
   };
   claude: { running: boolean; command?: string };
   sessionId?: string;

@@ -10,7 +10,7 @@
  * stays theirs, even if the recipe asks for it too, and is kept when the recipe stops asking.
  */
 import type { JsonRecord, Json } from '../runtime/shared/json.js';
-import { canonical, deleteIn, getIn, isRecord, jsonEqual, setIn } from '../runtime/shared/json.js';
+import { deleteIn, getIn, isRecord, jsonEqual, memberKey, setIn } from '../runtime/shared/json.js';
 import type { ManagedJson } from '../render/index.js';
 import { NO_CLAIMS, type Claims } from './neighbours.js';
 
@@ -96,8 +96,11 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     const ownedBefore = previousEntry?.items ?? [];
     const existing = getIn(doc, path);
     if (existing !== undefined && !Array.isArray(existing)) throw new Error(`${path.join('.')} is not a list`);
-    // Entries are compared by their canonical text, computed once each: a merge is linear in the
-    // list sizes (a quadratic one took 13 s of CPU for 2,000 rules).
+    // Entries are compared by their canonical text (or that of the keys that identify them), computed
+    // once each: a merge is linear in the list sizes (a quadratic one took 13 s of CPU for 2,000 rules).
+    const match = wantedEntry?.match ?? previousEntry?.match;
+    const keep = wantedEntry?.keep ?? previousEntry?.keep;
+    const canonical = (item: unknown) => memberKey(item, match);
     const wantedKeys = new Set(wanted.map(canonical));
     const itemsAt = (part: ManagedJson) => part.members.filter((m) => samePath(m.path, path)).flatMap((m) => m.items.map(canonical));
     // What another buddy owns counts as ours to keep owning; what it wants or owns is not ours to drop.
@@ -143,12 +146,12 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     // left behind would not be neutral: for a chat plugin an empty group allowlist lets everyone in.
     const created = Boolean(wantedEntry && (existing === undefined ? list.length > 0 || wantedEntry.ensure : previousEntry?.created));
     const ours = previousEntry?.created || ownedBefore.length > 0 || prevValues.some((v) => samePath(v.path.slice(0, -1), path.slice(0, -1)));
-    const emptiedByUs = existing !== undefined && list.length === 0 && !wantedEntry && (existing.length > 0 || ours);
+    const emptiedByUs = existing !== undefined && list.length === 0 && !wantedEntry && !keep && (existing.length > 0 || ours);
     if (emptiedByUs) {
       deleteIn(doc, path);
       pruneEmptied(doc, path.slice(0, -1));
     } else if (existing !== undefined || list.length > 0 || wantedEntry?.ensure) setIn(doc, path, list);
-    if (ownedNow.length || created) result.owned.members.push({ path, items: ownedNow, ...(created ? { created } : {}) });
+    if (ownedNow.length || created) result.owned.members.push({ path, items: ownedNow, ...(created ? { created } : {}), ...(keep ? { keep } : {}), ...(match ? { match } : {}) });
   }
   return result;
 }

@@ -7,14 +7,14 @@ import semver from 'semver';
 import { z } from 'zod';
 import { OperationError } from '../errors.js';
 import type { Effect, ManagedJson } from '../render/index.js';
-import { canonical, isRecord } from '../runtime/shared/json.js';
+import { canonical, isRecord, memberKey } from '../runtime/shared/json.js';
 import type { Target } from '../target/index.js';
 import { VERSION } from '../version.js';
 
 const json: z.ZodType<unknown> = z.unknown();
 const managedSchema = z.object({
   values: z.array(z.object({ path: z.array(z.string()), value: json })),
-  members: z.array(z.object({ path: z.array(z.string()), items: z.array(json), created: z.boolean().optional() })),
+  members: z.array(z.object({ path: z.array(z.string()), items: z.array(json), created: z.boolean().optional(), keep: z.boolean().optional(), match: z.array(z.string()).optional() })),
 });
 
 const stateSchema = z.object({
@@ -104,8 +104,8 @@ export function unionOwned(a: ManagedJson | undefined, b: ManagedJson): ManagedJ
       members.push(m);
       continue;
     }
-    const have = new Set(same.items.map(canonical));
-    for (const item of m.items) if (!have.has(canonical(item))) same.items.push(item);
+    const have = new Set(same.items.map((i) => memberKey(i, same.match)));
+    for (const item of m.items) if (!have.has(memberKey(item, same.match))) same.items.push(item);
     if (m.created) same.created = true;
   }
   return { values, members };

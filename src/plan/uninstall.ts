@@ -10,7 +10,7 @@
  */
 import { posix } from 'node:path';
 import type { Artifact, Layout, ManagedJson } from '../render/index.js';
-import { canonical, getIn, isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
+import { getIn, isRecord, jsonEqual, memberKey, type JsonRecord } from '../runtime/shared/json.js';
 import { shownPath, type Facts, type Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { emptiedChatFile, removeEmptiedChatFolders } from './chatFolder.js';
@@ -151,9 +151,9 @@ function entriesPresent(managed: ManagedJson, text: string): ManagedJson {
   const values = managed.values.filter((v) => jsonEqual(getIn(doc, v.path), v.value));
   const members = managed.members.flatMap((m) => {
     const list = getIn(doc, m.path);
-    const there = new Set(Array.isArray(list) ? list.map(canonical) : []);
-    const items = m.items.filter((i) => there.has(canonical(i)));
-    return items.length ? [{ path: m.path, items }] : [];
+    const there = new Set(Array.isArray(list) ? list.map((i) => memberKey(i, m.match)) : []);
+    const items = m.items.filter((i) => there.has(memberKey(i, m.match)));
+    return items.length ? [{ path: m.path, items, ...(m.match ? { match: m.match } : {}) }] : [];
   });
   return { values, members };
 }

@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
+import { cronProblem, cronSwitchedOff, everyToCron } from '../runtime/shared/cron.js';
 import { SECRET_VARIABLE } from '../runtime/shared/secretNames.js';
 import { DURATION_PATTERN, durationSeconds } from './durations.js';
 
@@ -197,6 +198,46 @@ const initSchema = z.strictObject({
   linger: z.boolean().default(true).meta({ description: 'systemd: start at boot without a login (loginctl enable-linger)' }),
 });
 
+/**
+ * Standing work: a prompt Claude Code runs in the buddy's conversation on a schedule. Written as `every`
+ * (what /loop takes) or `cron`; either way it leaves here as the cron expression Claude Code stores.
+ */
+const scheduleEntrySchema = z
+  .strictObject({
+    every: z.string().optional().meta({ description: 'An interval: 5m, 2h, 1d (as /loop takes it). Minutes restart each hour: 45m fires at :00 and :45' }),
+    cron: z.string().optional().meta({ description: 'A 5-field cron expression in the buddy\'s timezone, e.g. "0 8 * * 1-5" (weekdays at 8:00)' }),
+    prompt: z.string().trim().min(1, 'must say what to do').meta({ description: 'What the buddy is asked, as if you had typed it' }),
+  })
+  .transform((entry, ctx) => {
+    if ((entry.every === undefined) === (entry.cron === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of every (e.g. 30m) or cron (e.g. "0 8 * * *")' });
+      return z.NEVER;
+    }
+    if (entry.every !== undefined) {
+      const r = everyToCron(entry.every);
+      if ('error' in r) {
+        ctx.addIssue({ code: 'custom', path: ['every'], message: r.error });
+        return z.NEVER;
+      }
+      return { cron: r.cron, prompt: entry.prompt, every: entry.every };
+    }
+    const problem = cronProblem(entry.cron!);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: `Claude Code would refuse this cron expression: ${problem}` });
+      return z.NEVER;
+    }
+    return { cron: entry.cron!.trim().split(/\s+/).join(' '), prompt: entry.prompt };
+  });
+
+const validTimezone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+};
+
 const authSchema = z.union([
   z.strictObject({ oauthToken: secretRefSchema.meta({ description: 'CLAUDE_CODE_OAUTH_TOKEN, from `claude setup-token`' }) }),
   z.strictObject({ apiKey: secretRefSchema.meta({ description: 'ANTHROPIC_API_KEY' }) }),
@@ -262,6 +303,18 @@ export const recipeSchema = z
       .default({ install: false })
       .meta({ description: 'Bun for the chat plugins; only used when the recipe has a channel' }),
     auth: authSchema.optional(),
+    schedule: z
+      .array(scheduleEntrySchema)
+      .default([])
+      .meta({
+        description:
+          "Standing work: prompts Claude Code runs in the buddy's conversation on a schedule (durable, never-expiring tasks in <workdir>/.claude/scheduled_tasks.json, where Claude Code keeps its own)",
+      }),
+    timezone: z
+      .string()
+      .refine(validTimezone, { message: 'must be an IANA timezone such as Europe/Paris or UTC' })
+      .optional()
+      .meta({ description: "The buddy's timezone (TZ for claude): what the schedule's times mean. Default: the target's" }),
     supervisor: supervisorSchema.default({ tick: 30, restartDelay: 10, backoffMax: 300 }),
     init: initSchema.default({ kind: 'auto', linger: true }),
     permissions: permissionsSchema.default({
@@ -283,6 +336,13 @@ export const recipeSchema = z
         path: ['supervisor', 'watchdog'],
         message: `watchdog ${watchdog}s is less than three ticks (${3 * tick}s); systemd would kill a healthy supervisor`,
       });
+    }
+    const env = recipe.claude.env;
+    if (recipe.timezone && env.TZ !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['claude', 'env', 'TZ'], message: 'set the timezone once: timezone, or claude.env.TZ' });
+    }
+    if (recipe.schedule.length && cronSwitchedOff(env)) {
+      ctx.addIssue({ code: 'custom', path: ['claude', 'env', 'CLAUDE_CODE_DISABLE_CRON'], message: 'switches off the scheduled tasks the recipe asks for (schedule)' });
     }
     const init = recipe.init.kind;
     if (recipe.os === 'linux' && init.startsWith('launchd')) {

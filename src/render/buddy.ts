@@ -2,6 +2,7 @@
  * recipe + facts -> the files that make a buddy. Pure: no I/O besides reading this package's templates;
  * secrets and the runtime bundles come in as arguments.
  */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import { describeProblem, ruleProblem } from '../permissions/rules.js';
@@ -25,6 +26,8 @@ export interface RuntimeBundles {
 export interface RenderInputs {
   secrets: SecretValues;
   runtime: RuntimeBundles;
+  /** The time a scheduled task the recipe adds is created at (its first fire is the next match after it). */
+  now?: number;
 }
 
 export interface Rendering {
@@ -149,6 +152,8 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
       // both were found (the plan says what is missing). A recipe may set it to 0 (doctor then warns).
       ...(canScrubSubprocessEnv(facts) ? { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: '1' } : {}),
       ...recipe.claude.env,
+      // What the schedule's times mean: Claude Code reads cron in its process's local time.
+      ...(recipe.timezone ? { TZ: recipe.timezone } : {}),
       ...(recipe.claude.autoUpdate ? {} : { DISABLE_AUTOUPDATER: '1' }),
       // Each buddy's chat plugin keeps its token, allowlist and inbox in a folder of its own.
       ...Object.fromEntries(channels.map(([name]) => [CHANNEL_STATE_VARIABLES[name], layout.channelDir(name)])),
@@ -219,6 +224,18 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     display: 'diff',
   });
 
+  if (recipe.schedule.length) {
+    artifacts.push({
+      kind: 'json-merge',
+      path: layout.scheduledTasks,
+      mode: 0o644,
+      description: "Claude Code's scheduled tasks: the recipe's schedule (merged; Claude Code watches it)",
+      managed: scheduleManaged(recipe, inputs.now ?? Date.now()),
+      effects: [],
+      display: 'diff',
+    });
+  }
+
   artifacts.push({
     kind: 'json-merge',
     path: layout.claudeJson,
@@ -256,6 +273,29 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     { kind: 'file', path: layout.hookBundle, mode: 0o644, description: 'PreToolUse hook runtime', content: inputs.runtime.hook, effects: [], display: 'summary' },
   );
   return { layout, artifacts, plugins };
+}
+
+/** What identifies a task buddy-init wrote: Claude Code adds lastFiredAt (and may rewrite the rest of the file). */
+const SCHEDULE_MATCH = ['id', 'cron', 'prompt', 'recurring', 'permanent'];
+
+/**
+ * The recipe's schedule as Claude Code stores a durable task (CronCreate with durable: true does the same):
+ * recurring, and `permanent` so it never ages out (Claude Code deletes other recurring tasks after 7 days).
+ * The id is Claude Code's shape (8 hex digits, which also set the task's jitter), from the buddy, the time and
+ * the prompt, so the same entry keeps its id and a changed one is a new task.
+ */
+export const scheduleTaskId = (buddy: string, cron: string, prompt: string) => createHash('sha256').update(`${buddy}\n${cron}\n${prompt}`).digest('hex').slice(0, 8);
+
+function scheduleManaged(recipe: Recipe, now: number): ManagedJson {
+  const items = recipe.schedule.map(({ cron, prompt }) => ({
+    id: scheduleTaskId(recipe.name, cron, prompt),
+    cron,
+    prompt,
+    createdAt: now,
+    recurring: true,
+    permanent: true,
+  }));
+  return { values: [], members: [{ path: ['tasks'], items, ensure: true, keep: true, match: SCHEDULE_MATCH }] };
 }
 
 function jsonFile(path: string, description: string, value: object, effects: Artifact['effects']): Artifact {

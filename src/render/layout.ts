@@ -37,6 +37,8 @@ export interface Layout {
   hookBundle: string;
   auditLog: string;
   settingsLocal: string;
+  /** Claude Code's durable scheduled tasks for claude's project (the workdir); the recipe's schedule goes here. */
+  scheduledTasks: string;
   claudeJson: string;
   /**
    * The chat plugin's state folder for this buddy (token, allowlist, inbox): its own, so two buddies of
@@ -96,6 +98,7 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
     hookBundle: join(runtimeDir, 'hook.cjs'),
     auditLog: join(stateDir, 'hook-audit.jsonl'),
     settingsLocal: join(workdir, '.claude', 'settings.local.json'),
+    scheduledTasks: join(workdir, '.claude', 'scheduled_tasks.json'),
     claudeJson: join(home, '.claude.json'),
     channelDir: (channel) => join(home, '.claude', 'channels', channel, 'buddies', recipe.name),
     sharedChannelDir: (channel) => join(home, '.claude', 'channels', channel),

@@ -56,6 +56,8 @@ export function realClaude(version: string = process.env.CLAUDE_CODE_VERSION ?? 
 const statSize = (path: string) => statSync(path).size;
 
 export interface LoggedRequest {
+  /** When the fake received it (epoch ms). */
+  at: number;
   method: string;
   url: string;
   body: { tools?: unknown[]; messages?: Array<{ role: string; content: unknown }> };

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
 import { RootRunner } from '../../plan/index.js';
 import { channelPlugins } from '../../recipe/index.js';
+import { scheduleTaskId } from '../../render/index.js';
 import { readStatus, type BuddyStatus } from '../../operate/status.js';
 import type { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
@@ -53,6 +54,33 @@ function printChannelHealth(status: BuddyStatus, out: Output): void {
   if (alert) out.print(`  told owner  ${ago(alert.at)} ago (${count(alert.delivered, 'recipient')}): ${alert.text}`);
 }
 
+/** `in 3h (08:04)`: a time the supervisor computed, said in the buddy's timezone. */
+function when(iso: string, timeZone: string | undefined): string {
+  const ms = Date.parse(iso) - Date.now();
+  const at = new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) });
+  return ms >= 0 ? `in ${ago(new Date(Date.now() - ms).toISOString())} (${at})` : `${ago(iso)} ago (${at})`;
+}
+
+/** The scheduled tasks: the recipe's, the ones the agent made durable, the conversation's own. */
+function printSchedule(status: BuddyStatus, b: OpenBuddy, out: Output): void {
+  const { c } = out;
+  const recipe = b.loaded.recipe;
+  const entries = status.supervisor?.schedule ?? [];
+  const ours = new Set(recipe.schedule.map((t) => scheduleTaskId(recipe.name, t.cron, t.prompt)));
+  if (!entries.length && !recipe.schedule.length) return;
+  const zone = recipe.timezone;
+  out.print(`  schedule    ${count(entries.length, 'task')}${zone ? ` (${zone})` : ''}${entries.length ? '' : c.dim(' (the supervisor has listed none yet)')}`);
+  for (const t of entries) {
+    const kind = ours.has(t.id) ? 'recipe' : t.kind === 'durable' ? 'durable' : 'session';
+    const next = t.nextFire ? `next ${when(t.nextFire, zone)}` : 'no next time';
+    const last = t.lastFire ? `, last ${ago(t.lastFire)} ago` : '';
+    const late = t.overdue ? c.red(`, OVERDUE since ${when(t.overdue, zone)}`) : '';
+    out.print(`    ${kind.padEnd(8)}${t.cron.padEnd(14)} ${JSON.stringify(t.prompt.length > 50 ? `${t.prompt.slice(0, 47)}...` : t.prompt)} ${c.dim(t.id)}: ${next}${last}${late}`);
+  }
+  const missing = recipe.schedule.filter((t) => !entries.some((e) => e.id === scheduleTaskId(recipe.name, t.cron, t.prompt)));
+  if (entries.length && missing.length) out.print(`    ${c.red(`${count(missing.length, 'task')} of the recipe missing`)} (deleted in a session?): \`buddy-init apply\` arms ${missing.length > 1 ? 'them' : 'it'} again`);
+}
+
 export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): void {
   const { c } = out;
   const mark = (ok: boolean) => (ok ? c.green('●') : c.red('●'));
@@ -72,6 +100,7 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
     out.print(`  plugin      ${mark(good)} ${p.id} ${p.version ? `${p.version} installed${server}` : 'NOT installed: the bot never answers (buddy-init apply installs it)'}`);
   }
   printChannelHealth(status, out);
+  printSchedule(status, b, out);
   const t = b.facts.tools;
   out.print(`  versions    buddy-init ${status.applied ?? '?'} applied; node ${t.node?.version ?? '-'}, tmux ${t.tmux?.version ?? '-'}, claude ${t.claude?.version ?? '-'}`);
 }

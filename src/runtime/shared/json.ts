@@ -53,7 +53,18 @@ export interface ManagedJson {
    * Arrays buddy-init contributes entries to (rules, hook entries, allowlisted ids). With `ensure`, the
    * array exists even when empty (a consumer may not expect it to be missing). `created` (in a record):
    * buddy-init made the array, so when it is no longer wanted it goes, even empty (for a chat plugin an
-   * empty group allowlist means everyone).
+   * empty group allowlist means everyone). `keep`: the array stays even when buddy-init's entries go
+   * (Claude Code refuses a scheduled tasks file without its `tasks` list). `match`: see memberKey.
    */
-  members: Array<{ path: string[]; items: Json[]; ensure?: boolean; created?: boolean }>;
+  members: Array<{ path: string[]; items: Json[]; ensure?: boolean; created?: boolean; keep?: boolean; match?: string[] }>;
+}
+
+/**
+ * What makes two entries of a managed list the same entry. By default all of it; with `match`, only those
+ * keys, so an entry Claude Code adds keys to (a scheduled task's lastFiredAt) is still the one buddy-init
+ * wrote.
+ */
+export function memberKey(item: unknown, match?: readonly string[]): string {
+  if (!match || !isRecord(item)) return canonical(item);
+  return canonical(Object.fromEntries(match.filter((k) => k in item).map((k) => [k, item[k]])));
 }

@@ -7,6 +7,7 @@
  * - reports READY=1 and WATCHDOG=1 to systemd, the latter only while its own loop is healthy;
  * - watches the chat plugins' servers under claude and heals a deaf chat (channelHealth.ts), and the
  *   screen for states claude is stuck in (stuck.ts), telling the owner out of band (owner.ts);
+ * - lists claude's scheduled tasks and tells the owner of one that did not fire (schedule.ts);
  * - on SIGTERM asks claude to /exit so the transcript is flushed, then ends the session.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -21,7 +22,8 @@ import type { SupervisorConfig } from './config.js';
 import { Notifier } from './notify.js';
 import { DraftWatch, plainText, type DraftSent } from './drafts.js';
 import { OwnerAlerts, type Alert } from './owner.js';
-import { SessionPin } from './session.js';
+import { ScheduleWatch, type ScheduleEntry } from './schedule.js';
+import { findTranscript, SessionPin } from './session.js';
 import { StuckWatch, type StuckState } from './stuck.js';
 import { processIsGone, Tmux } from './tmux.js';
 
@@ -52,6 +54,8 @@ export interface Status {
   stuck?: StuckState;
   /** The last chat message the supervisor found unsent in the input box and sent. */
   draftSent?: DraftSent;
+  /** Claude Code's scheduled tasks in this buddy's project and conversation. */
+  schedule?: ScheduleEntry[];
   updatedAt: string;
 }
 
@@ -81,6 +85,7 @@ export class Supervisor {
   private readonly health: ChannelHealth;
   private readonly stuck: StuckWatch;
   private readonly drafts: DraftWatch;
+  private readonly tasks: ScheduleWatch;
   private panePid = 0;
   private checking: Promise<void> | undefined;
   private recheck = false;
@@ -96,6 +101,8 @@ export class Supervisor {
     env: NodeJS.ProcessEnv = process.env,
   ) {
     this.home = env.HOME || homedir();
+    // Claude gets the recipe's timezone; the supervisor reads the schedule's times in the same one.
+    if (config.env.TZ) process.env.TZ = config.env.TZ;
     this.childEnv = childEnvironment(config, env);
     this.tmux = new Tmux(config.tmuxSocket, config.session, this.childEnv);
     this.pin = new SessionPin(join(config.stateDir, 'session.json'));
@@ -114,6 +121,7 @@ export class Supervisor {
     );
     this.stuck = new StuckWatch(config.name, this.alerts, { restartClaude: (reason) => this.restartClaude(reason), pressEnter: () => this.tmux.pressEnter(), log });
     this.drafts = new DraftWatch((config.unsentDraftSeconds ?? 60) * 1000, { pressEnter: () => this.tmux.pressEnter(), log });
+    this.tasks = new ScheduleWatch(config.name, join(config.workdir, '.claude', 'scheduled_tasks.json'), this.alerts, log);
     const now = new Date().toISOString();
     this.status = { pid: process.pid, name: config.name, session: config.session, state: 'starting', startedAt: now, restarts: 0, updatedAt: now };
   }
@@ -190,12 +198,15 @@ export class Supervisor {
     this.writeStatus();
   }
 
-  /** What claude's screen says: stuck on something, or (with a chat) a message left unsent. */
+  /** What claude's screen says: stuck on something, (with a chat) a message left unsent, mid-turn or idle for its scheduled tasks. */
   private async lookAtScreen(): Promise<void> {
     const raw = await this.tmux.capture();
     const text = plainText(raw);
+    const busy = /esc to interrupt/.test(text);
     await this.stuck.look(text);
-    if (this.config.channelWatch?.length) await this.drafts.look(raw, await this.tmux.writerAttached(), /esc to interrupt/.test(text));
+    if (this.config.channelWatch?.length) await this.drafts.look(raw, await this.tmux.writerAttached(), busy);
+    const sessionId = this.pin.current?.sessionId;
+    await this.tasks.look(sessionId ? findTranscript(this.home, this.config.workdir, sessionId) : undefined, busy || this.stuck.state !== undefined);
   }
 
   /** The shell line the pane runs: secrets come from the env file, never from argv. */
@@ -319,6 +330,7 @@ export class Supervisor {
   private async started(): Promise<void> {
     this.panePid = (await this.tmux.pane())?.pid ?? 0;
     this.claudeStartedAt = Date.now();
+    this.tasks.claudeStarted(this.claudeStartedAt);
     this.status.restarts += this.status.claudeStartedAt ? 1 : 0;
     this.status.claudeStartedAt = new Date().toISOString();
     this.status.state = 'running';
@@ -331,6 +343,8 @@ export class Supervisor {
     if (this.alerts.last) this.status.lastAlert = this.alerts.last;
     this.status.stuck = this.stuck.state;
     if (this.drafts.last) this.status.draftSent = this.drafts.last;
+    const schedule = this.tasks.entries;
+    this.status.schedule = schedule.length ? schedule : undefined;
     try {
       writeFileAtomicSync(join(this.config.stateDir, 'status.json'), `${JSON.stringify(this.status, null, 2)}\n`, 0o600);
     } catch (err) {

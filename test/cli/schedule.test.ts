@@ -1,0 +1,99 @@
+// Issue 20: the recipe's schedule, checked where it is written and merged into the file Claude Code keeps
+// its durable scheduled tasks in (the real CLI, a real filesystem under --root). What Claude Code does with
+// the file (fires the tasks, writes lastFiredAt, keeps them across restarts) is measured with the real
+// client in test/client/schedule-*.test.ts; its rewrite of the file is imitated here as it does it (the
+// tasks it knows, two-space JSON, lastFiredAt added).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir, writeFile } from '../helpers.js';
+
+const HOME = homedir();
+
+describe('the recipe schedule', () => {
+  it('refuses what Claude Code would refuse, at its line and column, exit 2', () => {
+    const dir = tempDir();
+    const cases: Array<[string, RegExp]> = [
+      ['schedule:\n  - every: 30s\n    prompt: x\n', /:3:12: schedule\.0\.every: the shortest interval is 1 minute/],
+      ['schedule:\n  - every: 90m\n    prompt: x\n', /:3:12: schedule\.0\.every: minutes must be 1-59 \(use hours\)/],
+      ['schedule:\n  - cron: "0 25 * * *"\n    prompt: x\n', /:3:11: schedule\.0\.cron: Claude Code would refuse this cron expression: hour 25 is outside 0-23/],
+      ['schedule:\n  - cron: "0 0 31 2 *"\n    prompt: x\n', /schedule\.0\.cron: Claude Code would refuse this cron expression: matches no date in the next year/],
+      ['schedule:\n  - cron: "0 8 * * MON"\n    prompt: x\n', /dayOfWeek "MON" is not a number/],
+      ['schedule:\n  - every: 5m\n    cron: "0 8 * * *"\n    prompt: x\n', /:3:5: schedule\.0: needs exactly one of every \(e\.g\. 30m\) or cron/],
+      ['schedule:\n  - every: 5m\n    prompt: "  "\n', /schedule\.0\.prompt: must say what to do/],
+      ['timezone: Mars/Olympus\n', /:2:11: timezone: must be an IANA timezone/],
+      ['timezone: UTC\nclaude:\n  env: { TZ: Europe/Paris }\n', /claude\.env\.TZ: set the timezone once/],
+      ['schedule:\n  - every: 5m\n    prompt: x\nclaude:\n  env: { CLAUDE_CODE_DISABLE_CRON: "1" }\n', /claude\.env\.CLAUDE_CODE_DISABLE_CRON: switches off the scheduled tasks the recipe asks for/],
+    ];
+    for (const [body, message] of cases) {
+      const file = writeFile(join(dir, 'r.yaml'), `name: sch\n${body}`);
+      const r = runCli(['validate', '--recipe', file]);
+      expect(r.code, body).toBe(2);
+      expect(r.stderr, body).toMatch(message);
+    }
+    // Zero is not truthy to Claude Code: CLAUDE_CODE_DISABLE_CRON=0 leaves the scheduler on.
+    const ok = writeFile(join(dir, 'ok.yaml'), 'name: sch\nschedule:\n  - every: 5m\n    prompt: x\nclaude:\n  env: { CLAUDE_CODE_DISABLE_CRON: "0" }\n');
+    expect(runCli(['validate', '--recipe', ok]).code).toBe(0);
+  });
+
+  it("is merged into Claude Code's scheduled tasks: its own writes are not changes, a removed entry takes only itself out", () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const both = 'name: jarvis\nworkdir: ~/buddy\ntimezone: Europe/Paris\nschedule:\n  - every: 30m\n    prompt: Check HEARTBEAT.md and act on it\n  - cron: "0 8 * * 1-5"\n    prompt: Morning brief\n';
+    const recipe = writeFile(join(dir, 'r.yaml'), both);
+    const applied = runCli(['apply', '--recipe', recipe, '--root', root, '--yes']);
+    expect(applied.code, applied.stderr).toBe(0);
+    const file = join(root, HOME, 'buddy/.claude/scheduled_tasks.json');
+    const tasks = () => (JSON.parse(readFileSync(file, 'utf8')) as { tasks: Array<Record<string, unknown>> }).tasks;
+    expect(tasks()).toEqual([
+      { id: expect.stringMatching(/^[0-9a-f]{8}$/), cron: '*/30 * * * *', prompt: 'Check HEARTBEAT.md and act on it', createdAt: expect.any(Number), recurring: true, permanent: true },
+      { id: expect.stringMatching(/^[0-9a-f]{8}$/), cron: '0 8 * * 1-5', prompt: 'Morning brief', createdAt: expect.any(Number), recurring: true, permanent: true },
+    ]);
+    expect(Math.abs((tasks()[0]!.createdAt as number) - Date.now())).toBeLessThan(60_000);
+    const config = JSON.parse(readFileSync(join(root, HOME, '.config/buddy-init/jarvis/supervisor.json'), 'utf8'));
+    expect(config.env.TZ).toBe('Europe/Paris');
+
+    // Claude Code fires the first, writes lastFiredAt, and the agent adds a durable task of its own.
+    const [heartbeat, brief] = tasks();
+    const agents = { id: '3f2a9c1b', cron: '*/10 * * * *', prompt: 'watch the deploy', createdAt: 1, recurring: true, createdBySessionId: 'a-session' };
+    writeFileSync(file, `${JSON.stringify({ tasks: [{ ...heartbeat, lastFiredAt: Date.now() }, brief, agents] }, null, 2)}\n`);
+    const plan = runCli(['plan', '--recipe', recipe, '--root', root]);
+    expect(plan.stdout).toMatch(/0 to create, 0 to update/);
+    const again = runCli(['apply', '--recipe', recipe, '--root', root, '--yes']);
+    expect(again.stdout).toMatch(/Applied: 0 files written|No changes|Nothing to do/);
+
+    // The heartbeat taken out of the recipe: only it goes.
+    writeFile(recipe, both.replace('  - every: 30m\n    prompt: Check HEARTBEAT.md and act on it\n', ''));
+    const shown = runCli(['plan', '--recipe', recipe, '--root', root]);
+    expect(shown.stdout).toContain('-      "prompt": "Check HEARTBEAT.md and act on it",');
+    expect(shown.stdout).toMatch(/0 commands to run/);
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    expect(tasks()).toEqual([brief, agents]);
+
+    // The whole schedule out of the recipe, then uninstall: the agent's task stays, in a file Claude Code still reads.
+    writeFile(recipe, 'name: jarvis\nworkdir: ~/buddy\n');
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    expect(tasks()).toEqual([agents]);
+    writeFile(recipe, both);
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    expect(tasks()).toHaveLength(3);
+    const gone = runCli(['uninstall', '--recipe', recipe, '--root', root, '--yes']);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ tasks: [agents] });
+  });
+
+  it('a recipe task the agent deleted is armed again by the next apply', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const recipe = writeFile(join(dir, 'r.yaml'), 'name: jarvis\nworkdir: ~/buddy\nschedule:\n  - every: 1h\n    prompt: Check the inbox\n');
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    const file = join(root, HOME, 'buddy/.claude/scheduled_tasks.json');
+    const [task] = (JSON.parse(readFileSync(file, 'utf8')) as { tasks: Array<{ cron: string }> }).tasks;
+    expect(task!.cron).toBe('0 * * * *');
+    writeFileSync(file, '{\n  "tasks": []\n}\n'); // CronDelete, as Claude Code writes the file after it
+    expect(runCli(['plan', '--recipe', recipe, '--root', root]).stdout).toMatch(/1 to update/);
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { tasks: Array<{ prompt: string }> }).tasks.map((t) => t.prompt)).toEqual(['Check the inbox']);
+  });
+});

@@ -1,0 +1,132 @@
+// Issue 20: the recipe's cron check and the supervisor's "when does it fire next" are buddy-init's reading
+// of Claude Code's scheduler. The oracle is Claude Code itself: the real client (both supported
+// versions, on this machine in a tmux pane, against the fake Messages API) is made to call CronCreate on
+// generated expressions, and its answers (refused or scheduled; 2.1.332 also says when it fires, jitter
+// included) are compared with shared/cron.ts. In a timezone with daylight saving time, so local time is
+// what both compute in.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cronProblem, nextFire } from '../../src/runtime/shared/cron.js';
+import { tempDir, waitFor } from '../helpers.js';
+import { FakeAnthropic, NEWEST, OLDEST, realClaude } from './claude.js';
+
+const ZONE = 'America/New_York';
+process.env.TZ = ZONE;
+
+/** A small seeded generator, so a failure names an input that comes back. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const LIMITS: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+
+/** One field as people write them: mostly sensible, sometimes out of range or malformed. */
+function field(r: () => number, [min, max]: [number, number]): string {
+  const n = (lo = min, hi = max) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = r();
+  if (pick < 0.3) return '*';
+  if (pick < 0.45) return `*/${n(1, Math.max(2, max))}`;
+  if (pick < 0.6) return String(n());
+  if (pick < 0.7) {
+    const a = n();
+    return `${a}-${n(a, max)}`;
+  }
+  if (pick < 0.78) return `${n()}-${n()}/${n(1, 5)}`;
+  if (pick < 0.88) return [n(), n(), n()].join(',');
+  if (pick < 0.93) return String(max + 1 + n(0, 3)); // out of range
+  return ['MON', 'L', '?', '*/0', '1-', ''][n(0, 5)]!;
+}
+
+function expressions(seed: number, count: number): string[] {
+  const r = random(seed);
+  const fixed = ['0 8 * * 1-5', '*/5 * * * *', '*/7 * * * *', '30 14 28 2 *', '0 0 31 2 *', '0 0 30 2 *', '5 4 * * 7', '0 9 1 * 1', '0 */2 * * *', '0 0 */3 * *', '* * * *', '0 25 * * *'];
+  const out = [...fixed];
+  while (out.length < count) out.push(LIMITS.map((l) => field(r, l)).join(' ').trim());
+  return out;
+}
+
+interface Verdict {
+  cron: string;
+  recurring: boolean;
+  refused: boolean;
+  id?: string;
+  nextFireAt?: number;
+  at: number;
+}
+
+/** Runs one CronCreate per expression in the real Claude Code and reads its answers from the transcript. */
+async function askClaude(version: string, batch: Array<{ cron: string; recurring: boolean }>, api: FakeAnthropic): Promise<Verdict[]> {
+  const home = tempDir('buddy-cron-oracle-');
+  const work = join(home, 'work');
+  mkdirSync(work);
+  const key = 'sk-ant-api03-cron-oracle-key-0123456789abcdefghijklmnopqrstuv';
+  writeFileSync(
+    join(home, '.claude.json'),
+    JSON.stringify({ hasCompletedOnboarding: true, lastOnboardingVersion: version, customApiKeyResponses: { approved: [key.slice(-20)], rejected: [] }, projects: { [work]: { hasTrustDialogAccepted: true } } }),
+  );
+  const socket = `cron-oracle-${process.pid}-${version}`;
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const env = `env HOME=${home} TZ=${ZONE} ANTHROPIC_API_KEY=${key} ANTHROPIC_BASE_URL=http://127.0.0.1:${api.port} DISABLE_TELEMETRY=1`;
+  tmux('new-session', '-d', '-x', '200', '-y', '50', '-c', work, `${env} ${realClaude(version).binary} --permission-mode default`);
+  try {
+    const screen = () => tmux('capture-pane', '-p').stdout;
+    await waitFor('the input prompt', () => /❯/.test(screen()), 60_000, screen);
+    // CronCreate stamps a task with the time it runs; keep the whole batch inside one minute.
+    while (new Date().getSeconds() > 40) await new Promise((r) => setTimeout(r, 1000));
+    tmux('send-keys', '-l', `CRON BATCH ${JSON.stringify(batch)}`);
+    await new Promise((r) => setTimeout(r, 300));
+    tmux('send-keys', 'Enter');
+    const projects = join(home, '.claude', 'projects');
+    const results = () => {
+      const lines = readdirSync(projects, { recursive: true })
+        .filter((f) => String(f).endsWith('.jsonl'))
+        .flatMap((f) => readFileSync(join(projects, String(f)), 'utf8').trim().split('\n'))
+        .map((l) => JSON.parse(l) as { type: string; timestamp: string; toolUseResult?: unknown; message?: { content?: unknown } });
+      const calls = lines.flatMap((e) => (e.type === 'assistant' && Array.isArray(e.message?.content) ? (e.message.content as Array<{ type: string; id: string; input: { cron: string } }>).filter((b) => b.type === 'tool_use') : []));
+      const answers = new Map(
+        lines.flatMap((e) =>
+          e.type === 'user' && Array.isArray(e.message?.content)
+            ? (e.message.content as Array<{ type: string; tool_use_id: string; is_error?: boolean }>).filter((b) => b.type === 'tool_result').map((b) => [b.tool_use_id, { ...b, result: e.toolUseResult, at: Date.parse(e.timestamp) }] as const)
+            : [],
+        ),
+      );
+      return calls.length === batch.length && calls.every((c) => answers.has(c.id)) ? calls.map((c) => answers.get(c.id)!) : undefined;
+    };
+    const answers = await waitFor('every CronCreate answered', () => (readdirSync(projects, { recursive: true }).length ? results() : undefined), 60_000, screen);
+    return answers.map((a, i) => {
+      const r = (a.result ?? {}) as { id?: string; nextFireAt?: number };
+      return { ...batch[i]!, refused: Boolean(a.is_error), ...(r.id ? { id: r.id } : {}), ...(r.nextFireAt ? { nextFireAt: r.nextFireAt } : {}), at: a.at };
+    });
+  } finally {
+    tmux('kill-server');
+  }
+}
+
+const api = new FakeAnthropic();
+afterAll(() => api.stop());
+
+describe.each([NEWEST, OLDEST])('cron as Claude Code %s reads it', (version) => {
+  it('refuses what it refuses, and (2.1.332 says when) fires when it says', async () => {
+    if (!api.port) await api.start('127.0.0.1');
+    // At most 50 tasks at once: the refused ones do not count, so 60 expressions are safe in one turn.
+    const all = expressions(version === NEWEST ? 20 : 26, 60);
+    const r = random(7);
+    const batch = all.map((cron) => ({ cron, recurring: r() > 0.2 }));
+    const verdicts = await askClaude(version, batch, api);
+    const disagree = verdicts.filter((v) => v.refused !== (cronProblem(v.cron) !== undefined)).map((v) => `${v.cron}: claude ${v.refused ? 'refuses' : 'accepts'}, ours ${cronProblem(v.cron) ?? 'accepts'}`);
+    expect(disagree).toEqual([]);
+    const timed = verdicts.filter((v) => v.nextFireAt !== undefined);
+    // The minute claude stamped is the minute of its answer (the batch is kept clear of a minute's end).
+    const off = timed
+      .map((v) => ({ v, ours: nextFire({ id: v.id!, cron: v.cron, createdAt: v.at, recurring: v.recurring }) }))
+      .filter(({ v, ours }) => ours === undefined || Math.abs(ours - v.nextFireAt!) > 2_000)
+      .map(({ v, ours }) => `${v.cron} (${v.recurring ? 'recurring' : 'once'}, id ${v.id}): claude ${new Date(v.nextFireAt!).toISOString()}, ours ${ours === undefined ? 'none' : new Date(ours).toISOString()}`);
+    expect(off).toEqual([]);
+    const refused = verdicts.filter((v) => v.refused).length;
+    if (version === NEWEST) expect(timed.length).toBe(verdicts.length - refused);
+    console.log(`cron oracle, Claude Code ${version} (${ZONE}): ${verdicts.length} expressions, ${refused} refused, ${timed.length} fire times compared; all agree`);
+  }, 180_000);
+});
