@@ -9,7 +9,8 @@ import { channelPlugins, claudeNeeds, type Recipe } from '../recipe/index.js';
 import { scrubsSubprocessEnv, type Layout } from '../render/index.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
 import { SCREENS } from '../runtime/supervisor/screens.js';
-import { checkRequirements, type Facts, type Target } from '../target/index.js';
+import { checkRequirements, readJson, type Facts, type Target } from '../target/index.js';
+import { scheduleFindings } from './scheduleChecks.js';
 import { pluginsWithServers } from './status.js';
 
 export interface Finding {
@@ -30,16 +31,6 @@ export interface Finding {
 
 /** Variables that switch off the feature-flag fetch Claude Code's channels need. */
 const TELEMETRY_OFF = ['DISABLE_TELEMETRY', 'DO_NOT_TRACK', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC'];
-
-async function readJson(target: Target, path: string): Promise<Json | undefined> {
-  const data = await target.read(path);
-  if (!data) return undefined;
-  try {
-    return JSON.parse(data.toString('utf8')) as Json;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Seconds a freshly started claude gets to start its plugins' servers before doctor calls one missing. */
 const PLUGIN_SERVER_GRACE = 30;
@@ -189,17 +180,19 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
     }
   }
 
-  findings.push(...(await supervisorFindings(target, recipe, layout)));
+  const status = await readJson(target, posix.join(layout.stateDir, 'status.json'));
+  findings.push(...supervisorFindings(status, recipe));
+  const claudeEnv = getIn(await readJson(target, layout.supervisorConfig), ['env']);
+  findings.push(...(await scheduleFindings(target, recipe, layout, facts, { envs, claudeEnv, status, now: Math.round(Date.now() / 1000), localZone: Intl.DateTimeFormat().resolvedOptions().timeZone })));
 
   if (facts.os === 'macos' && !recipe.auth) {
     findings.push({ id: 'keychain', ok: false, title: 'macOS Keychain', detail: 'no auth in the recipe: Claude would look for its login in the Keychain, which launchd jobs and SSH sessions cannot read', fix: 'add auth: { oauthToken: { env: CLAUDE_CODE_OAUTH_TOKEN } } (from `claude setup-token`) and apply', fixable: false });
   }
 
   if (hasChannels) {
-    const supervisorEnv = getIn(await readJson(target, layout.supervisorConfig), ['env']);
     const manager = layout.init === 'systemd-user' ? await target.run(['systemctl', '--user', 'show-environment'], { env: { XDG_RUNTIME_DIR: `/run/user/${facts.uid}` } }) : undefined;
     const where: string[] = [];
-    for (const [file, env] of [...envs, [layout.supervisorConfig, supervisorEnv] as [string, Json | undefined]]) {
+    for (const [file, env] of [...envs, [layout.supervisorConfig, claudeEnv] as [string, Json | undefined]]) {
       if (isRecord(env)) for (const v of TELEMETRY_OFF) if (v in env) where.push(`${v} in ${file}`);
     }
     for (const v of TELEMETRY_OFF) if (manager && new RegExp(`^${v}=`, 'm').test(manager.stdout)) where.push(`${v} in the systemd user manager's environment`);
@@ -222,8 +215,7 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
  * What the supervisor found and did (its status file): a screen claude is stuck on, a chat plugin server
  * it could not bring back, and whether anyone is told when the chat goes deaf and the last word reached them.
  */
-async function supervisorFindings(target: Target, recipe: Recipe, layout: Layout): Promise<Finding[]> {
-  const status = await readJson(target, posix.join(layout.stateDir, 'status.json'));
+function supervisorFindings(status: Json | undefined, recipe: Recipe): Finding[] {
   const findings: Finding[] = [];
   const stuck = getIn(status, ['stuck']);
   if (isRecord(stuck)) {

@@ -30,6 +30,10 @@ export interface Facts {
   service: { enabled: boolean; active: boolean };
   /** The git top level that holds the workdir (Claude Code keys trust by it), if any. */
   workdirGitRoot?: string;
+  /** The machine's timezone (what its services run in unless told otherwise), from /etc/localtime. */
+  timezone?: string;
+  /** The machine's clock when the probe ran (epoch seconds), to compare with this one's. */
+  clock?: number;
   workdirExists: boolean;
 }
 
@@ -94,6 +98,9 @@ elif [ "$kernel" = Darwin ]; then
     launchctl print "$domain/com.buddy-init.$name" >/dev/null 2>&1 && echo "service.enabled=yes" && echo "service.active=yes"
   done
 fi
+echo "clock=$(date +%s)"
+tz=$(readlink /etc/localtime 2>/dev/null | sed 's|.*zoneinfo/||')
+echo "timezone=\${tz:-UTC}"
 if [ -d "$workdir" ]; then
   echo "workdir.exists=yes"
   root=$(git -C "$workdir" rev-parse --show-toplevel 2>/dev/null) && echo "workdir.gitRoot=$root"
@@ -140,6 +147,8 @@ export function parseProbe(output: string): Facts {
     tools,
     service: { enabled: kv.get('service.enabled') === 'yes', active: kv.get('service.active') === 'yes' },
     ...(gitRoot ? { workdirGitRoot: gitRoot } : {}),
+    ...(kv.get('timezone') ? { timezone: kv.get('timezone') } : {}),
+    ...(Number(kv.get('clock')) > 0 ? { clock: Number(kv.get('clock')) } : {}),
     workdirExists: kv.get('workdir.exists') === 'yes',
   };
 }

@@ -16,3 +16,4 @@ export {
 export { bunHome, bunWork, type BunWanted, type BunWork } from './bun.js';
 export { hostKeyRecorded, openSshTarget, resolveEndpoint, SshTarget, UnknownHostKey, type SshEndpoint } from './ssh/index.js';
 export { assumedFacts, type Assumed, type Known } from './assumed.js';
+export { readJson } from './readJson.js';

@@ -195,6 +195,8 @@ export class LocalTarget implements Target {
       child.stderr.on('data', (d: Buffer) => (stderr += d));
       child.on('error', (err) => reject(new OperationError(`cannot run ${argv[0]}: ${err.message}`)));
       child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+      // A command that exits without reading its input (or is not found) closes the pipe: not an error.
+      child.stdin.on('error', () => {});
       child.stdin.end(options.input ?? '');
     });
   }

@@ -3,11 +3,16 @@
 // the file (fires the tasks, writes lastFiredAt, keeps them across restarts) is measured with the real
 // client in test/client/schedule-*.test.ts; its rewrite of the file is imitated here as it does it (the
 // tasks it knows, two-space JSON, lastFiredAt added).
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { diagnose } from '../../src/operate/doctor.js';
+import { loadRecipe } from '../../src/recipe/index.js';
+import { layoutFor } from '../../src/render/index.js';
+import { LocalTarget } from '../../src/target/index.js';
+import { linuxFacts, runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 
@@ -95,5 +100,41 @@ describe('the recipe schedule', () => {
     expect(runCli(['plan', '--recipe', recipe, '--root', root]).stdout).toMatch(/1 to update/);
     expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
     expect((JSON.parse(readFileSync(file, 'utf8')) as { tasks: Array<{ prompt: string }> }).tasks.map((t) => t.prompt)).toEqual(['Check the inbox']);
+  });
+});
+
+describe('doctor on scheduled work', () => {
+  it('names what switches the scheduler off, another session holding its lock, a late task, the timezone and the clock', async () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const recipe = writeFile(join(dir, 'r.yaml'), 'name: jarvis\nworkdir: ~/buddy\nschedule:\n  - every: 1h\n    prompt: Check the inbox\n');
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    const at = (p: string) => join(root, HOME, p);
+    writeFile(at('.claude/settings.json'), JSON.stringify({ env: { CLAUDE_CODE_DISABLE_CRON: 'true' } }));
+    // A person's own claude in the same folder took the scheduler lock (a live process: this test's sleep).
+    const other = spawn('sleep', ['60']);
+    try {
+      writeFile(at('buddy/.claude/scheduled_tasks.lock'), JSON.stringify({ sessionId: 'someone-else', pid: other.pid, acquiredAt: Date.now() }));
+      writeFile(at('.local/state/buddy-init/jarvis/status.json'), JSON.stringify({ sessionId: 'the-pinned-one', schedule: [{ id: 'abcd0123', cron: '0 * * * *', prompt: 'Check the inbox', kind: 'durable', recurring: true, overdue: '2026-12-03T11:00:00.000Z' }] }));
+      const { recipe: loaded } = loadRecipe(recipe);
+      const facts = linuxFacts({ home: HOME, timezone: 'Asia/Tokyo', clock: Math.round(Date.now() / 1000) + 300 });
+      const findings = await diagnose(new LocalTarget(root), loaded, layoutFor(loaded, facts, '0.1.0'), facts);
+      const find = (id: string) => findings.find((f) => f.id === id);
+      expect(find('cron-off')).toMatchObject({ ok: false, detail: expect.stringMatching(/CLAUDE_CODE_DISABLE_CRON is on in .*\.claude\/settings\.json: no scheduled task fires \(the recipe's schedule included\)/) });
+      expect(find('cron-off')!.warning).toBeUndefined();
+      expect(find('scheduler-lock')).toMatchObject({ ok: false, detail: expect.stringContaining(`another Claude Code session (someone-else, pid ${other.pid})`) });
+      expect(find('schedule-abcd0123')).toMatchObject({ ok: false, detail: '"Check the inbox" (0 * * * *) was due 2026-12-03T11:00:00.000Z and has not run while claude sat idle' });
+      const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (here !== 'Asia/Tokyo') expect(find('timezone')).toMatchObject({ ok: false, warning: true, detail: `the schedule's times are read in the target's timezone, Asia/Tokyo; this machine is in ${here}` });
+      expect(find('clock')).toMatchObject({ ok: false, warning: true, detail: expect.stringMatching(/^the target's clock is 30\d s ahead of this machine's/) });
+    } finally {
+      other.kill();
+    }
+    // The lock of a session that ended (its pid gone) is not a finding: Claude Code takes a stale lock over.
+    await new Promise((r) => other.once('exit', r));
+    const { recipe: loaded } = loadRecipe(recipe);
+    const facts = linuxFacts({ home: HOME });
+    const findings = await diagnose(new LocalTarget(root), loaded, layoutFor(loaded, facts, '0.1.0'), facts);
+    expect(findings.find((f) => f.id === 'scheduler-lock')).toBeUndefined();
   });
 });
