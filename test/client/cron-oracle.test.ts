@@ -69,7 +69,9 @@ async function askClaude(version: string, batch: Array<{ cron: string; recurring
   );
   const socket = `cron-oracle-${process.pid}-${version}`;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  const env = `env HOME=${home} TZ=${ZONE} ANTHROPIC_API_KEY=${key} ANTHROPIC_BASE_URL=http://127.0.0.1:${api.port} DISABLE_TELEMETRY=1`;
+  // DISABLE_AUTOUPDATER: with the registry in reach, Claude Code would otherwise install itself with
+  // `npm install -g` on this machine, putting a claude on every later test's PATH.
+  const env = `env HOME=${home} TZ=${ZONE} ANTHROPIC_API_KEY=${key} ANTHROPIC_BASE_URL=http://127.0.0.1:${api.port} DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1`;
   tmux('new-session', '-d', '-x', '200', '-y', '50', '-c', work, `${env} ${realClaude(version).binary} --permission-mode default`);
   try {
     const screen = () => tmux('capture-pane', '-p').stdout;
