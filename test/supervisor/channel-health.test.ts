@@ -241,3 +241,32 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     expect(b.log.match(/sat unsent/g)).toHaveLength(1);
   }, 90_000);
 });
+
+describe('a scheduled task that does not run (issue 20; the stand-in claude has no scheduler, so nothing ever fires)', () => {
+  it('the owner is told once when it is past its time with claude idle; the journal says when it ran after all', async () => {
+    const b = chatBuddy('telegram');
+    writeFileSync(b.configFile, JSON.stringify({ ...JSON.parse(readFileSync(b.configFile, 'utf8')), scheduleGraceSeconds: 3 }));
+    // Every minute, last run long ago; id 00000000 has no jitter: due at the first minute after claude starts.
+    const task = { id: '00000000', cron: '* * * * *', prompt: 'Check HEARTBEAT.md and act on it', createdAt: Date.now() - 86_400_000, lastFiredAt: Date.now() - 3_600_000, recurring: true, permanent: true };
+    mkdirSync(join(b.workdir, '.claude'), { recursive: true });
+    const tasks = join(b.workdir, '.claude', 'scheduled_tasks.json');
+    writeFileSync(tasks, JSON.stringify({ tasks: [task] }));
+    const before = alertsTo('telegram').length;
+    b.start(api.env);
+    await b.running(1, 30_000).catch((e: Error) => Promise.reject(new Error(`${e.message}\n${b.log}`)));
+    const started = Date.now();
+    const due = Math.floor(started / 60_000) * 60_000 + 60_000;
+    const told = await waitFor('the owner told', () => alertsTo('telegram').slice(before).find((r) => /scheduled task/.test(r.text)), 90_000);
+    const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 5);
+    expect(told.text).toBe(`sup: the scheduled task "Check HEARTBEAT.md and act on it" (* * * * *) did not run at ${clock(due)} (claude restarted at ${clock(started)}). \`buddy-init doctor\` says why.`);
+    const listed = (b.status()!.schedule as Array<{ id: string; overdue?: string }>)[0]!;
+    expect(listed).toMatchObject({ id: '00000000', overdue: new Date(due).toISOString() });
+    // Two users allowlisted, one message each; none again for the same lateness.
+    await new Promise((r) => setTimeout(r, 12_000));
+    expect(alertsTo('telegram').slice(before).filter((r) => /scheduled task/.test(r.text))).toHaveLength(2);
+    // Claude Code ran it after all (as it writes the file after a run).
+    writeFileSync(tasks, JSON.stringify({ tasks: [{ ...task, lastFiredAt: Date.now() }] }));
+    await waitFor('said it ran', () => (/scheduled task 00000000 ran at \d\d:\d\d, \d+ min after it was due/.test(b.log) ? true : undefined), 20_000);
+    expect((b.status()!.schedule as Array<{ overdue?: string }>)[0]!.overdue).toBeUndefined();
+  }, 150_000);
+});

@@ -46,6 +46,8 @@ export interface SupervisorConfig {
   reloadWaitSeconds?: number;
   /** Seconds a chat message may sit unsent in claude's input box (nobody able to type) before Enter. */
   unsentDraftSeconds?: number;
+  /** Seconds a recurring scheduled task may be past its time, claude idle, before the owner is told. */
+  scheduleGraceSeconds?: number;
 }
 
 export interface ChannelWatch {

@@ -16,8 +16,6 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { nextFire } from '../shared/cron.js';
 import type { OwnerAlerts } from './owner.js';
 
-/** Past its due time by this much while claude is idle, a recurring task is overdue. */
-const GRACE_MS = 2 * 60_000;
 /** How long claude must have been idle (not mid-turn) for a late task to count: it fires only between turns. */
 const IDLE_MS = 60_000;
 /** Recurring session-only tasks end this long after they are made unless CronCreate said otherwise (durable ones marked permanent never do). */
@@ -129,6 +127,8 @@ export class ScheduleWatch {
     private readonly tasksFile: string,
     private readonly alerts: OwnerAlerts,
     private readonly log: (message: string) => void,
+    /** Past its due time by this much while claude is idle, a recurring task is overdue. */
+    private readonly graceMs = 2 * 60_000,
   ) {}
 
   /** A claude (re)start: session-only tasks are re-armed by --resume, and nothing was due before it. */
@@ -171,7 +171,7 @@ export class ScheduleWatch {
         this.overdue.delete(task.id);
         this.log(`scheduled task ${task.id} ran at ${clock(this.lastFire(task)!)}, ${Math.round(((this.lastFire(task) ?? now) - reported) / 60_000)} min after it was due`);
       }
-      if (due === undefined || reported !== undefined || now - due < GRACE_MS || now - this.lastBusyAt < IDLE_MS) continue;
+      if (due === undefined || reported !== undefined || now - due < this.graceMs || now - this.lastBusyAt < IDLE_MS) continue;
       this.overdue.set(task.id, due);
       const after = this.startedAt > (this.lastFire(task) ?? task.createdAt) ? ` (claude restarted at ${clock(this.startedAt)})` : '';
       this.log(`scheduled task ${task.id} (${task.cron}) is overdue: due ${clock(due)}${after}, claude idle`);
