@@ -4,11 +4,12 @@
  * schedule's times are read in.
  */
 import { posix } from 'node:path';
+import semver from 'semver';
 import type { Recipe } from '../recipe/index.js';
 import type { Layout } from '../render/index.js';
 import { cronSwitchedOff } from '../runtime/shared/cron.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
-import { readJson, type Facts, type Target } from '../target/index.js';
+import { CLAUDE_VERSIONS, readJson, type Facts, type Target } from '../target/index.js';
 import type { Finding } from './doctor.js';
 
 /** Farther apart than this, the target's clock is off: its scheduled tasks fire by it. */
@@ -48,6 +49,19 @@ export async function scheduleFindings(target: Target, recipe: Recipe, layout: L
         }
       : ok('cron-off', 'scheduled tasks', 'nothing switches Claude Code\'s scheduler off'),
   );
+
+  const version = facts.tools.claude?.version;
+  if (version && semver.lt(version, CLAUDE_VERSIONS.oldestSupported)) {
+    findings.push({
+      id: 'cron-version',
+      ok: false,
+      ...(wanted ? {} : { warning: true }),
+      title: 'scheduled tasks',
+      detail: `Claude Code ${version}: scheduled tasks are proven here from ${CLAUDE_VERSIONS.oldestSupported} (2.1.71 to 2.1.73 had no /loop, and some versions kept the cron tools behind a feature flag that telemetry settings turn off)`,
+      fix: 'update Claude Code (claude update, or npm install -g @anthropic-ai/claude-code)',
+      fixable: false,
+    });
+  }
 
   // One session per project runs the durable tasks: the one holding .claude/scheduled_tasks.lock.
   const lock = await readJson(target, posix.join(layout.workdir, '.claude', 'scheduled_tasks.lock'));

@@ -57,25 +57,38 @@ interface Verdict {
   at: number;
 }
 
-/** Runs one CronCreate per expression in the real Claude Code and reads its answers from the transcript. */
-async function askClaude(version: string, batch: Array<{ cron: string; recurring: boolean }>, api: FakeAnthropic): Promise<Verdict[]> {
+let runs = 0;
+
+/** The real Claude Code in a tmux pane on this machine, in a workdir of its own, until `job` is done. */
+async function withClaude<T>(version: string, api: FakeAnthropic, job: (c: { home: string; work: string; tmux: (...args: string[]) => string; screen: () => string }) => Promise<T>, before?: (work: string) => void): Promise<T> {
   const home = tempDir('buddy-cron-oracle-');
   const work = join(home, 'work');
   mkdirSync(work);
+  before?.(work);
   const key = 'sk-ant-api03-cron-oracle-key-0123456789abcdefghijklmnopqrstuv';
   writeFileSync(
     join(home, '.claude.json'),
     JSON.stringify({ hasCompletedOnboarding: true, lastOnboardingVersion: version, customApiKeyResponses: { approved: [key.slice(-20)], rejected: [] }, projects: { [work]: { hasTrustDialogAccepted: true } } }),
   );
-  const socket = `cron-oracle-${process.pid}-${version}`;
-  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  // A socket of its own each time: a tmux server still going down would take a new session with it.
+  const socket = `cron-oracle-${process.pid}-${++runs}`;
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' }).stdout;
   // DISABLE_AUTOUPDATER: with the registry in reach, Claude Code would otherwise install itself with
   // `npm install -g` on this machine, putting a claude on every later test's PATH.
   const env = `env HOME=${home} TZ=${ZONE} ANTHROPIC_API_KEY=${key} ANTHROPIC_BASE_URL=http://127.0.0.1:${api.port} DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1`;
   tmux('new-session', '-d', '-x', '200', '-y', '50', '-c', work, `${env} ${realClaude(version).binary} --permission-mode default`);
+  const screen = () => tmux('capture-pane', '-p');
   try {
-    const screen = () => tmux('capture-pane', '-p').stdout;
     await waitFor('the input prompt', () => /❯/.test(screen()), 60_000, screen);
+    return await job({ home, work, tmux, screen });
+  } finally {
+    tmux('kill-server');
+  }
+}
+
+/** Runs one CronCreate per expression in the real Claude Code and reads its answers from the transcript. */
+function askClaude(version: string, batch: Array<{ cron: string; recurring: boolean }>, api: FakeAnthropic): Promise<Verdict[]> {
+  return withClaude(version, api, async ({ home, tmux, screen }) => {
     // CronCreate stamps a task with the time it runs; keep the whole batch inside one minute.
     while (new Date().getSeconds() > 40) await new Promise((r) => setTimeout(r, 1000));
     tmux('send-keys', '-l', `CRON BATCH ${JSON.stringify(batch)}`);
@@ -102,9 +115,7 @@ async function askClaude(version: string, batch: Array<{ cron: string; recurring
       const r = (a.result ?? {}) as { id?: string; nextFireAt?: number };
       return { ...batch[i]!, refused: Boolean(a.is_error), ...(r.id ? { id: r.id } : {}), ...(r.nextFireAt ? { nextFireAt: r.nextFireAt } : {}), at: a.at };
     });
-  } finally {
-    tmux('kill-server');
-  }
+  });
 }
 
 const api = new FakeAnthropic();
@@ -130,5 +141,30 @@ describe.each([NEWEST, OLDEST])('cron as Claude Code %s reads it', (version) => 
     const refused = verdicts.filter((v) => v.refused).length;
     if (version === NEWEST) expect(timed.length).toBe(verdicts.length - refused);
     console.log(`cron oracle, Claude Code ${version} (${ZONE}): ${verdicts.length} expressions, ${refused} refused, ${timed.length} fire times compared; all agree`);
+  }, 180_000);
+});
+
+describe(`a recipe task never ages out (Claude Code ${NEWEST}, which honours a task's own maxAgeMs, so a minute shows it)`, () => {
+  it('two tasks past their age: the one marked permanent keeps running, the other runs a last time and is deleted', async () => {
+    if (!api.port) await api.start('127.0.0.1');
+    const old = Date.now() - 10 * 60_000;
+    const task = (id: string, prompt: string, permanent: boolean) => ({ id, cron: '* * * * *', prompt, createdAt: old, lastFiredAt: Date.now() - 5_000, recurring: true, maxAgeMs: 60_000, ...(permanent ? { permanent: true } : {}) });
+    const file = (work: string) => join(work, '.claude', 'scheduled_tasks.json');
+    await withClaude(
+      NEWEST,
+      api,
+      async ({ work, screen }) => {
+        const tasks = () => (JSON.parse(readFileSync(file(work), 'utf8')) as { tasks: Array<{ id: string; lastFiredAt?: number }> }).tasks;
+        // Both fire in the next minute (no jitter: ids 00000000); the aged one then leaves the file.
+        await waitFor('the aged task deleted after its last run', () => (tasks().length === 1 ? true : undefined), 120_000, () => `${screen()}\n${readFileSync(file(work), 'utf8')}`);
+        expect(tasks().map((t) => t.id)).toEqual(['00000000']);
+        expect(api.conversation().some((m) => m.includes('KEEPS RUNNING'))).toBe(true);
+        expect(api.conversation().some((m) => m.includes('AGES OUT') && m.includes('has had its last run'))).toBe(true);
+      },
+      (work) => {
+        mkdirSync(join(work, '.claude'));
+        writeFileSync(file(work), JSON.stringify({ tasks: [task('00000000', 'KEEPS RUNNING', true), task('00000001', 'AGES OUT', false)] }));
+      },
+    );
   }, 180_000);
 });
