@@ -60,6 +60,8 @@ describe.each(['2.1.197', '2.1.332'])('session-only tasks in a Claude Code %s tr
     await w.look(`${transcript}.new`, false);
     expect(w.entries).toEqual([]);
     expect(log).toContain('the conversation changed: its 1 session-only scheduled task(s) are gone with it');
+    // The owner is told (here through no chat: the journal line is the record).
+    expect(log.some((l) => l.includes('jarvis: a new conversation started, and 1 scheduled task(s) made in chat for the old one went with it ("SCHEDULED PING from the session")'))).toBe(true);
   });
 });
 

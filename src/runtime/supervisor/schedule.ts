@@ -157,7 +157,13 @@ export class ScheduleWatch {
   async look(transcript: string | undefined, busy: boolean, now = Date.now()): Promise<void> {
     if (busy) this.lastBusyAt = now;
     this.durable = durableTasks(this.tasksFile);
-    if (transcript) this.readTranscript(transcript);
+    const lost = transcript ? this.readTranscript(transcript) : [];
+    if (lost.length) {
+      await this.alerts.tell(
+        'schedule:lost',
+        `${this.name}: a new conversation started, and ${lost.length} scheduled task(s) made in chat for the old one went with it (${lost.map((t) => `"${short(t.prompt)}"`).join(', ')}). Ask for them again, or put them in the recipe's schedule.`,
+      );
+    }
     for (const [id, task] of this.session) {
       if (task.recurring && now - task.createdAt >= (task.maxAgeMs ?? SESSION_MAX_AGE_MS)) this.session.delete(id);
     }
@@ -207,10 +213,12 @@ export class ScheduleWatch {
     if (this.session.get(id)?.recurring === false) this.session.delete(id);
   }
 
-  private readTranscript(path: string): void {
+  /** Reads what the transcript gained; returns the session-only tasks lost when it is another conversation's. */
+  private readTranscript(path: string): ScheduledTask[] {
     const { lines, reset } = this.tail.read(path);
+    const lost = reset ? [...this.session.values()] : [];
     if (reset) {
-      if (this.session.size) this.log(`the conversation changed: its ${this.session.size} session-only scheduled task(s) are gone with it`);
+      if (lost.length) this.log(`the conversation changed: its ${lost.length} session-only scheduled task(s) are gone with it`);
       this.session.clear();
       this.calls.clear();
       this.fired.clear();
@@ -224,6 +232,7 @@ export class ScheduleWatch {
       }
       this.readEntry(entry);
     }
+    return lost;
   }
 
   private readEntry(entry: TranscriptEntry): void {
