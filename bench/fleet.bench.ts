@@ -43,7 +43,7 @@ try {
     hook: readFileSync(join(ROOT, 'dist', 'runtime', 'hook.cjs'), 'utf8'),
   };
   const secrets = new Map([['channels.discord.token', 'bench-token-0123456789']]);
-  const renderAll = () => loadInventory(inventory).map((host) => renderBuddy(host.load().recipe, linuxFacts(), { secrets, runtime }));
+  const renderAll = () => loadInventory(inventory).map((host) => renderBuddy(host.load().recipe, linuxFacts(), { secrets, runtime, now: Date.now() }));
   renderAll(); // warm: templates compiled, modules loaded
   const renderMs: number[] = [];
   for (let i = 0; i < rounds(20, 3); i++) {

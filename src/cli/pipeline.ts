@@ -116,7 +116,7 @@ export function runtimeBundles(): RuntimeBundles {
 }
 
 export function renderStep(loaded: LoadedRecipe, facts: Facts, secrets: SecretValues): Rendering {
-  return renderBuddy(loaded.recipe, facts, { secrets, runtime: runtimeBundles() });
+  return renderBuddy(loaded.recipe, facts, { secrets, runtime: runtimeBundles(), now: Date.now() });
 }
 
 /** Where a recipe is applied from: this machine and the file (an inventory's, with the host's key). */

@@ -57,7 +57,7 @@ export function cloudInitUserData(recipe: Recipe, runtime: RuntimeBundles, optio
   const facts = freshVm(options.user);
   const slots = secretSlots(recipe);
   const secrets = new Map(slots.map((s) => [slotKey(s.path), placeholderFor(recipe, facts, s.path)]));
-  const rendering = renderBuddy(recipe, facts, { secrets, runtime });
+  const rendering = renderBuddy(recipe, facts, { secrets, runtime, now: Date.now() });
   const { user } = options;
   const files = rendering.artifacts.map((a) => {
     const content = computeChange(a, undefined, undefined).after;

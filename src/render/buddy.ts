@@ -26,8 +26,8 @@ export interface RuntimeBundles {
 export interface RenderInputs {
   secrets: SecretValues;
   runtime: RuntimeBundles;
-  /** The time a scheduled task the recipe adds is created at (its first fire is the next match after it). */
-  now?: number;
+  /** The time (epoch ms) a scheduled task the recipe adds is created at: its first fire is the next match after it. */
+  now: number;
 }
 
 export interface Rendering {
@@ -230,7 +230,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
       path: layout.scheduledTasks,
       mode: 0o644,
       description: "Claude Code's scheduled tasks: the recipe's schedule (merged; Claude Code watches it)",
-      managed: scheduleManaged(recipe, inputs.now ?? Date.now()),
+      managed: scheduleManaged(recipe, inputs.now),
       effects: [],
       display: 'diff',
     });

@@ -19,7 +19,7 @@ const SECRETS: SecretValues = new Map([
 
 function render(yaml: string, facts: Facts = linuxFacts()): Rendering {
   const file = writeFile(join(tempDir(), 'r.yaml'), yaml);
-  return renderBuddy(loadRecipe(file).recipe, facts, { secrets: SECRETS, runtime });
+  return renderBuddy(loadRecipe(file).recipe, facts, { secrets: SECRETS, runtime, now: NOW });
 }
 
 const byPath = (r: Rendering, suffix: string): Artifact => {
@@ -29,6 +29,7 @@ const byPath = (r: Rendering, suffix: string): Artifact => {
 };
 const contentOf = (a: Artifact) => computeChange(a, undefined, undefined).after;
 
+const NOW = Date.parse('2026-12-03T08:00:00Z');
 const discordRecipe = `name: jarvis\nextends: balanced\nworkdir: ~/work\nchannels:\n  discord:\n    token: { env: T }\n    allowFrom: ['1']\n    groups:\n      '99': { requireMention: true }\nauth:\n  oauthToken: { env: O }\nsupervisor: { tick: 20 }\n`;
 
 describe('render: systemd', () => {
@@ -208,14 +209,19 @@ describe('render: refusals', () => {
     const a = render(discordRecipe).artifacts.map(contentOf);
     const b = render(discordRecipe).artifacts.map(contentOf);
     expect(a).toEqual(b);
+    // The schedule's tasks are created at the time given, not the time read.
+    const example = () => renderBuddy(loadRecipe(join(ROOT, 'examples/discord-vps.yaml')).recipe, linuxFacts(), { secrets: SECRETS, runtime, now: NOW });
+    expect(example().artifacts.map(contentOf)).toEqual(example().artifacts.map(contentOf));
+    const tasks = JSON.parse(contentOf(byPath(example(), 'scheduled_tasks.json'))).tasks as Array<{ cron: string; createdAt: number }>;
+    expect(tasks.map((t) => [t.cron, t.createdAt])).toEqual([['0 8 * * 1-5', NOW], ['0 */2 * * *', NOW]]);
   });
 
   it('renders every example recipe', () => {
     for (const f of ['examples/quickstart.yaml', 'examples/discord-vps.yaml', 'examples/team-box.yaml']) {
-      const r = renderBuddy(loadRecipe(join(ROOT, f)).recipe, linuxFacts(), { secrets: SECRETS, runtime });
+      const r = renderBuddy(loadRecipe(join(ROOT, f)).recipe, linuxFacts(), { secrets: SECRETS, runtime, now: NOW });
       expect(r.artifacts.length).toBeGreaterThan(5);
     }
-    const mac = renderBuddy(loadRecipe(join(ROOT, 'examples/telegram-mac-mini.yaml')).recipe, macFacts(), { secrets: SECRETS, runtime });
+    const mac = renderBuddy(loadRecipe(join(ROOT, 'examples/telegram-mac-mini.yaml')).recipe, macFacts(), { secrets: SECRETS, runtime, now: NOW });
     expect(mac.layout.init).toBe('launchd-daemon');
   });
 });
