@@ -64,7 +64,8 @@ export async function scheduleFindings(target: Target, recipe: Recipe, layout: L
   }
 
   // One session per project runs the durable tasks: the one holding .claude/scheduled_tasks.lock.
-  const lock = await readJson(target, posix.join(layout.workdir, '.claude', 'scheduled_tasks.lock'));
+  const lockFile = posix.join(posix.dirname(layout.scheduledTasks), 'scheduled_tasks.lock');
+  const lock = await readJson(target, lockFile);
   const pinned = getIn(inputs.status, ['sessionId']);
   const holder = getIn(lock, ['sessionId']);
   const pid = Number(getIn(lock, ['pid']));
@@ -73,7 +74,7 @@ export async function scheduleFindings(target: Target, recipe: Recipe, layout: L
       id: 'scheduler-lock',
       ok: false,
       title: 'scheduler lock',
-      detail: `another Claude Code session (${holder}, pid ${pid}) in ${layout.workdir} holds ${posix.join(layout.workdir, '.claude', 'scheduled_tasks.lock')}: the buddy's claude runs no durable task (the recipe's schedule included) until it ends`,
+      detail: `another Claude Code session (${holder}, pid ${pid}) in ${layout.trustKey} holds ${lockFile}: the buddy's claude runs no durable task (the recipe's schedule included) until it ends`,
       fix: `end that session (kill ${pid}), or run it in another folder`,
       fixable: false,
     });

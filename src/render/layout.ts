@@ -37,7 +37,10 @@ export interface Layout {
   hookBundle: string;
   auditLog: string;
   settingsLocal: string;
-  /** Claude Code's durable scheduled tasks for claude's project (the workdir); the recipe's schedule goes here. */
+  /**
+   * Claude Code's durable scheduled tasks for claude's project: the git root when the workdir is in a
+   * repository (measured with 2.1.197 and 2.1.332), else the workdir. The recipe's schedule goes here.
+   */
   scheduledTasks: string;
   claudeJson: string;
   /**
@@ -98,7 +101,7 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
     hookBundle: join(runtimeDir, 'hook.cjs'),
     auditLog: join(stateDir, 'hook-audit.jsonl'),
     settingsLocal: join(workdir, '.claude', 'settings.local.json'),
-    scheduledTasks: join(workdir, '.claude', 'scheduled_tasks.json'),
+    scheduledTasks: join(facts.workdirGitRoot ?? workdir, '.claude', 'scheduled_tasks.json'),
     claudeJson: join(home, '.claude.json'),
     channelDir: (channel) => join(home, '.claude', 'channels', channel, 'buddies', recipe.name),
     sharedChannelDir: (channel) => join(home, '.claude', 'channels', channel),

@@ -216,6 +216,13 @@ describe('render: refusals', () => {
     expect(tasks.map((t) => [t.cron, t.createdAt])).toEqual([['0 8 * * 1-5', NOW], ['0 */2 * * *', NOW]]);
   });
 
+  it("puts the schedule where Claude Code keeps its project's tasks: the git root when the workdir is in a repository", () => {
+    const recipe = loadRecipe(writeFile(join(tempDir(), 'r.yaml'), 'name: jarvis\nworkdir: ~/code/app/sub\nschedule:\n  - every: 1h\n    prompt: x\n')).recipe;
+    const paths = (facts: Facts) => renderBuddy(recipe, facts, { secrets: SECRETS, runtime, now: NOW }).artifacts.map((a) => a.path).filter((p) => p.endsWith('scheduled_tasks.json'));
+    expect(paths(linuxFacts({ workdirGitRoot: '/home/ada/code/app' }))).toEqual(['/home/ada/code/app/.claude/scheduled_tasks.json']);
+    expect(paths(linuxFacts())).toEqual(['/home/ada/code/app/sub/.claude/scheduled_tasks.json']);
+  });
+
   it('renders every example recipe', () => {
     for (const f of ['examples/quickstart.yaml', 'examples/discord-vps.yaml', 'examples/team-box.yaml']) {
       const r = renderBuddy(loadRecipe(join(ROOT, f)).recipe, linuxFacts(), { secrets: SECRETS, runtime, now: NOW });
