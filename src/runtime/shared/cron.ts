@@ -9,7 +9,7 @@
  * (vixie cron). Times are local to the claude process (its TZ).
  */
 
-export interface CronFields {
+interface CronFields {
   minute: number[];
   hour: number[];
   dayOfMonth: number[];
@@ -72,7 +72,7 @@ export function cronProblem(expr: string): string | undefined {
   return undefined;
 }
 
-export function parseCron(expr: string): CronFields | undefined {
+function parseCron(expr: string): CronFields | undefined {
   const fields = expr.trim().split(/\s+/);
   if (fields.length !== 5) return undefined;
   const out = {} as CronFields;
@@ -111,7 +111,7 @@ const MINUTE = 60_000;
 const SEARCH_LIMIT = 527_040;
 
 /** The first minute strictly after `after` that the expression matches (local time), or undefined. */
-export function nextMatch(fields: CronFields, after: number): number | undefined {
+function nextMatch(fields: CronFields, after: number): number | undefined {
   const [minutes, hours, days, months, weekdays] = [fields.minute, fields.hour, fields.dayOfMonth, fields.month, fields.dayOfWeek].map((v) => new Set(v)) as Set<number>[];
   const anyDay = fields.dayOfMonth.length === 31;
   const anyWeekday = fields.dayOfWeek.length === 7;
@@ -142,7 +142,7 @@ const jitterShare = (id: string) => {
   return Number.isFinite(n) ? n : 0;
 };
 
-export interface TaskTimes {
+interface TaskTimes {
   id: string;
   cron: string;
   createdAt: number;

@@ -21,7 +21,7 @@ const IDLE_MS = 60_000;
 /** Recurring session-only tasks end this long after they are made unless CronCreate said otherwise (durable ones marked permanent never do). */
 const SESSION_MAX_AGE_MS = 7 * 24 * 3_600_000;
 
-export interface ScheduledTask {
+interface ScheduledTask {
   id: string;
   cron: string;
   prompt: string;
@@ -50,7 +50,7 @@ const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 5);
 const short = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
 
 /** The durable tasks in Claude Code's file (what it would accept of them). */
-export function durableTasks(file: string): ScheduledTask[] {
+function durableTasks(file: string): ScheduledTask[] {
   let doc: { tasks?: unknown };
   try {
     doc = JSON.parse(readFileSync(file, 'utf8')) as { tasks?: unknown };
