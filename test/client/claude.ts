@@ -7,11 +7,16 @@
  * buddy relies on (channels with an API key 2.1.128, the subprocess env scrub in a PID namespace 2.1.98);
  * it lacks the 2.1.225 fix for long-lived OAuth tokens, which doctor warns about.
  * `CLAUDE_CODE_VERSION=2.1.x` (and `CLAUDE_CODE_LAYOUT=npm|native`) runs the client tests on one only.
+ * On a VPS the two layouts users have are made the way they make them: npm's is `sudo npm install -g
+ * @anthropic-ai/claude-code@<v>` in the guest (Node.js 22 installed first the same way where the package
+ * asks for it; see vps.ts and registry.ts), the native installer's is its versions folder and link
+ * (the installer itself downloads from Anthropic's servers, out of reach here, so the binary is copied).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startFixtureServer } from '../fixtureServer.js';
 import { FIXTURES, tempDir } from '../helpers.js';
 import { Vps } from '../vps/vps.js';
 
@@ -24,8 +29,6 @@ export type ClaudeLayout = 'npm' | 'native';
 export interface ClaudeInstall {
   version: string;
   layout: ClaudeLayout;
-  /** The package folder (npm layout: copied whole) whose bin/claude.exe is the native binary. */
-  packageDir: string;
   binary: string;
 }
 
@@ -39,7 +42,7 @@ export function claudeInstalls(): ClaudeInstall[] {
   return combos.map(([v, l]) => ({ ...realClaude(v), layout: l }));
 }
 
-export function realClaude(version: string = process.env.CLAUDE_CODE_VERSION ?? NEWEST): { version: string; packageDir: string; binary: string } {
+export function realClaude(version: string = process.env.CLAUDE_CODE_VERSION ?? NEWEST): { version: string; binary: string } {
   const dir = process.env.BUDDY_CLAUDE_CACHE ?? `/var/cache/buddy-init/claude-code-${version}`;
   const packageDir = join(dir, 'node_modules', '@anthropic-ai', 'claude-code');
   const binary = join(packageDir, 'bin', 'claude.exe');
@@ -50,7 +53,7 @@ export function realClaude(version: string = process.env.CLAUDE_CODE_VERSION ?? 
     const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--prefix', dir, `@anthropic-ai/claude-code@${version}`], { encoding: 'utf8' });
     if (r.status !== 0 || !existsSync(binary) || statSize(binary) < 1_000_000) throw new Error(`installing Claude Code ${version} failed: ${r.stderr}`);
   }
-  return { version, packageDir, binary };
+  return { version, binary };
 }
 
 const statSize = (path: string) => statSync(path).size;
@@ -92,19 +95,6 @@ export class FakeAnthropic {
   stop(): void {
     this.proc?.kill();
   }
-}
-
-/** Runs a fixture server (it prints "listening <port>" once it listens on --port 0) and waits for it. */
-export async function startFixtureServer(script: string, args: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [join(FIXTURES, script), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      const m = /listening (\d+)/.exec(String(d));
-      if (m) resolve(Number(m[1]));
-    });
-    proc.once('exit', () => reject(new Error(`${script} did not start`)));
-  });
-  return { proc, port };
 }
 
 /** The stand-in chat plugin's marketplace at ~/mkt on the VPS, as a person would have cloned it. */

@@ -11,7 +11,10 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, tempDir } from '../helpers.js';
 import { keygen } from '../ssh/sshd.js';
+import semver from 'semver';
+import { CLAUDE_VERSIONS } from '../../src/target/index.js';
 import type { ClaudeInstall } from '../client/claude.js';
+import { claudeTarballs, node22Tarballs, NODE22_VERSION, NpmRegistry } from '../client/registry.js';
 
 function sh(cmd: string, args: string[], input?: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input });
@@ -86,7 +89,33 @@ export class Vps {
     await this.beforeStart?.(this);
     this.start();
     await this.waitForSsh();
+    if (this.claude?.layout === 'npm') await this.installWithNpm(this.claude.version);
     return this;
+  }
+
+  /**
+   * `sudo npm install -g @anthropic-ai/claude-code@<version>` in the guest, as a person does, from a local
+   * registry (registry.ts); first Node.js 22 the same way (npm's `node` package) where the package asks
+   * for it, since Debian 12's Node.js is 18. The guest's npm is left pointing nowhere afterwards.
+   */
+  private async installWithNpm(version: string): Promise<void> {
+    const node22 = semver.gte(version, CLAUDE_VERSIONS.npmNeedsNode22);
+    const registry = await new NpmRegistry().serve(this, [claudeTarballs(version), ...(node22 ? [node22Tarballs()] : [])]);
+    try {
+      const npm = (spec: string) => {
+        const r = this.ssh(`sudo npm install --global --no-audit --no-fund ${spec} 2>&1`);
+        if (r.code !== 0) throw new Error(`npm install -g ${spec} in the guest failed:\n${r.stdout}`);
+      };
+      if (node22) {
+        npm(`node@${NODE22_VERSION}`);
+        const v = this.ssh('node --version').stdout.trim();
+        if (v !== `v${NODE22_VERSION}`) throw new Error(`node on the guest's PATH is ${v} after installing ${NODE22_VERSION}`);
+      }
+      npm(`@anthropic-ai/claude-code@${version}`);
+    } finally {
+      registry.stop();
+      rmSync(join(this.merged, 'etc', 'npmrc'), { force: true });
+    }
   }
 
   /** Fresh host keys, the laptop's key authorized for ada, and the stand-in claude (see its header). */
@@ -101,11 +130,7 @@ export class Vps {
     const hostKey = readFileSync(join(etcSsh, 'ssh_host_ed25519_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
     writeFileSync(join(this.laptop, '.ssh', 'known_hosts'), `${this.ip} ${hostKey}\n`);
     if (this.claude?.layout === 'npm') {
-      // Laid out as `npm install -g @anthropic-ai/claude-code` does: the package, and a bin symlink.
-      const scope = join(this.merged, 'usr', 'local', 'lib', 'node_modules', '@anthropic-ai');
-      mkdirSync(scope, { recursive: true });
-      sh('cp', ['-a', this.claude.packageDir, join(scope, 'claude-code')]);
-      symlinkSync('../lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe', join(this.merged, 'usr', 'local', 'bin', 'claude'));
+      // Installed by npm itself once the machine is up (installWithNpm).
     } else if (this.claude?.layout === 'native') {
       // Laid out as the native installer does: ~/.local/bin/claude -> ~/.local/share/claude/versions/<v>.
       const versions = join(this.merged, 'home', 'ada', '.local', 'share', 'claude', 'versions');
