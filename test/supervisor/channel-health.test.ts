@@ -254,7 +254,8 @@ describe('a scheduled task that does not run (issue 20; the stand-in claude has 
     const before = alertsTo('telegram').length;
     b.start(api.env);
     await b.running(1, 30_000).catch((e: Error) => Promise.reject(new Error(`${e.message}\n${b.log}`)));
-    const started = Date.now();
+    // When the supervisor started claude (it counts from there; a minute may turn between that and now).
+    const started = Date.parse(await waitFor('claude started', () => b.status()?.claudeStartedAt as string | undefined));
     const due = Math.floor(started / 60_000) * 60_000 + 60_000;
     const told = await waitFor('the owner told', () => alertsTo('telegram').slice(before).find((r) => /scheduled task/.test(r.text)), 90_000);
     const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 5);

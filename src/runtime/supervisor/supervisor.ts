@@ -333,7 +333,7 @@ export class Supervisor {
     this.claudeStartedAt = Date.now();
     this.tasks.claudeStarted(this.claudeStartedAt);
     this.status.restarts += this.status.claudeStartedAt ? 1 : 0;
-    this.status.claudeStartedAt = new Date().toISOString();
+    this.status.claudeStartedAt = new Date(this.claudeStartedAt).toISOString();
     this.status.state = 'running';
     this.writeStatus();
   }
