@@ -260,7 +260,8 @@ describe('a scheduled task that does not run (issue 20; the stand-in claude has 
     const told = await waitFor('the owner told', () => alertsTo('telegram').slice(before).find((r) => /scheduled task/.test(r.text)), 90_000);
     const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 5);
     expect(told.text).toBe(`sup: the scheduled task "Check HEARTBEAT.md and act on it" (* * * * *) did not run at ${clock(due)} (claude restarted at ${clock(started)}). \`buddy-init doctor\` says why.`);
-    const listed = (b.status()!.schedule as Array<{ id: string; overdue?: string }>)[0]!;
+    // The alert goes out during a check; status.json is written at its end.
+    const listed = await waitFor('status says it is late', () => (b.status()?.schedule as Array<{ id: string; overdue?: string }> | undefined)?.find((t) => t.overdue), 10_000);
     expect(listed).toMatchObject({ id: '00000000', overdue: new Date(due).toISOString() });
     // Two users allowlisted, one message each; none again for the same lateness.
     await new Promise((r) => setTimeout(r, 12_000));

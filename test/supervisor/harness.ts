@@ -102,7 +102,7 @@ export class Buddy {
   }
 
   /** Waits until the claude in the pane is the one that wrote start entry number `n`. */
-  async running(n: number, timeoutMs = 15_000): Promise<TranscriptEntry> {
+  async running(n: number, timeoutMs = 30_000): Promise<TranscriptEntry> {
     return waitFor(`claude start #${n}`, () => {
       const s = this.starts();
       const pane = this.pane();

@@ -68,8 +68,10 @@ describe('cloud-init applies it on a VPS first boot', () => {
     // Without a network the apt step fails; everything else must have run.
     const log = vps.ssh('sudo cat /var/log/cloud-init-output.log').stdout;
     expect(wait.stdout + log).toMatch(/status: (done|error)/);
-    expect(vps.ssh('id cloudbuddy').stdout).toMatch(/uid=\d+\(cloudbuddy\)/);
-    expect(vps.ssh('loginctl show-user cloudbuddy -p Linger').stdout.trim()).toBe('Linger=yes');
+    // What cloud-init said, for any failure below (a failure seen once under load said nothing).
+    const said = () => `${wait.stdout}\n${log}\n${vps.ssh('journalctl --user -u cloudbud --no-pager -n 40', 'cloudbuddy').stdout}`;
+    expect(vps.ssh('id cloudbuddy').stdout, said()).toMatch(/uid=\d+\(cloudbuddy\)/);
+    expect(vps.ssh('loginctl show-user cloudbuddy -p Linger').stdout.trim(), said()).toBe('Linger=yes');
     const deadline = Date.now() + 60_000;
     let active = '';
     while (Date.now() < deadline && active !== 'active') {
@@ -79,13 +81,13 @@ describe('cloud-init applies it on a VPS first boot', () => {
     expect(active, `${vps.ssh('journalctl --user -u cloudbud --no-pager -n 40', 'cloudbuddy').stdout}\n${log}`).toBe('active');
     expect(vps.ssh('stat -c "%U %a" ~/.claude/channels/discord/buddies/cloudbud/.env ~/.local/share/buddy-init/0.1.0/hook.cjs', 'cloudbuddy').stdout.trim().split('\n')).toEqual(['cloudbuddy 600', 'cloudbuddy 644']);
     // Bun, which the chat plugin runs on, was installed for the user, where the unit's PATH looks.
-    expect(vps.ssh('~/.bun/bin/bun --version', 'cloudbuddy').stdout.trim()).toBe(BUN_VERSION);
+    expect(vps.ssh('~/.bun/bin/bun --version', 'cloudbuddy').stdout.trim(), said()).toBe(BUN_VERSION);
     expect(vps.ssh('systemctl --user show cloudbud -p Environment', 'cloudbuddy').stdout).toContain('/home/cloudbuddy/.bun/bin');
     // The chat plugin was installed for the user (by the stand-in claude, which records it as Claude Code does).
-    expect(JSON.parse(vps.ssh('cat ~/.claude/plugins/installed_plugins.json', 'cloudbuddy').stdout).plugins['discord@claude-plugins-official']).toHaveLength(1);
+    expect(JSON.parse(vps.ssh('cat ~/.claude/plugins/installed_plugins.json', 'cloudbuddy').stdout || '{"plugins":{}}').plugins['discord@claude-plugins-official'], said()).toHaveLength(1);
     // The hook came through gzip+base64 intact: it decides a line.
     const hook = vps.ssh(`echo '{"tool_name":"Bash","tool_input":{"command":"ls *.txt"},"cwd":"/home/cloudbuddy"}' | node ~/.local/share/buddy-init/0.1.0/hook.cjs`, 'cloudbuddy').stdout;
     expect(JSON.parse(hook).hookSpecificOutput.permissionDecision).toBe('allow');
-    expect(vps.ssh('tmux -L buddy-init-cloudbud list-panes -F "#{pane_dead} #{pane_current_command}"', 'cloudbuddy').stdout.trim()).toBe('0 node');
+    expect(vps.ssh('tmux -L buddy-init-cloudbud list-panes -F "#{pane_dead} #{pane_current_command}"', 'cloudbuddy').stdout.trim(), said()).toBe('0 node');
   }, 300_000);
 });
