@@ -72,7 +72,7 @@ function printSchedule(status: BuddyStatus, b: OpenBuddy, out: Output): void {
   out.print(`  schedule    ${count(entries.length, 'task')}${zone ? ` (${zone})` : ''}${entries.length ? '' : c.dim(' (the supervisor has listed none yet)')}`);
   for (const t of entries) {
     const kind = ours.has(t.id) ? 'recipe' : t.kind === 'durable' ? 'durable' : 'session';
-    const next = t.nextFire ? `next ${when(t.nextFire, zone)}` : 'no next time';
+    const next = !t.nextFire ? 'no next time' : `${Date.parse(t.nextFire) >= Date.now() ? 'next' : 'due'} ${when(t.nextFire, zone)}`;
     const last = t.lastFire ? `, last ${ago(t.lastFire)} ago` : '';
     const late = t.overdue ? c.red(`, OVERDUE since ${when(t.overdue, zone)}`) : '';
     out.print(`    ${kind.padEnd(8)}${t.cron.padEnd(14)} ${JSON.stringify(t.prompt.length > 50 ? `${t.prompt.slice(0, 47)}...` : t.prompt)} ${c.dim(t.id)}: ${next}${last}${late}`);
