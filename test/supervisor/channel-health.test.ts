@@ -49,6 +49,13 @@ function chatBuddy(app: 'discord' | 'telegram'): Buddy & { health(): Health | un
 
 const alertsTo = (app: string) => api.received.filter((r) => r.app === app);
 
+/** What the supervisor did is in its log at once, in status.json at the end of that check: wait for the file to say it. */
+const statusSays = (b: Buddy, what: string, holds: (status: Record<string, unknown>) => boolean) =>
+  waitFor(`status.json: ${what}`, () => {
+    const st = b.status();
+    return st && holds(st) ? true : undefined;
+  }, 10_000);
+
 describe('chat plugin health in the supervisor', () => {
   it('a dead plugin server is healed by /reload-plugins, in the same claude; each allowlisted user is told once', async () => {
     const b = chatBuddy('discord');
@@ -69,7 +76,7 @@ describe('chat plugin health in the supervisor', () => {
     expect(told.map((r) => r.to).sort()).toEqual(['111', '222']);
     expect(told[0]!.text).toMatch(/^sup: the chat plugin echochat@stand-in stopped at \d\d:\d\d UTC; reloaded the plugins, conversation kept\.$/);
     expect(told.every((r) => r.token === DISCORD_TOKEN)).toBe(true);
-    expect(b.status()!.lastAlert).toMatchObject({ delivered: 2 });
+    await statusSays(b, 'the alert', (st) => (st.lastAlert as { delivered?: number } | undefined)?.delivered === 2);
     expect(b.log).not.toContain(DISCORD_TOKEN);
     console.log(`channel health: plugin server killed -> healed by /reload-plugins in ${healedIn} ms (check every 5 s)`);
   }, 60_000);
@@ -196,8 +203,7 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     expect(alertsTo('discord').slice(before).map((r) => r.text)).toEqual(
       Array(2).fill("sup needs you: Claude's credentials are refused (401). make a new token with `claude setup-token` on a machine where you are logged in, then run `buddy-init apply` with it"),
     );
-    // The alert goes out during the tick; status.json is written at its end.
-    await waitFor('status says stuck', () => (b.status()?.stuck as { id: string } | undefined)?.id, 10_000).then((id) => expect(id).toBe('auth'));
+    await statusSays(b, 'stuck on refused credentials', (st) => (st.stuck as { id?: string } | undefined)?.id === 'auth');
     await new Promise((r) => setTimeout(r, 12_000));
     expect(b.starts()).toHaveLength(1);
     expect(alertsTo('discord').length - before).toBe(2);
@@ -213,7 +219,7 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     const second = await b.running(2, 30_000);
     expect(second.argv).toEqual(['--resume', pin, '--channels', `plugin:${PLUGIN}`]);
     await waitFor('no longer stuck', () => (/claude is no longer stuck \(claude asks whether to trust the workdir/.test(b.log) ? true : undefined), 30_000);
-    expect(b.status()!.stuck).toBeUndefined();
+    await statusSays(b, 'no longer stuck', (st) => st.stuck === undefined);
   }, 60_000);
 
   it('a chat message left unsent in the input box with nobody attached to type it is sent; one a person typed is not', async () => {
@@ -225,7 +231,7 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     b.type(`show ${join(SCREENS, 'input-draft.ansi')}`);
     await waitFor('sent', () => (/a message of 26 characters sat unsent in claude's input box for \d+s with nobody attached/.test(b.log) ? true : undefined), 30_000);
     await waitFor('the Enter reached claude', () => (b.transcript().some((e) => e.type === 'user' && e.text === '') ? true : undefined), 10_000);
-    expect(b.status()!.draftSent).toMatchObject({ chars: 26 });
+    await statusSays(b, 'the draft sent', (st) => (st.draftSent as { chars?: number } | undefined)?.chars === 26);
     expect(b.log).not.toContain('hello from discord');
 
     // Now a person attached with write access when the text appears: theirs, never sent.
@@ -269,6 +275,6 @@ describe('a scheduled task that does not run (issue 20; the stand-in claude has 
     // Claude Code ran it after all (as it writes the file after a run).
     writeFileSync(tasks, JSON.stringify({ tasks: [{ ...task, lastFiredAt: Date.now() }] }));
     await waitFor('said it ran', () => (/scheduled task 00000000 ran at \d\d:\d\d, \d+ min after it was due/.test(b.log) ? true : undefined), 20_000);
-    expect((b.status()!.schedule as Array<{ overdue?: string }>)[0]!.overdue).toBeUndefined();
+    await statusSays(b, 'no longer late', (st) => (st.schedule as Array<{ overdue?: string }>)[0]!.overdue === undefined);
   }, 150_000);
 });
