@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import type { Recipe } from '../recipe/index.js';
 import type { Facts } from '../target/index.js';
+import { scheduledTasksFile } from '../runtime/shared/cron.js';
 import type { ChannelName } from '../recipe/index.js';
 
 const { join } = posix;
@@ -80,10 +81,11 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
       : init === 'launchd-agent'
         ? join(home, 'Library', 'LaunchAgents', `${label}.plist`)
         : join('/Library', 'LaunchDaemons', `${label}.plist`);
+  const trustKey = facts.workdirGitRoot ?? workdir;
   return {
     home,
     workdir,
-    trustKey: facts.workdirGitRoot ?? workdir,
+    trustKey,
     init,
     serviceName: init === 'systemd-user' ? `${recipe.name}.service` : label,
     tmuxSocket: `buddy-init-${recipe.name}`,
@@ -101,7 +103,7 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
     hookBundle: join(runtimeDir, 'hook.cjs'),
     auditLog: join(stateDir, 'hook-audit.jsonl'),
     settingsLocal: join(workdir, '.claude', 'settings.local.json'),
-    scheduledTasks: join(facts.workdirGitRoot ?? workdir, '.claude', 'scheduled_tasks.json'),
+    scheduledTasks: scheduledTasksFile(trustKey),
     claudeJson: join(home, '.claude.json'),
     channelDir: (channel) => join(home, '.claude', 'channels', channel, 'buddies', recipe.name),
     sharedChannelDir: (channel) => join(home, '.claude', 'channels', channel),

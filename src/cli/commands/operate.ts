@@ -31,10 +31,14 @@ function notRun(out: Output, argv: string[]): void {
   out.print(`  ${argv.join(' ')}  ${out.c.dim('# --root: the files are rebased, the services are not')}`);
 }
 
-function ago(iso: string | undefined): string {
-  if (!iso) return '?';
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+/** A length of time, said in its largest sensible unit. */
+function span(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : s < 172800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86400)}d`;
+}
+
+function ago(iso: string | undefined): string {
+  return iso ? span(Date.now() - Date.parse(iso)) : '?';
 }
 
 /** What the supervisor knows of the chat: each plugin server's age, the last heal, the last word to the owner. */
@@ -54,11 +58,11 @@ function printChannelHealth(status: BuddyStatus, out: Output): void {
   if (alert) out.print(`  told owner  ${ago(alert.at)} ago (${count(alert.delivered, 'recipient')}): ${alert.text}`);
 }
 
-/** `in 3h (08:04)`: a time the supervisor computed, said in the buddy's timezone. */
+/** `in 3h (08:04)` or `2m ago (07:58)`: a time the supervisor computed, said in the buddy's timezone. */
 function when(iso: string, timeZone: string | undefined): string {
   const ms = Date.parse(iso) - Date.now();
   const at = new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) });
-  return ms >= 0 ? `in ${ago(new Date(Date.now() - ms).toISOString())} (${at})` : `${ago(iso)} ago (${at})`;
+  return ms >= 0 ? `in ${span(ms)} (${at})` : `${span(-ms)} ago (${at})`;
 }
 
 /** The scheduled tasks: the recipe's, the ones the agent made durable, the conversation's own. */
@@ -66,18 +70,18 @@ function printSchedule(status: BuddyStatus, b: OpenBuddy, out: Output): void {
   const { c } = out;
   const recipe = b.loaded.recipe;
   const entries = status.supervisor?.schedule ?? [];
-  const ours = new Set(recipe.schedule.map((t) => scheduleTaskId(recipe.name, t.cron, t.prompt)));
-  if (!entries.length && !recipe.schedule.length) return;
+  const ours = recipe.schedule.map((t) => scheduleTaskId(recipe.name, t.cron, t.prompt));
+  if (!entries.length && !ours.length) return;
   const zone = recipe.timezone;
   out.print(`  schedule    ${count(entries.length, 'task')}${zone ? ` (${zone})` : ''}${entries.length ? '' : c.dim(' (the supervisor has listed none yet)')}`);
   for (const t of entries) {
-    const kind = ours.has(t.id) ? 'recipe' : t.kind === 'durable' ? 'durable' : 'session';
+    const kind = ours.includes(t.id) ? 'recipe' : t.kind === 'durable' ? 'durable' : 'session';
     const next = !t.nextFire ? 'no next time' : `${Date.parse(t.nextFire) >= Date.now() ? 'next' : 'due'} ${when(t.nextFire, zone)}`;
     const last = t.lastFire ? `, last ${ago(t.lastFire)} ago` : '';
     const late = t.overdue ? c.red(`, OVERDUE since ${when(t.overdue, zone)}`) : '';
     out.print(`    ${kind.padEnd(8)}${t.cron.padEnd(14)} ${JSON.stringify(t.prompt.length > 50 ? `${t.prompt.slice(0, 47)}...` : t.prompt)} ${c.dim(t.id)}: ${next}${last}${late}`);
   }
-  const missing = recipe.schedule.filter((t) => !entries.some((e) => e.id === scheduleTaskId(recipe.name, t.cron, t.prompt)));
+  const missing = ours.filter((id) => !entries.some((e) => e.id === id));
   if (entries.length && missing.length) out.print(`    ${c.red(`${count(missing.length, 'task')} of the recipe missing`)} (deleted in a session?): \`buddy-init apply\` arms ${missing.length > 1 ? 'them' : 'it'} again`);
 }
 

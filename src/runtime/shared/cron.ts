@@ -9,6 +9,11 @@
  * (vixie cron). Times are local to the claude process (its TZ).
  */
 
+import { posix } from 'node:path';
+
+/** Where Claude Code keeps a project's durable scheduled tasks (at its root: the git root for a workdir in a repository). */
+export const scheduledTasksFile = (projectRoot: string) => posix.join(projectRoot, '.claude', 'scheduled_tasks.json');
+
 interface CronFields {
   minute: number[];
   hour: number[];

@@ -128,13 +128,13 @@ export interface Stuck {
   resets?: string;
 }
 
-/** The state the pane is stuck in, if any: the first row of the table whose pattern the bottom matches. */
 /**
  * Past a state, once claude is going again: Claude Code says the usage limit reset, or a turn finished
  * ("✻ Crunched for 0s · done 4:03 AM", captured after the limit reset and claude went on by itself).
  */
 const RECOVERED = /Usage limit reset|✻ [A-Z][a-z]+ for [^·\n]+· done/;
 
+/** The state the pane is stuck in, if any: the first row of the table whose pattern the bottom matches (and nothing after it says claude went on). */
 export function stuckOn(pane: string): Stuck | undefined {
   const bottom = now(pane);
   for (const screen of SCREENS) {

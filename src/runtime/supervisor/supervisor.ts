@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { writeFileAtomicSync } from '../shared/atomic.js';
 import { assertUnattendedFlags, unattendedFlags } from '../shared/claudeState.js';
 import { CLAUDE_COMMANDS } from '../shared/claudeProcess.js';
+import { scheduledTasksFile } from '../shared/cron.js';
 import { parseShellEnv, shellWord } from '../shared/shell.js';
 import { ChannelHealth, forgetFailedServers, type PluginHealth } from './channelHealth.js';
 import type { SupervisorConfig } from './config.js';
@@ -121,8 +122,8 @@ export class Supervisor {
     );
     this.stuck = new StuckWatch(config.name, this.alerts, { restartClaude: (reason) => this.restartClaude(reason), pressEnter: () => this.tmux.pressEnter(), log });
     this.drafts = new DraftWatch((config.unsentDraftSeconds ?? 60) * 1000, { pressEnter: () => this.tmux.pressEnter(), log });
-    // Claude Code keeps them at its project's root: the git root when the workdir is in a repository (the trust key).
-    this.tasks = new ScheduleWatch(config.name, join(config.trustKey, '.claude', 'scheduled_tasks.json'), this.alerts, log, (config.scheduleGraceSeconds ?? 120) * 1000);
+    // At Claude Code's project root: the git root when the workdir is in a repository (the trust key).
+    this.tasks = new ScheduleWatch(config.name, scheduledTasksFile(config.trustKey), this.alerts, log, (config.scheduleGraceSeconds ?? 120) * 1000);
     const now = new Date().toISOString();
     this.status = { pid: process.pid, name: config.name, session: config.session, state: 'starting', startedAt: now, restarts: 0, updatedAt: now };
   }
