@@ -145,26 +145,36 @@ describe.each([NEWEST, OLDEST])('cron as Claude Code %s reads it', (version) => 
 });
 
 describe(`a recipe task never ages out (Claude Code ${NEWEST}, which honours a task's own maxAgeMs, so a minute shows it)`, () => {
-  it('two tasks past their age: the one marked permanent keeps running, the other runs a last time and is deleted', async () => {
+  it('two tasks past their age: the one marked permanent keeps running, the other runs a last time only', async () => {
     if (!api.port) await api.start('127.0.0.1');
     const old = Date.now() - 10 * 60_000;
     const task = (id: string, prompt: string, permanent: boolean) => ({ id, cron: '* * * * *', prompt, createdAt: old, lastFiredAt: Date.now() - 5_000, recurring: true, maxAgeMs: 60_000, ...(permanent ? { permanent: true } : {}) });
     const file = (work: string) => join(work, '.claude', 'scheduled_tasks.json');
+    const since = Date.now();
+    // The newest user turn of each main-conversation request: what a fire asked (two due in one minute
+    // may arrive as one turn).
+    const asked = () =>
+      api
+        .requests()
+        .filter((r) => r.at >= since && r.body.tools?.length)
+        .map((r) => ({ at: r.at, text: JSON.stringify(r.body.messages?.filter((m) => m.role === 'user').at(-1)?.content) }));
     await withClaude(
       NEWEST,
       api,
       async ({ work, screen }) => {
-        const tasks = () => (JSON.parse(readFileSync(file(work), 'utf8')) as { tasks: Array<{ id: string; lastFiredAt?: number }> }).tasks;
-        // Both fire in the next minute (no jitter: ids 00000000); the aged one then leaves the file.
-        await waitFor('the aged task deleted after its last run', () => (tasks().length === 1 ? true : undefined), 120_000, () => `${screen()}\n${readFileSync(file(work), 'utf8')}`);
-        expect(tasks().map((t) => t.id)).toEqual(['00000000']);
-        expect(api.conversation().some((m) => m.includes('KEEPS RUNNING'))).toBe(true);
-        expect(api.conversation().some((m) => m.includes('AGES OUT') && m.includes('has had its last run'))).toBe(true);
+        const shown = () => `${screen()}\n${readFileSync(file(work), 'utf8')}\n${JSON.stringify(asked(), null, 1)}`;
+        // Both fire in the next minute (no jitter: ids 00000000); the aged one says it was its last run.
+        const last = await waitFor('the aged task run a last time', () => asked().find((a) => a.text.includes('AGES OUT') && a.text.includes('has had its last run')), 150_000, shown);
+        // The permanent one runs again in a later minute; the aged one never again. (Whether the aged one
+        // also leaves scheduled_tasks.json is Claude Code's business: in one CI run 2.1.332's own
+        // lastFiredAt write for the other task, made at the same moment, put it back.)
+        await waitFor('the permanent task run in a later minute', () => asked().find((a) => a.at >= Math.ceil((last.at + 1) / 60_000) * 60_000 && a.text.includes('KEEPS RUNNING')), 150_000, shown);
+        expect(asked().filter((a) => a.text.includes('AGES OUT'))).toHaveLength(1);
       },
       (work) => {
         mkdirSync(join(work, '.claude'));
         writeFileSync(file(work), JSON.stringify({ tasks: [task('00000000', 'KEEPS RUNNING', true), task('00000001', 'AGES OUT', false)] }));
       },
     );
-  }, 180_000);
+  }, 360_000);
 });
