@@ -156,6 +156,9 @@ export class Vps {
   }
 
   private network(): void {
+    // A slot taken over from a test process that died: its machine may still run in the namespace.
+    const orphans = spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    if (orphans.length) spawnSync('kill', ['-9', ...orphans]);
     spawnSync('ip', ['netns', 'del', this.name]);
     spawnSync('ip', ['link', 'del', `bvh${this.n}`]);
     sh('ip', ['netns', 'add', this.name]);
@@ -178,8 +181,14 @@ export class Vps {
       'systemd-nspawn', '-D', this.merged, '--boot', '--register=no', '--keep-unit', `--machine=${this.name}`,
       `--network-namespace-path=/run/netns/${this.name}`, '--console=pipe',
     ].join(' ');
-    // 133: the guest rebooted; boot it again, like a VPS comes back.
-    const script = `while :; do ${nspawn}; rc=$?; [ $rc -eq 133 ] || exit $rc; done`;
+    // 133: the guest rebooted; boot it again, like a VPS comes back. In a cgroup of its own: nspawn puts
+    // the guest's systemd in "payload" beside itself, so two machines started from one cgroup would share
+    // one and each systemd would remove the other's units' cgroups (measured: a guest's
+    // systemd-user-sessions failing with 219/CGROUP under load, leaving logins refused).
+    const cgroups = this.cgroups();
+    for (const dir of cgroups) mkdirSync(dir, { recursive: true });
+    const enter = cgroups.map((dir) => `echo $$ > ${dir}/cgroup.procs && `).join('');
+    const script = `${enter}while :; do ${nspawn}; rc=$?; [ $rc -eq 133 ] || exit $rc; done`;
     // API_VFS_WRITABLE: /proc/sys writable as in a real VM. Claude Code's Bash sandbox (bubblewrap) sets
     // /proc/sys/user/max_user_namespaces inside its own user namespace, which nspawn's read-only
     // /proc/sys refuses ("Read-only file system"); a KVM or bare-metal machine has no such mount.
@@ -238,6 +247,12 @@ export class Vps {
     for (let i = 0; i < 50 && spawnSync('pgrep', ['-f', `machine=${this.name} `]).status === 0; i++) spawnSync('sleep', ['0.1']);
   }
 
+  /** This machine's cgroups: in the unified hierarchy, and in systemd's named one where the host has it. */
+  private cgroups(): string[] {
+    const roots = existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd'] : ['/sys/fs/cgroup'];
+    return roots.filter((root) => existsSync(join(root, 'cgroup.procs'))).map((root) => join(root, 'buddy-init-vps', this.name));
+  }
+
   /** Power cut, then the machine boots again from the same disk. */
   async powerCut(): Promise<void> {
     this.killAll();
@@ -253,6 +268,8 @@ export class Vps {
     }
     spawnSync('ip', ['netns', 'del', this.name]);
     spawnSync('ip', ['link', 'del', `bvh${this.n}`]);
+    // Empty cgroups go with rmdir, deepest first.
+    for (const dir of this.cgroups()) if (existsSync(dir)) spawnSync('find', [dir, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
     rmSync(this.dir, { recursive: true, force: true });
     rmSync(`/run/buddy-init-vps/${this.n}`, { force: true });
   }
