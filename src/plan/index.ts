@@ -1,5 +1,6 @@
 /** Compare artifacts with a target (plan), then make the target match (apply). */
-export { planChanges, planIsEmpty, computeChange, decodeText, sha256, type Plan, type Change, type ChangeOp } from './plan.js';
+export { planChanges, planIsEmpty, type Plan } from './plan.js';
+export { computeChange, decodeText, sha256, type Change, type ChangeOp } from './change.js';
 export { applyPlan, type ApplyResult, type ApplyOptions } from './apply.js';
 export { mergeManaged, describeEntry, type MergeResult, type MergeEntry } from './merge.js';
 export { parseEnvFile, renderEnvFile } from './envfile.js';

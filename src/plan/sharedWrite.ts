@@ -7,7 +7,7 @@
 import { OperationError } from '../errors.js';
 import type { Artifact } from '../render/index.js';
 import type { Target } from '../target/index.js';
-import { computeChange, decodeText, type Change, type Ownership } from './plan.js';
+import { computeChange, decodeText, type Change, type Ownership } from './change.js';
 
 /** Merges into a shared file that keeps changing under it before giving up. */
 const MERGE_ATTEMPTS = 8;

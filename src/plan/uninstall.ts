@@ -16,7 +16,7 @@ import type { Action } from './actions.js';
 import { emptiedChatFile, removeEmptiedChatFolders } from './chatFolder.js';
 import { isEnvFile, parseEnvFile } from './envfile.js';
 import { Neighbours, readNeighbours, type Neighbour } from './neighbours.js';
-import { computeChange, decodeText, readCurrent, sha256, takeOut, type Change, type Ownership } from './plan.js';
+import { computeChange, decodeText, readCurrent, sha256, takeOut, type Change, type Ownership } from './change.js';
 import { loadSealer } from './seal.js';
 import { mergeInto } from './sharedWrite.js';
 import { ownsWhole, readApplyState, type ApplyState, type FileRecord } from './state.js';

@@ -20,7 +20,7 @@ import { NAME_PATTERN } from '../recipe/schema.js';
 import { writeFileAtomicSync } from '../runtime/shared/atomic.js';
 import { checkRequirements, gatherFacts, hostKeyRecorded, LocalTarget, openSshTarget, UnknownHostKey, type Facts, type Target } from '../target/index.js';
 import { VERSION } from '../version.js';
-import { buildPlan, showPlan, type TargetArgs } from '../cli/commands/plan.js';
+import { buildPlan, showPlan, type TargetArgs } from '../cli/hostPlan.js';
 import { runUninstall } from '../cli/commands/uninstall.js';
 import type { CommandContext } from '../cli/context.js';
 import { originOf } from '../cli/pipeline.js';

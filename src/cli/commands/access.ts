@@ -9,7 +9,8 @@ import { pair, readAccess, setAllowed, type ChannelAccess } from '../../operate/
 import { channelEntries, type Channel, type ChannelName } from '../../recipe/index.js';
 import type { CommandContext } from '../context.js';
 import { openBuddy, type OpenBuddy } from '../pipeline.js';
-import { targetOptions, type TargetArgs } from './plan.js';
+import type { TargetArgs } from '../hostPlan.js';
+import { targetOptions } from './plan.js';
 
 async function withChannels<T>(argv: TargetArgs, ctx: CommandContext, job: (b: OpenBuddy, channels: Array<[ChannelName, Channel]>) => Promise<T>): Promise<T> {
   const buddy = await openBuddy(argv, ctx);

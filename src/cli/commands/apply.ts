@@ -7,7 +7,8 @@ import { confirmAction, promptSudoPassword } from '../prompts.js';
 import { InputError } from '../../errors.js';
 import { planJson } from '../planText.js';
 import { runFleet } from './fleet.js';
-import { buildPlan, showPlan, targetOptions, withAll, withRename, type AllArgs, type TargetArgs } from './plan.js';
+import { buildPlan, showPlan, type TargetArgs } from '../hostPlan.js';
+import { targetOptions, withAll, withRename, type AllArgs } from './plan.js';
 
 export function applyCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {
   return {

@@ -7,7 +7,8 @@ import type { Output } from '../output.js';
 import { count } from '../../words.js';
 import { openBuddy } from '../pipeline.js';
 import { promptSudoPassword } from '../prompts.js';
-import { buildPlan, targetOptions, type TargetArgs } from './plan.js';
+import { buildPlan, type TargetArgs } from '../hostPlan.js';
+import { targetOptions } from './plan.js';
 
 function printFindings(findings: Finding[], out: Output, unfixed: Map<string, string>): void {
   const { c } = out;

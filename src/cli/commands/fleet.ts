@@ -13,7 +13,7 @@ import type { CommandContext } from '../context.js';
 import { Output } from '../output.js';
 import { count } from '../../words.js';
 import { openBuddy, originOf } from '../pipeline.js';
-import { buildPlan, showPlan, summary } from './plan.js';
+import { buildPlan, showPlan, summary } from '../hostPlan.js';
 
 export type FleetAction = 'plan' | 'apply' | 'status';
 

@@ -11,7 +11,8 @@ import { count } from '../../words.js';
 import { openBuddy, type OpenBuddy } from '../pipeline.js';
 import { promptSudoPassword } from '../prompts.js';
 import { runFleet } from './fleet.js';
-import { targetOptions, withAll, type AllArgs, type TargetArgs } from './plan.js';
+import type { TargetArgs } from '../hostPlan.js';
+import { targetOptions, withAll, type AllArgs } from './plan.js';
 
 async function withBuddy<T>(argv: TargetArgs, ctx: CommandContext, job: (b: OpenBuddy) => Promise<T>): Promise<T> {
   const buddy = await openBuddy(argv, ctx);

@@ -6,7 +6,8 @@ import { count } from '../../words.js';
 import type { CommandContext } from '../context.js';
 import { factsStep, loadStep, openTarget, renderStep, secretsStep } from '../pipeline.js';
 import { confirmAction, promptSudoPassword } from '../prompts.js';
-import { targetOptions, type TargetArgs } from './plan.js';
+import type { TargetArgs } from '../hostPlan.js';
+import { targetOptions } from './plan.js';
 
 export interface UninstallArgs extends TargetArgs {
   purge?: boolean;
