@@ -1,6 +1,7 @@
 /** Shared by the tests: run the real CLI, make temp dirs, stock facts. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,29 @@ export function runCliAsync(args: string[], options: { env?: Record<string, stri
 
 export function tempDir(prefix = 'buddy-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Every entry under a folder that is not a folder (files, links, sockets), by absolute path, sorted; none when it does not exist. */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => !e.isDirectory())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * Each entry under a folder with its kind, mode, owner, mtime and a hash of its bytes (or a link's
+ * target): what "nothing written" is checked against, before and after.
+ */
+export function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    filesUnder(dir).map((p) => {
+      const s = lstatSync(p);
+      const what = s.isFile() ? createHash('sha256').update(readFileSync(p)).digest('hex') : s.isSymbolicLink() ? `-> ${readlinkSync(p)}` : 'special';
+      return [p, `${(s.mode & 0o7777).toString(8)} ${s.uid} ${s.mtimeMs} ${what}`];
+    }),
+  );
 }
 
 export function writeFile(path: string, text: string): string {

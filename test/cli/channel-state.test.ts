@@ -3,12 +3,12 @@
 // a token or an allowlist; two on one Telegram token must not be applied (Telegram gives a bot's updates
 // to one poller, and the plugin kills the poller whose pid it finds in its folder); an upgrade from the
 // shared folder of earlier versions moves the token and leaves nothing of it behind.
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pluginLoadsEnv, pluginStateDir } from '../fixtures/channel-plugins/env-loader.js';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { filesUnder, runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 const OAUTH = 'sk-ant-oat01-chan-0123456789abcdef';
@@ -25,18 +25,7 @@ const at = (root: string, path: string) => join(root, HOME, path);
 const read = (root: string, path: string) => readFileSync(at(root, path), 'utf8');
 
 /** Every file under `root` whose bytes hold `needle`. */
-function holders(root: string, needle: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (readFileSync(p, 'latin1').includes(needle)) out.push(p.slice(root.length));
-    }
-  };
-  walk(root);
-  return out;
-}
+const holders = (root: string, needle: string) => filesUnder(root).filter((p) => readFileSync(p, 'latin1').includes(needle)).map((p) => p.slice(root.length));
 
 describe('a chat state folder per buddy', () => {
   it('two buddies on Discord get a folder, a token and an allowlist each, and claude is told which', () => {

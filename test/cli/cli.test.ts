@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recipeJsonSchema } from '../../src/recipe/index.js';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { runCli, snapshot, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 const TOKEN = 'discord-token-0123456789-abcdefghij';
@@ -16,23 +16,6 @@ function recipe(dir: string, posture = 'balanced', extra = ''): string {
     join(dir, 'buddy.yaml'),
     `name: clibud\nextends: ${posture}\nworkdir: ~/work\nchannels:\n  discord:\n    token: { env: BUDDY_TEST_DISCORD }\n    allowFrom: ['42']\nauth:\n  oauthToken: { env: BUDDY_TEST_OAUTH }\n${extra}`,
   );
-}
-
-/** Every file under a directory with its mode and mtime: what "nothing written" is checked against. */
-function snapshot(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        const s = statSync(p);
-        out[p.slice(root.length)] = `${(s.mode & 0o777).toString(8)} ${s.mtimeMs} ${s.size}`;
-      }
-    }
-  };
-  if (existsSync(root)) walk(root);
-  return out;
 }
 
 const settingsPath = (root: string) => join(root, HOME, 'work', '.claude', 'settings.local.json');

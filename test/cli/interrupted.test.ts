@@ -3,11 +3,11 @@
 // re-apply and then uninstall: nothing of buddy-init's is left (no token, no rule, no hook entry, no trust
 // flag; the files it made are gone), and the person's own keys and rules are exactly as they were.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, tempDir, writeFile } from '../helpers.js';
+import { CLI, filesUnder, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 // The suite cuts with SIGKILL at every step and with SIGINT at every third, and fills the disk in 200 KB
@@ -37,23 +37,14 @@ function cli(args: string[], root: string, fault?: string): { code: number | nul
   return { code: r.status, signal: r.signal, stderr: r.stderr };
 }
 
-function files(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk : (p: string) => out.push(p))(join(d, e.name));
-  };
-  walk(root);
-  return out;
-}
-
 /** Nothing of buddy-init's is left, and the person's files are exactly theirs. */
 function clean(root: string, what: string): void {
   const json = (p: string) => JSON.parse(readFileSync(join(root, HOME, p), 'utf8'));
   expect(json('.claude.json'), what).toEqual(PERSON_CLAUDE_JSON);
   expect(json('work/.claude/settings.local.json'), what).toEqual(PERSON_SETTINGS);
-  const left = files(root).filter((f) => !/\/\.local\/state\/buddy-init\/[a-z]+\/backups\//.test(f) && !f.endsWith('/seal.key'));
+  const left = filesUnder(root).filter((f) => !/\/\.local\/state\/buddy-init\/[a-z]+\/backups\//.test(f) && !f.endsWith('/seal.key'));
   expect(left.map((f) => f.slice(root.length)).sort(), what).toEqual([join(HOME, '.claude.json'), join(HOME, 'work/.claude/settings.local.json')].sort());
-  for (const f of files(root)) expect(readFileSync(f, 'latin1'), `${what}: ${f}`).not.toMatch(new RegExp(`${TOKEN}|${OAUTH}`));
+  for (const f of filesUnder(root)) expect(readFileSync(f, 'latin1'), `${what}: ${f}`).not.toMatch(new RegExp(`${TOKEN}|${OAUTH}`));
 }
 
 /** How many write steps an uninterrupted apply takes from `setup` (the fault is never reached). */

@@ -7,27 +7,13 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { runCli, snapshot, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 const ENV = { BUDDY_TEST_DISCORD: 'discord-token-for-the-odd-files-test' };
 const recipe = () =>
   writeFile(join(tempDir(), 'odd.yaml'), `name: odd\nextends: balanced\nworkdir: ~/work\nchannels:\n  discord:\n    token: { env: BUDDY_TEST_DISCORD }\n    allowFrom: ['42']\n`);
 const home = (root: string) => join(root, HOME);
-
-/** Every path under a folder with its bytes: "nothing written" is checked against it. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[p] = e.isFile() ? readFileSync(p, 'base64') : `(${e.isSymbolicLink() ? 'link' : 'special'})`;
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('odd files where apply expects a plain file', () => {
   it('a dotfiles link (~/.claude.json -> dotfiles/claude.json) is written through, kept, and undone through', () => {

@@ -1,18 +1,13 @@
 // Issue 18: `render` is for inspection, so it works without the box: --offline, or when the box cannot
 // be reached, the facts come from the recipe and the flags, and every assumption is printed. The oracle
 // for the assumptions is a render from the facts this machine really has.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { filesUnder, runCli, tempDir } from '../helpers.js';
 
-function tree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(join(d, e.name)) : out.push(relative(dir, join(d, e.name)))));
-  walk(dir);
-  return out.sort();
-}
+const tree = (dir: string) => filesUnder(dir).map((p) => relative(dir, p));
 
 const recipe = (dir: string, text: string) => {
   const file = join(dir, 'buddy.yaml');

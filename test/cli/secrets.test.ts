@@ -6,23 +6,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pluginLoadsEnv } from '../fixtures/channel-plugins/env-loader.js';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { filesUnder, runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 
 /** Every file under `root` (path, mode, text). */
-function files(root: string): Array<{ path: string; mode: number; text: string }> {
-  const out: Array<{ path: string; mode: number; text: string }> = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push({ path: p.slice(root.length), mode: statSync(p).mode & 0o777, text: readFileSync(p, 'latin1') });
-    }
-  };
-  walk(root);
-  return out;
-}
+const files = (root: string) => filesUnder(root).map((p) => ({ path: p.slice(root.length), mode: statSync(p).mode & 0o777, text: readFileSync(p, 'latin1') }));
 
 /** Where each token is: the files that hold it. */
 const holders = (root: string, token: string) => files(root).filter((f) => f.text.includes(token));

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, onLaptop, runCli, runCliAsync, tempDir, writeFile } from '../helpers.js';
+import { CLI, onLaptop, runCli, runCliAsync, snapshot, tempDir, writeFile } from '../helpers.js';
 import { keygen, TestSshd } from './sshd.js';
 
 // A real sshd on loopback and a real user; see sshd.ts.
@@ -20,23 +20,8 @@ function recipe(name: string, posture = 'balanced'): string {
   );
 }
 
-/** Files under the remote user's home with mode and mtime: what "zero writes" is checked against. */
-function remoteSnapshot(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        const s = statSync(p);
-        out[p] = `${(s.mode & 0o777).toString(8)} ${s.mtimeMs} ${s.uid}`;
-      }
-    }
-  };
-  walk(sshd.home);
-  return out;
-}
+/** The remote user's home: what "zero writes" is checked against. */
+const remoteSnapshot = () => snapshot(sshd.home);
 
 describe('SSH target', () => {
   it('refuses an unknown host, naming its fingerprint, and writes nothing', () => {

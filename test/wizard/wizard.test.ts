@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, onLaptop, runCli, tempDir } from '../helpers.js';
+import { CLI, filesUnder, onLaptop, runCli, tempDir } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { TestSshd } from '../ssh/sshd.js';
 
@@ -26,16 +26,6 @@ function signalWizard(marker: string, sig: NodeJS.Signals): void {
 }
 
 const lockOf = (root: string) => join(root, HOME, '.local/state/buddy-init/.lock');
-
-function files(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    if (!existsSync(d)) return;
-    for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : out.push(join(d, e.name));
-  };
-  walk(dir);
-  return out;
-}
 
 describe('wizard in a terminal', () => {
   const dir = tempDir('buddy-wizard-');
@@ -89,9 +79,9 @@ describe('wizard in a terminal', () => {
     expect(readFileSync(tokenFile, 'utf8')).toBe(`DISCORD_BOT_TOKEN=${TOKEN}\n`);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     // The one copy: no other file here (recipe, state, backups) holds a typed secret.
-    expect(files(dir).filter((f) => readFileSync(f, 'latin1').includes(TOKEN))).toEqual([tokenFile]);
+    expect(filesUnder(dir).filter((f) => readFileSync(f, 'latin1').includes(TOKEN))).toEqual([tokenFile]);
     const authFile = join(root, HOME, '.config/buddy-init/jarvis/auth.env');
-    expect(files(dir).filter((f) => readFileSync(f, 'latin1').includes(OAUTH))).toEqual([authFile]);
+    expect(filesUnder(dir).filter((f) => readFileSync(f, 'latin1').includes(OAUTH))).toEqual([authFile]);
     expect(statSync(authFile).mode & 0o777).toBe(0o600);
     expect(existsSync(join(dir, 'buddy.yaml.draft'))).toBe(false);
   }, 90_000);
@@ -137,7 +127,7 @@ describe('wizard in a terminal', () => {
     } finally {
       t.close();
     }
-    expect(files(fresh)).toEqual([]);
+    expect(filesUnder(fresh)).toEqual([]);
   }, 60_000);
 
   // Every answer but the last as a flag: the run waits at "Write buddy.yaml and apply?", holding the lock.
@@ -159,7 +149,7 @@ describe('wizard in a terminal', () => {
       } finally {
         t.close();
       }
-      expect(files(fresh)).toEqual([]);
+      expect(filesUnder(fresh)).toEqual([]);
     }, 60_000);
   }
 
@@ -185,7 +175,7 @@ describe('wizard in a terminal', () => {
     const draft = join(fresh, 'buddy.yaml.draft');
     expect(statSync(draft).mode & 0o777).toBe(0o600);
     expect(readFileSync(draft, 'utf8')).toMatch(/^# typed secrets \(never kept here, asked again\): channels\.discord\.token$/m);
-    expect(files(fresh).filter((f) => readFileSync(f, 'latin1').includes(TOKEN))).toEqual([]);
+    expect(filesUnder(fresh).filter((f) => readFileSync(f, 'latin1').includes(TOKEN))).toEqual([]);
     rmSync(lockOf(root));
 
     const second = wizard(fresh, ['--root', root]);
@@ -246,7 +236,7 @@ describe('wizard without a terminal', () => {
     const r = runCli(['--root', join(dir, 'root'), '--chat', 'discord'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no terminal to ask, and these answers are missing: --name --workdir --token-env --allow-from --install-bun --auth .*--posture --linger/);
-    expect(files(dir)).toEqual([]);
+    expect(filesUnder(dir)).toEqual([]);
   });
 
   it('with every answer as a flag, installs; --yes takes the defaults', () => {
@@ -276,7 +266,7 @@ describe('wizard without a terminal', () => {
     const auth = runCli(['--root', join(dir, 'root'), '--chat', 'none', '--auth', 'oauth', '--auth-env', 'NOPE_UNSET', '--yes'], { cwd: dir });
     expect(auth.code).toBe(2);
     expect(auth.stderr).toMatch(/--auth-env NOPE_UNSET: NOPE_UNSET is not set in this shell \(the Claude OAuth token/);
-    expect(files(dir)).toEqual([]);
+    expect(filesUnder(dir)).toEqual([]);
   });
 
   it('refuses a chat nobody may talk to, unless pairing is chosen', () => {
@@ -285,7 +275,7 @@ describe('wizard without a terminal', () => {
     const nobody = runCli(base, { cwd: dir, env: { TG: TG_TOKEN } });
     expect(nobody.code).toBe(2);
     expect(nobody.stderr).toMatch(/--allow-from: nobody is allowlisted, so the bot would answer nobody; .* or pass --dm-policy pairing/);
-    expect(files(dir)).toEqual([]);
+    expect(filesUnder(dir)).toEqual([]);
     const pairing = runCli([...base, '--dm-policy', 'pairing'], { cwd: dir, env: { TG: TG_TOKEN } });
     expect(pairing.code, pairing.stderr).toBe(0);
     expect(readFileSync(join(dir, 'buddy.yaml'), 'utf8')).toMatch(/^\s+dmPolicy: pairing$/m);
