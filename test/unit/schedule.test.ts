@@ -94,6 +94,29 @@ describe('a durable task that does not fire', () => {
     expect(w.entries[0]!.overdue).toBeUndefined();
   });
 
+  it('aged out: listed until its last run; after it, over (not overdue) even when Claude Code left it in the file', async () => {
+    const { w, log, tasksFile, transcript } = watch();
+    const created = Date.parse('2026-12-03T10:00:00Z');
+    const last = created + 5 * 60_000;
+    // Both ran every minute (no jitter: ids 0000000x); the aged one ages out at 10:04:30, so 10:05 is its last run.
+    const aged = { id: '00000001', cron: '* * * * *', prompt: 'AGES OUT', createdAt: created, recurring: true, maxAgeMs: 270_000, lastFiredAt: last - 60_000 };
+    const keeps = { ...aged, id: '00000000', prompt: 'KEEPS RUNNING', permanent: true };
+    w.claudeStarted(created);
+    // As 2.1.332 left it in CI: both fired at `last`, the aged one's deletion undone by the other's write.
+    writeFileSync(tasksFile, JSON.stringify({ tasks: [{ ...keeps, lastFiredAt: last }, aged] }));
+    writeFileSync(transcript, '');
+    await w.look(transcript, false, last - 1000);
+    expect(w.entries.map((e) => e.id)).toEqual(['00000000', '00000001']); // not yet had its last run
+    const fire = (taskId: string, at: number) => JSON.stringify({ type: 'system', subtype: 'scheduled_task_fire', taskId, timestamp: new Date(at).toISOString() });
+    writeFileSync(transcript, `${fire('00000000', last)}\n${fire('00000001', last)}\n`);
+    for (let t = last + 60_000; t <= last + 10 * 60_000; t += 60_000) {
+      writeFileSync(tasksFile, JSON.stringify({ tasks: [{ ...keeps, lastFiredAt: t }, aged] }));
+      await w.look(transcript, false, t + 1000);
+    }
+    expect(w.entries.map((e) => e.id)).toEqual(['00000000']);
+    expect(log.filter((l) => /overdue|did not run/.test(l))).toEqual([]);
+  });
+
   it('a task missed while claude was down is due at the start, not before it', async () => {
     const { w, tasksFile } = watch();
     const start = Date.parse('2026-12-03T10:30:00Z');

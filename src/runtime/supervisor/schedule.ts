@@ -18,8 +18,8 @@ import type { OwnerAlerts } from './owner.js';
 
 /** How long claude must have been idle (not mid-turn) for a late task to count: it fires only between turns. */
 const IDLE_MS = 60_000;
-/** Recurring session-only tasks end this long after they are made unless CronCreate said otherwise (durable ones marked permanent never do). */
-const SESSION_MAX_AGE_MS = 7 * 24 * 3_600_000;
+/** A recurring task ends this long after it is made unless it says otherwise (maxAgeMs) or is marked permanent. */
+const MAX_AGE_MS = 7 * 24 * 3_600_000;
 
 interface ScheduledTask {
   id: string;
@@ -30,6 +30,7 @@ interface ScheduledTask {
   createdAt: number;
   lastFiredAt?: number;
   maxAgeMs?: number;
+  permanent?: boolean;
 }
 
 /** A task as status shows it. */
@@ -44,6 +45,9 @@ export interface ScheduleEntry {
   /** When it was due, if it is overdue. */
   overdue?: string;
 }
+
+/** When a recurring task that is not permanent ages out. */
+const ageEnd = (task: ScheduledTask) => task.createdAt + (task.maxAgeMs ?? MAX_AGE_MS);
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 5);
@@ -60,7 +64,19 @@ function durableTasks(file: string): ScheduledTask[] {
   if (!Array.isArray(doc?.tasks)) return [];
   return doc.tasks.flatMap((t: Record<string, unknown>) =>
     t && typeof t.id === 'string' && typeof t.cron === 'string' && typeof t.prompt === 'string' && typeof t.createdAt === 'number'
-      ? [{ id: t.id, cron: t.cron, prompt: t.prompt, kind: 'durable' as const, recurring: Boolean(t.recurring), createdAt: t.createdAt, ...(typeof t.lastFiredAt === 'number' ? { lastFiredAt: t.lastFiredAt } : {}) }]
+      ? [
+          {
+            id: t.id,
+            cron: t.cron,
+            prompt: t.prompt,
+            kind: 'durable' as const,
+            recurring: Boolean(t.recurring),
+            createdAt: t.createdAt,
+            permanent: t.permanent === true,
+            ...(typeof t.lastFiredAt === 'number' ? { lastFiredAt: t.lastFiredAt } : {}),
+            ...(typeof t.maxAgeMs === 'number' ? { maxAgeMs: t.maxAgeMs } : {}),
+          },
+        ]
       : [],
   );
 }
@@ -164,9 +180,8 @@ export class ScheduleWatch {
         `${this.name}: a new conversation started, and ${lost.length} scheduled task(s) made in chat for the old one went with it (${lost.map((t) => `"${short(t.prompt)}"`).join(', ')}). Ask for them again, or put them in the recipe's schedule.`,
       );
     }
-    for (const [id, task] of this.session) {
-      if (task.recurring && now - task.createdAt >= (task.maxAgeMs ?? SESSION_MAX_AGE_MS)) this.session.delete(id);
-    }
+    // Past its age a session-only task is not re-armed by --resume: whether it had its last run or not.
+    for (const [id, task] of this.session) if (task.recurring && now >= ageEnd(task)) this.session.delete(id);
     const live = new Set<string>();
     for (const task of this.tasks()) {
       live.add(task.id);
@@ -190,7 +205,17 @@ export class ScheduleWatch {
   }
 
   private tasks(): ScheduledTask[] {
-    return [...this.durable, ...[...this.session.values()].filter((t) => !this.durable.some((d) => d.id === t.id))];
+    const live = this.durable.filter((t) => !this.retired(t));
+    return [...live, ...[...this.session.values()].filter((t) => !this.durable.some((d) => d.id === t.id))];
+  }
+
+  /**
+   * Past its age, a recurring durable task that is not permanent runs a last time and Claude Code drops
+   * it. Its deletion from the file can be lost (2.1.332 writing another task's lastFiredAt from the same
+   * moment put it back, seen in CI), so a task that has had that last run is over whatever the file says.
+   */
+  private retired(task: ScheduledTask): boolean {
+    return task.recurring && !task.permanent && (this.lastFire(task) ?? 0) >= ageEnd(task);
   }
 
   private lastFire(task: ScheduledTask): number | undefined {
