@@ -12,7 +12,7 @@ import { runCliAsync, tempDir, writeFile } from '../helpers.js';
 const HOME = homedir();
 const WRITER = String.raw`
 const fs = require('fs');
-const [file, stop] = process.argv.slice(1);
+const [file, stop, pause] = process.argv.slice(1);
 let n = 0;
 while (!fs.existsSync(stop)) {
   const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -20,7 +20,7 @@ while (!fs.existsSync(stop)) {
   fs.writeFileSync(file + '.w.tmp', JSON.stringify(doc, null, 2));
   fs.renameSync(file + '.w.tmp', file);
   n++;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(pause));
 }
 console.log(n);
 `;
@@ -33,7 +33,7 @@ describe('a concurrent writer of ~/.claude.json', () => {
     const dir = tempDir();
     const recipes = [1, 2].map((i) => writeFile(join(dir, `r${i}.yaml`), `name: lost\nextends: balanced\nworkdir: ~/work${i}\n`));
     const stop = join(dir, 'stop');
-    const writer = spawn(process.execPath, ['-e', WRITER, file, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, ['-e', WRITER, file, stop, '100'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let written = '';
     writer.stdout.on('data', (d: Buffer) => (written += d));
     const done = new Promise((resolve) => writer.on('exit', resolve));
@@ -52,4 +52,27 @@ describe('a concurrent writer of ~/.claude.json', () => {
     expect(total).toBeGreaterThan(100);
     expect(lost).toEqual([]);
   }, 180_000);
+
+  it('gives up, clearly and with the file whole, on a writer that never pauses', async () => {
+    const root = tempDir('buddy-lost-');
+    const file = join(root, HOME, '.claude.json');
+    writeFile(file, '{"numStartups": 1}');
+    const dir = tempDir();
+    const recipe = writeFile(join(dir, 'r.yaml'), 'name: busy\nextends: balanced\nworkdir: ~/work\n');
+    const stop = join(dir, 'stop');
+    const writer = spawn(process.execPath, ['-e', WRITER, file, stop, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const done = new Promise((resolve) => writer.on('exit', resolve));
+    try {
+      const r = await runCliAsync(['apply', '--yes', '--recipe', recipe, '--root', root]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`${file.slice(root.length).replace(/[.]/g, '\\.')} kept changing while buddy-init merged into it \\(\\d+ tries in 1\\d s\\); run the command again`));
+    } finally {
+      writeFile(stop, '');
+      await done;
+    }
+    // The writer's file, whole: buddy-init never got a write in.
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    expect(doc.numStartups).toBe(1);
+    expect(doc.projects).toBeUndefined();
+  }, 60_000);
 });
