@@ -66,6 +66,12 @@ export interface LoggedRequest {
   body: { tools?: unknown[]; messages?: Array<{ role: string; content: unknown }> };
 }
 
+/** The text of a request's newest user turn (its text blocks joined). */
+function lastUserText(r: LoggedRequest): string {
+  const content = r.body.messages?.filter((m) => m.role === 'user').at(-1)?.content;
+  return typeof content === 'string' ? content : Array.isArray(content) ? content.map((b: { text?: string }) => b.text ?? '').join('\n') : '';
+}
+
 export class FakeAnthropic {
   readonly log = join(tempDir('buddy-fake-api-'), 'requests.jsonl');
   port = 0;
@@ -90,6 +96,13 @@ export class FakeAnthropic {
   /** Requests of the main conversation (they carry tools), as JSON text for searching. */
   conversation(): string[] {
     return this.requests().filter((r) => r.body.tools?.length).map((r) => JSON.stringify(r.body.messages));
+  }
+
+  /** The newest user turn of each main-conversation request received at or after `since`: a scheduled prompt arrives as one. */
+  turns(since = 0): Array<{ at: number; text: string }> {
+    return this.requests()
+      .filter((r) => r.at >= since && r.body.tools?.length)
+      .map((r) => ({ at: r.at, text: lastUserText(r) }));
   }
 
   stop(): void {

@@ -151,13 +151,8 @@ describe(`a recipe task never ages out (Claude Code ${NEWEST}, which honours a t
     const task = (id: string, prompt: string, permanent: boolean) => ({ id, cron: '* * * * *', prompt, createdAt: old, lastFiredAt: Date.now() - 5_000, recurring: true, maxAgeMs: 60_000, ...(permanent ? { permanent: true } : {}) });
     const file = (work: string) => join(work, '.claude', 'scheduled_tasks.json');
     const since = Date.now();
-    // The newest user turn of each main-conversation request: what a fire asked (two due in one minute
-    // may arrive as one turn).
-    const asked = () =>
-      api
-        .requests()
-        .filter((r) => r.at >= since && r.body.tools?.length)
-        .map((r) => ({ at: r.at, text: JSON.stringify(r.body.messages?.filter((m) => m.role === 'user').at(-1)?.content) }));
+    // What each fire asked (two due in one minute may arrive as one turn).
+    const asked = () => api.turns(since);
     await withClaude(
       NEWEST,
       api,

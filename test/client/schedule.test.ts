@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import type { Vps } from '../vps/vps.js';
-import { NEWEST, OLDEST, realClaude, realClaudeVps, type FakeAnthropic, type LoggedRequest } from './claude.js';
+import { NEWEST, OLDEST, realClaude, realClaudeVps, type FakeAnthropic } from './claude.js';
 
 const NAME = 'sched';
 const PROMPTS = {
@@ -22,17 +22,9 @@ const PROMPTS = {
 } as const;
 type Kind = keyof typeof PROMPTS;
 
-/** The text of the newest user turn of a request: a scheduled prompt arrives as one. */
-function lastUserText(r: LoggedRequest): string {
-  const last = [...(r.body.messages ?? [])].reverse().find((m) => m.role === 'user');
-  const content = last?.content;
-  return typeof content === 'string' ? content : Array.isArray(content) ? content.map((b: { text?: string }) => b.text ?? '').join('\n') : '';
-}
-
 /** One buddy on one VPS with one Claude Code version, and what the test asks of it. */
 class Box {
   conversation = '';
-  readonly figures: string[] = [];
 
   constructor(
     readonly version: string,
@@ -73,7 +65,7 @@ class Box {
   firedSince(since: number): Partial<Record<Kind, number>> {
     return Object.fromEntries(
       (Object.keys(PROMPTS) as Kind[]).flatMap((k) => {
-        const hit = this.api.requests().find((r) => r.at >= since && r.body.tools?.length && lastUserText(r).includes(PROMPTS[k]));
+        const hit = this.api.turns(since).find((t) => t.text.includes(PROMPTS[k]));
         return hit ? [[k, hit.at]] : [];
       }),
     );
