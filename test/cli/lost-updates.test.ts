@@ -25,6 +25,22 @@ while (!fs.existsSync(stop)) {
 console.log(n);
 `;
 
+/** The writer on `file`, pausing `pauseMs` between writes; `stop()` ends it and says how many keys it added. */
+function startWriter(file: string, pauseMs: number): { stop(): Promise<number> } {
+  const stopFile = join(tempDir(), 'stop');
+  const writer = spawn(process.execPath, ['-e', WRITER, file, stopFile, String(pauseMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let written = '';
+  writer.stdout.on('data', (d: Buffer) => (written += d));
+  const done = new Promise((resolve) => writer.on('exit', resolve));
+  return {
+    async stop() {
+      writeFile(stopFile, '');
+      await done;
+      return Number(written.trim());
+    },
+  };
+}
+
 describe('a concurrent writer of ~/.claude.json', () => {
   it('loses none of its keys to 30 applies that rewrite the same file', async () => {
     const root = tempDir('buddy-lost-');
@@ -32,20 +48,18 @@ describe('a concurrent writer of ~/.claude.json', () => {
     writeFile(file, '{"numStartups": 1}');
     const dir = tempDir();
     const recipes = [1, 2].map((i) => writeFile(join(dir, `r${i}.yaml`), `name: lost\nextends: balanced\nworkdir: ~/work${i}\n`));
-    const stop = join(dir, 'stop');
-    const writer = spawn(process.execPath, ['-e', WRITER, file, stop, '100'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let written = '';
-    writer.stdout.on('data', (d: Buffer) => (written += d));
-    const done = new Promise((resolve) => writer.on('exit', resolve));
+    const writer = startWriter(file, 100);
     let applies = 0;
-    for (let i = 0; i < 30; i++) {
-      const r = await runCliAsync(['apply', '--yes', '--recipe', recipes[i % 2]!, '--root', root]);
-      expect(r.code, r.stderr).toBe(0);
-      applies++;
+    let total: number;
+    try {
+      for (let i = 0; i < 30; i++) {
+        const r = await runCliAsync(['apply', '--yes', '--recipe', recipes[i % 2]!, '--root', root]);
+        expect(r.code, r.stderr).toBe(0);
+        applies++;
+      }
+    } finally {
+      total = await writer.stop(); // also when an apply failed: no writer left running
     }
-    writeFile(stop, '');
-    await done;
-    const total = Number(written.trim());
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     const lost = Array.from({ length: total }, (_, n) => `w${n}`).filter((k) => !(k in doc));
     console.log(`lost updates: ${applies} applies against a writer that added ${total} keys: ${lost.length} lost`);
@@ -59,16 +73,13 @@ describe('a concurrent writer of ~/.claude.json', () => {
     writeFile(file, '{"numStartups": 1}');
     const dir = tempDir();
     const recipe = writeFile(join(dir, 'r.yaml'), 'name: busy\nextends: balanced\nworkdir: ~/work\n');
-    const stop = join(dir, 'stop');
-    const writer = spawn(process.execPath, ['-e', WRITER, file, stop, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const done = new Promise((resolve) => writer.on('exit', resolve));
+    const writer = startWriter(file, 0);
     try {
       const r = await runCliAsync(['apply', '--yes', '--recipe', recipe, '--root', root]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`${file.slice(root.length).replace(/[.]/g, '\\.')} kept changing while buddy-init merged into it \\(\\d+ tries in 1\\d s\\); run the command again`));
     } finally {
-      writeFile(stop, '');
-      await done;
+      await writer.stop();
     }
     // The writer's file, whole: buddy-init never got a write in.
     const doc = JSON.parse(readFileSync(file, 'utf8'));
