@@ -218,26 +218,36 @@ class Classifier {
   /** Deletions and permission changes of whole trees, however the paths are spelled. */
   private destructive(use: Use, verb: string, args: Arg[], inv: Invocation, f: Findings): void {
     const home = this.ctx.home;
-    const critical = (a: Arg, why: string): void => {
-      if (!a.exact && /^\u0000[/]/.test(a.text) && a.text.length <= 3) f.denyIf(`${verb} ${why} ${show(a.text)}: if the variable is empty this is /`);
-      if (!a.exact && /^\u0000\//.test(a.text)) f.denyIf(`${verb} ${why} a path starting with an expansion and a slash: if it is empty this starts at /`);
+    // The sandbox lets a command change the workdir as it likes; a repository's history is what it cannot give back.
+    const history = (p: string, why: string): void => {
+      const git = this.files.gitHistory(p);
+      if (git) f.denyIf(`${verb} ${why} ${git}, a git repository's history, which nothing can bring back`);
+    };
+    /** `trees`: also the system, home and state trees (for what acts on a whole tree: rm -r, chmod -R, find). */
+    const critical = (a: Arg, why: string, trees = true): void => {
+      if (trees && !a.exact && /^\u0000[/]/.test(a.text) && a.text.length <= 3) f.denyIf(`${verb} ${why} ${show(a.text)}: if the variable is empty this is /`);
+      if (trees && !a.exact && /^\u0000\//.test(a.text)) f.denyIf(`${verb} ${why} a path starting with an expansion and a slash: if it is empty this starts at /`);
       for (const cwd of inv.cwd ?? [undefined]) {
         if (a.pattern && !a.text.includes(UNKNOWN)) {
           const pattern = a.pattern.startsWith('/') || cwd === undefined ? a.pattern : `${cwd}/${a.pattern}`;
-          if (globCoversCriticalTree(pattern, home)) f.denyIf(`${verb} ${why} ${a.text}, which covers ${patternDir(pattern)}`);
+          if (trees && globCoversCriticalTree(pattern, home)) f.denyIf(`${verb} ${why} ${a.text}, which covers ${patternDir(pattern)}`);
+          if (pattern.startsWith('/')) for (const p of [pattern, ...this.files.glob(pattern, 200).paths]) history(p, why);
           continue;
         }
         const r = this.resolve(a, cwd === undefined ? undefined : [cwd]);
-        for (const p of r.paths) if (isCriticalTree(p, home)) f.denyIf(`${verb} ${why} ${p}${p === home ? ', your home folder' : ', a system or state folder'}`);
+        for (const p of r.paths) {
+          if (trees && isCriticalTree(p, home)) f.denyIf(`${verb} ${why} ${p}${p === home ? ', your home folder' : ', a system or state folder'}`);
+          history(p, why);
+        }
       }
     };
-    if (verb === 'rm') for (const a of use.recursive ?? []) critical(a, 'deletes');
+    if (verb === 'rm') for (const a of use.writes) critical(a, 'deletes', (use.recursive ?? []).includes(a));
     if (verb === 'rm') for (const a of use.writes) if (a.exact && a.text.startsWith('/') && resolveIn('/', a.text) === '/') f.denyIf('rm of / deletes the system');
     if (/^(chmod|chown|chgrp|chattr|setfacl)$/.test(verb)) {
       for (const a of use.recursive ?? []) critical(a, 'changes the permissions of');
       for (const a of use.writes) if (a.exact && this.resolve(a, inv.cwd).paths.includes('/')) f.denyIf(`${verb} on / changes the whole system`);
     }
-    if (verb === 'mv') for (const a of use.writes.slice(0, -1)) critical(a, 'moves away');
+    if (verb === 'mv') for (const a of use.recursive ?? []) critical(a, 'moves away');
     if (verb === 'shred' || verb === 'truncate') for (const a of use.writes) critical(a, 'overwrites');
     if (use.walks && (use.runs?.length || args.some((a) => a.text === '-delete'))) {
       for (const a of use.walks) {

@@ -4,12 +4,13 @@
  * /proc/self/root) followed with realpath. And the secrets no tool call may read: the buddy's own
  * token files and state, and the usual credential files of a developer's machine.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { userInfo } from 'node:os';
 import { posix } from 'node:path';
 import { UNKNOWN } from './bash/expand.js';
 import type { Budget } from './budget.js';
 import { compile, hasGlob, intersects, matchTokens } from './glob.js';
+import { HOME_SECRETS } from '../shared/secretFiles.js';
 
 /** `path` from `cwd`, normalised; an absolute `path` stands alone. */
 export function resolveIn(cwd: string, path: string): string {
@@ -17,49 +18,6 @@ export function resolveIn(cwd: string, path: string): string {
   const normal = posix.normalize(joined);
   return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
 }
-
-/**
- * Credential files every developer machine may hold, relative to home. A leading `!` excepts what
- * the patterns before it would cover (public keys).
- */
-export const DEFAULT_SECRETS = [
-  '.ssh/id_*',
-  '!.ssh/*.pub',
-  '.ssh/*.pem',
-  '.ssh/*.key',
-  '.aws/credentials',
-  '.aws/sso/cache',
-  '.aws/cli/cache',
-  '.config/gh/hosts.yml',
-  '.config/hub',
-  '.netrc',
-  '.git-credentials',
-  '.docker/config.json',
-  '.kube/config',
-  '.npmrc',
-  '.yarnrc.yml',
-  '.pypirc',
-  '.vault-token',
-  '.terraform.d/credentials.tfrc.json',
-  '.cargo/credentials',
-  '.cargo/credentials.toml',
-  '.gem/credentials',
-  '.m2/settings-security.xml',
-  '.config/gcloud/credentials.db',
-  '.config/gcloud/access_tokens.db',
-  '.config/gcloud/application_default_credentials.json',
-  '.config/gcloud/legacy_credentials',
-  '.azure/accessTokens.json',
-  '.azure/msal_token_cache.json',
-  '.gnupg/private-keys-v1.d',
-  '.claude/.credentials.json',
-  // The chat plugins' token files, wherever a buddy keeps its channel state.
-  '.claude/channels/*/.env',
-  '.claude/channels/*/buddies/*/.env',
-  // buddy-init's own: the OAuth token file, and the state and backups folder.
-  '.config/buddy-init/*/auth.env',
-  '.local/state/buddy-init',
-];
 
 /** Absolute patterns: every process's environment (claude's holds its token) and memory. */
 const SYSTEM_SECRETS = ['/proc/*/environ', '/proc/*/task/*/environ', '/proc/*/mem', '/proc/*/task/*/mem'];
@@ -80,7 +38,7 @@ export class Secrets {
 
   constructor(home: string, extra: readonly string[]) {
     const abs = (p: string) => (p.startsWith('/') ? p : `${home}/${p}`);
-    const all = [...DEFAULT_SECRETS.map((p) => (p.startsWith('!') ? `!${abs(p.slice(1))}` : abs(p))), ...SYSTEM_SECRETS, ...extra];
+    const all = [...HOME_SECRETS.map((p) => (p.startsWith('!') ? `!${abs(p.slice(1))}` : abs(p))), ...SYSTEM_SECRETS, ...extra];
     this.include = all.filter((p) => !p.startsWith('!')).map(patternOf);
     this.exclude = all.filter((p) => p.startsWith('!')).map((p) => patternOf(p.slice(1)));
     // A symlinked home or .claude folder: protect where the files really are too.
@@ -223,6 +181,9 @@ function realPrefix(path: string): string {
   return path;
 }
 
+/** Folders a search for a repository inside a tree looks into before it gives up. */
+const GIT_WALK_FOLDERS = 2000;
+
 /** The filesystem as the command will find it, every call paid for from the budget. */
 export class FileView {
   constructor(private readonly budget: Budget) {}
@@ -265,6 +226,34 @@ export class FileView {
         return m ? `${config} sets ${(m[1] ?? m[2] ?? 'an alias running a shell command').toLowerCase()}, a program git would run` : undefined;
       }
       if (d === '/') return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * The git history `path` is, lies in, or holds: a `.git` on the way, or one in the tree below (a
+   * repository's top, or a repository nested deeper). Deleting or moving it loses what no command in the
+   * sandbox can restore. The walk below stops after a bounded number of folders (node_modules is big):
+   * what it did not reach is not reported.
+   */
+  gitHistory(path: string): string | undefined {
+    const parts = path.split('/');
+    const at = parts.indexOf('.git');
+    if (at > 0) return parts.slice(0, at + 1).join('/');
+    const queue = [path];
+    for (let seen = 0; queue.length && seen < GIT_WALK_FOLDERS; seen++) {
+      const dir = queue.shift()!;
+      this.budget.spend(16, 'paths');
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        if (e.name === '.git') return posix.join(dir, '.git');
+        if (e.isDirectory()) queue.push(posix.join(dir, e.name));
+      }
     }
     return undefined;
   }
