@@ -21,6 +21,9 @@ command -v systemd-nspawn >/dev/null 2>&1 || need="$need systemd-container"
 command -v debootstrap >/dev/null 2>&1 || need="$need debootstrap"
 command -v ip >/dev/null 2>&1 || need="$need iproute2"
 command -v cloud-init >/dev/null 2>&1 || need="$need cloud-init"
+# Claude Code's sandbox (the real client runs under it in the tests): bubblewrap, and socat for its proxy.
+command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"
+command -v socat >/dev/null 2>&1 || need="$need socat"
 if [ "${1:-}" = bench ]; then command -v ansible-playbook >/dev/null 2>&1 || need="$need ansible-core"; fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -103,6 +103,8 @@ export function linuxFacts(overrides: Partial<Facts> = {}): Facts {
       tmux: { path: '/usr/bin/tmux', version: '3.3.0' },
       claude: { path: '/home/ada/.local/bin/claude', version: '2.1.197' },
       bun: { path: '/home/ada/.bun/bin/bun', version: '1.2.0' },
+      bwrap: { path: '/usr/bin/bwrap', version: '0.8.0' },
+      socat: { path: '/usr/bin/socat', version: '1.7.4' },
     },
     service: { enabled: false, active: false },
     workdirExists: true,

@@ -10,6 +10,7 @@ import { scrubsSubprocessEnv, type Layout } from '../render/index.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
 import { SCREENS } from '../runtime/supervisor/screens.js';
 import { checkRequirements, readJson, type Facts, type Target } from '../target/index.js';
+import { sandboxFindings } from './sandboxChecks.js';
 import { scheduleFindings } from './scheduleChecks.js';
 import { pluginsWithServers } from './status.js';
 
@@ -51,7 +52,8 @@ export async function diagnose(target: Target, recipe: Recipe, layout: Layout, f
           : { id: `tool-${r.what}`, ok: false, title: r.what, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}), fixable: false, ...(r.warning ? { warning: true } : {}) },
     );
   }
-  if (recipe.claude.env.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB === '0') {
+  findings.push(...(await sandboxFindings(target, recipe, layout, facts)));
+  if (recipe.sandbox === false && recipe.claude.env.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB === '0') {
     findings.push({
       id: 'env-scrub',
       ok: false,

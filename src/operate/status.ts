@@ -43,7 +43,16 @@ export interface BuddyStatus {
   applied?: string;
   /** Each channel's plugin, the version Claude Code's record lists (none: not installed), and its server. */
   plugins: Array<{ id: string; version?: string; server?: ServerState }>;
+  /** Claude Code's sandbox as the settings file on the target says (absent file: off). */
+  sandbox: { on: boolean; autoAllow?: boolean; hosts?: number };
   up: boolean;
+}
+
+/** The sandbox as claude will read it: the --settings file apply placed (none: no sandbox). */
+async function sandboxState(target: Target, layout: Layout): Promise<BuddyStatus['sandbox']> {
+  const sandbox = json<{ sandbox?: { enabled?: boolean; autoAllowBashIfSandboxed?: boolean; network?: { allowedDomains?: unknown[] } } }>((await target.read(layout.claudeSettings))?.toString('utf8'))?.sandbox;
+  if (sandbox?.enabled !== true) return { on: false };
+  return { on: true, autoAllow: sandbox.autoAllowBashIfSandboxed === true, hosts: sandbox.network?.allowedDomains?.length ?? 0 };
 }
 
 /** How much of the transcript's end is searched for the last chat message (a day's talk, usually). */
@@ -122,7 +131,7 @@ async function fromTree(target: Target, layout: Layout, projects: string): Promi
 
 export async function readStatus(target: Target, layout: Layout, facts: Facts, wanted: WantedPlugin[] = []): Promise<BuddyStatus> {
   const projects = `${layout.home}/.claude/projects/${layout.workdir.replace(/[^A-Za-z0-9]/g, '-')}`;
-  const kv = target.rebasedUnder ? await fromTree(target, layout, projects) : await probe(target, layout, projects);
+  const [kv, sandbox] = await Promise.all([target.rebasedUnder ? fromTree(target, layout, projects) : probe(target, layout, projects), sandboxState(target, layout)]);
   const [dead, command] = (kv.get('pane') ?? '').split(' ');
   const running = dead === '0' && CLAUDE_COMMANDS.has(command ?? '');
   // Under --root there is no service to ask: the files of the tree are all there is.
@@ -144,6 +153,7 @@ export async function readStatus(target: Target, layout: Layout, facts: Facts, w
     linger: facts.linger,
     ...(kv.get('applied') ? { applied: kv.get('applied')! } : {}),
     plugins: await pluginsWithServers(target, layout, wanted),
+    sandbox,
     up: state === 'active' && running,
   };
 }

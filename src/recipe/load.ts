@@ -113,6 +113,11 @@ function issueErrors(issues: z.core.$ZodIssue[], layered: Layered): InputError[]
         return new InputError(`${[...path, key].join('.')}: unknown field "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`, layered.locate([...path, key], true));
       });
     }
+    if (issue.code === 'invalid_union') {
+      // Of a union (`false` or a map), report what was wrong inside the option whose shape was given.
+      const shaped = issue.errors.find((errs) => errs.length && !errs.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_value')));
+      if (shaped) return issueErrors(shaped.map((e) => ({ ...e, path: [...issue.path, ...e.path] })), layered);
+    }
     const label = path.length ? path.join('.') : 'recipe';
     // A bad key (of a record like claude.env) is reported at the key, not at its value.
     const at = layered.locate(path, issue.code === 'invalid_key');

@@ -6,9 +6,9 @@ export function channelEntries(recipe: Recipe): Array<[ChannelName, Channel]> {
 }
 
 /** What a recipe asks of the target's Claude Code: channels (and Bun for them), and which kind of auth it hands to claude. */
-export function claudeNeeds(recipe: Recipe): { channels: boolean; auth: 'oauthToken' | 'apiKey' | 'none'; bun: Recipe['bun'] } {
+export function claudeNeeds(recipe: Recipe): { channels: boolean; auth: 'oauthToken' | 'apiKey' | 'none'; bun: Recipe['bun']; sandbox: boolean } {
   const auth = recipe.auth ? ('oauthToken' in recipe.auth ? 'oauthToken' : 'apiKey') : 'none';
-  return { channels: Object.values(recipe.channels).some(Boolean), auth, bun: recipe.bun };
+  return { channels: Object.values(recipe.channels).some(Boolean), auth, bun: recipe.bun, sandbox: recipe.sandbox !== false };
 }
 
 /** The chat plugins a recipe's channels run, and where each one's marketplace comes from. */

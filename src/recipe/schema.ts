@@ -8,6 +8,7 @@ import { describeProblem, ruleProblem, type RuleList } from '../permissions/rule
 import { cronProblem, cronSwitchedOff, everyToCron } from '../runtime/shared/cron.js';
 import { SECRET_VARIABLE } from '../runtime/shared/secretNames.js';
 import { DURATION_PATTERN, durationSeconds } from './durations.js';
+import { TOOLCHAIN_NAMES, type ToolchainName } from './toolchains.js';
 
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -182,6 +183,44 @@ const hookSchema = z.strictObject({
   timeout: z.number().int().min(1).max(60).default(10).meta({ description: 'Seconds Claude Code waits for the hook' }),
 });
 
+/** A host name the sandbox's proxy matches (a leading `*.` for every subdomain), never a URL. */
+const DOMAIN = /^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** A place on the target: absolute, or under the home folder. */
+const targetPath = z
+  .string()
+  .regex(/^(~|~\/.+|\/.+)$/, 'must be an absolute path or start with ~/')
+  .refine((p) => !/[\0-\x1f\x7f]/.test(p), 'contains a control character');
+
+/**
+ * Claude Code's OS sandbox around the agent's Bash commands (bubblewrap on Linux, Seatbelt on macOS): what
+ * they may write, read and reach, enforced by the kernel whatever the command is. buddy-init's secrets,
+ * the usual credential files and everything that runs outside the sandbox are always out of reach.
+ */
+export const SANDBOX_DEFAULTS = { autoAllow: false, toolchains: [] as ToolchainName[], write: [] as string[], denyRead: [] as string[], domains: [] as string[], gitRemotes: true };
+const sandboxSchema = z
+  .union([
+    z.literal(false).meta({ description: 'No sandbox: only the hook stands between the agent and the box (doctor warns on every run)' }),
+    z.strictObject({
+      autoAllow: z
+        .boolean()
+        .default(false)
+        .meta({ description: 'Run a sandboxed command without asking, unless the hook or a permission rule denies it or asks (sandbox.autoAllowBashIfSandboxed). The balanced and open postures set it' }),
+      toolchains: z
+        .array(z.enum(TOOLCHAIN_NAMES))
+        .default([])
+        .meta({ description: `The toolchains the buddy builds with: their caches become writable and their package registries reachable (${TOOLCHAIN_NAMES.join(', ')})` }),
+      write: z.array(targetPath).default([]).meta({ description: 'More places the agent\'s commands may write, besides the workdir (and its git root) and the temp folder' }),
+      denyRead: z.array(targetPath).default([]).meta({ description: "More places they may not read, besides buddy-init's secrets and the usual credential files" }),
+      domains: z
+        .array(z.string().regex(DOMAIN, 'must be a host name such as registry.npmjs.org or *.example.com (no scheme, port or path)'))
+        .default([])
+        .meta({ description: 'More hosts they may reach; every other host is refused, never prompted' }),
+      gitRemotes: z.boolean().default(true).meta({ description: "Let them reach the hosts the workdir's git remotes name" }),
+    }),
+  ], { error: () => 'must be false (no sandbox) or the sandbox\'s settings: autoAllow, toolchains, write, denyRead, domains, gitRemotes' })
+  .meta({ description: "Claude Code's OS sandbox around every Bash command (on by default)" });
+
 const supervisorSchema = z.strictObject({
   tick: duration('How often the supervisor checks claude').default(30),
   watchdog: duration('systemd WatchdogSec; default four ticks').optional(),
@@ -327,6 +366,7 @@ export const recipeSchema = z
       drop: [],
     }),
     hook: hookSchema.default({ enabled: true, safeVerbs: [], subcommandSafe: {}, hardDeny: [], audit: true, timeout: 10 }),
+    sandbox: sandboxSchema.default(SANDBOX_DEFAULTS),
   })
   .superRefine((recipe, ctx) => {
     const { tick, watchdog } = recipe.supervisor;
@@ -343,6 +383,10 @@ export const recipeSchema = z
     }
     if (recipe.schedule.length && cronSwitchedOff(env)) {
       ctx.addIssue({ code: 'custom', path: ['claude', 'env', 'CLAUDE_CODE_DISABLE_CRON'], message: 'switches off the scheduled tasks the recipe asks for (schedule)' });
+    }
+    const settingsAt = recipe.claude.args.findIndex((a) => a === '--settings' || a.startsWith('--settings='));
+    if (settingsAt >= 0) {
+      ctx.addIssue({ code: 'custom', path: ['claude', 'args', settingsAt], message: "buddy-init gives claude its own --settings (the sandbox's); say what you need in the recipe instead" });
     }
     const init = recipe.init.kind;
     if (recipe.os === 'linux' && init.startsWith('launchd')) {

@@ -10,10 +10,11 @@ import { channelEntries, slotKey, type Channel, type ChannelName, type PathKey, 
 import type { HookConfig } from '../runtime/hook/config.js';
 import { unattendedFlags } from '../runtime/shared/claudeState.js';
 import type { SupervisorConfig } from '../runtime/supervisor/config.js';
-import { canScrubSubprocessEnv, type Facts } from '../target/index.js';
+import { canScrubSubprocessEnv, sandboxRequirement, type Facts } from '../target/index.js';
 import type { Artifact, JsonValue, ManagedJson } from './artifact.js';
 import { shellWord } from './escape.js';
 import { expandHome, layoutFor, type Layout } from './layout.js';
+import { sandboxSettings } from './sandbox.js';
 import { renderTemplate } from './templates.js';
 
 export interface RuntimeBundles {
@@ -105,6 +106,10 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
   const timeoutStopSec = EXIT_GRACE_SECONDS + 10;
   const authEntry = recipe.auth ? (Object.entries(recipe.auth)[0] as [keyof typeof AUTH_VARIABLES, unknown]) : undefined;
 
+  if (recipe.sandbox !== false) {
+    const support = sandboxRequirement(facts);
+    if (!support.ok) throw new OperationError(`the sandbox cannot run on the target: ${support.detail}; fix: ${support.fix} (or set sandbox: false in the recipe)`);
+  }
   const artifacts: Artifact[] = [];
   const serviceContext = {
     version: inputs.runtime.version,
@@ -139,18 +144,24 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     session: layout.session,
     tmuxSocket: layout.tmuxSocket,
     workdir: layout.workdir,
-    claude: { bin: claudeBin(recipe, facts), args: recipe.claude.args, channels: plugins },
+    claude: {
+      bin: claudeBin(recipe, facts),
+      args: [...recipe.claude.args, ...(recipe.sandbox !== false ? ['--settings', layout.claudeSettings] : [])],
+      channels: plugins,
+    },
     ...(authEntry ? { envFile: layout.authEnv } : {}),
     // The Bash tool runs the user's login shell unless told otherwise (zsh on a Mac); the hook reads
     // every command as bash does, so claude is told to use bash.
     env: {
       CLAUDE_CODE_SHELL: '/bin/bash',
-      // claude holds the auth token in its environment; this makes Claude Code strip Anthropic and cloud
-      // credentials from what its Bash tool, hooks and MCP servers inherit, and run Bash in its own PID
-      // namespace so /proc/<claude>/environ is out of reach. On Linux its sandbox needs bubblewrap (claude
-      // refuses to start without it) and socat (every Bash call fails without it), so it is set only where
-      // both were found (the plan says what is missing). A recipe may set it to 0 (doctor then warns).
-      ...(canScrubSubprocessEnv(facts) ? { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: '1' } : {}),
+      // claude holds the auth token in its environment. Without the sandbox, this makes Claude Code strip
+      // Anthropic and cloud credentials from what its Bash tool, hooks and MCP servers inherit, and run Bash
+      // in its own PID namespace so /proc/<claude>/environ is out of reach; it needs bubblewrap (claude
+      // refuses to start without it) and socat (every Bash call fails without it) on Linux, so it is set
+      // only where both were found. With the sandbox, the sandbox does both (its credentials list unsets
+      // the variables, its own PID namespace hides claude), and the scrub would be in its way: measured,
+      // under the scrub Claude Code asks before every sandboxed command, auto-allow or not.
+      ...(scrubsSubprocessEnv(recipe, facts) ? { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: '1' } : {}),
       ...recipe.claude.env,
       // What the schedule's times mean: Claude Code reads cron in its process's local time.
       ...(recipe.timezone ? { TZ: recipe.timezone } : {}),
@@ -212,6 +223,11 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
       ...(recipe.hook.audit ? { auditLog: layout.auditLog } : {}),
     };
     artifacts.push(jsonFile(layout.hookConfig, 'hook policy', hookConfig, []));
+  }
+
+  if (recipe.sandbox !== false) {
+    const settings = { sandbox: sandboxSettings(recipe, recipe.sandbox, layout, facts, channels) };
+    artifacts.push(jsonFile(layout.claudeSettings, "Claude Code's sandbox: what the agent's commands may write, read and reach", settings, ['restart-buddy']));
   }
 
   artifacts.push({
@@ -350,8 +366,14 @@ export function guardRules(layout: Layout, channels: ReadonlyArray<[ChannelName,
   return { deny, ask };
 }
 
-/** Whether claude runs with CLAUDE_CODE_SUBPROCESS_ENV_SCRUB on (set by the supervisor, unless the recipe says 0). */
-export const scrubsSubprocessEnv = (recipe: Recipe, facts: Facts): boolean => canScrubSubprocessEnv(facts) && recipe.claude.env.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB !== '0';
+/**
+ * Whether claude runs with CLAUDE_CODE_SUBPROCESS_ENV_SCRUB on: set by the supervisor where the sandbox is
+ * off and the scrub can run (unless the recipe says 0), or by the recipe itself.
+ */
+export const scrubsSubprocessEnv = (recipe: Recipe, facts: Facts): boolean => {
+  const own = recipe.claude.env.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB;
+  return own !== undefined ? own !== '0' : recipe.sandbox === false && canScrubSubprocessEnv(facts);
+};
 
 function settingsManaged(recipe: Recipe, layout: Layout, channels: Array<[ChannelName, Channel]>, hookCommand: string, scrubbed: boolean): ManagedJson {
   const p = recipe.permissions;

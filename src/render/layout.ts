@@ -28,6 +28,8 @@ export interface Layout {
   configDir: string;
   supervisorConfig: string;
   hookConfig: string;
+  /** Claude Code settings of buddy-init's own (the sandbox), handed to claude with --settings. */
+  claudeSettings: string;
   authEnv: string;
   stateDir: string;
   /** buddy-init's record of what it applied (for three-way merges and uninstall). */
@@ -94,6 +96,7 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
     configDir,
     supervisorConfig: join(configDir, 'supervisor.json'),
     hookConfig: join(configDir, 'hook.json'),
+    claudeSettings: join(configDir, 'claude-settings.json'),
     authEnv: join(configDir, 'auth.env'),
     stateDir,
     applyState: join(stateDir, 'apply-state.json'),

@@ -5,6 +5,7 @@
 import semver from 'semver';
 import { OperationError } from '../errors.js';
 import { BUN_INSTALLER, bunWork, type BunWanted } from './bun.js';
+import { sandboxRequirement } from './sandbox.js';
 import type { Target } from './types.js';
 
 export interface Tool {
@@ -30,6 +31,10 @@ export interface Facts {
   service: { enabled: boolean; active: boolean };
   /** The git top level that holds the workdir (Claude Code keys trust by it), if any. */
   workdirGitRoot?: string;
+  /** The URLs of the workdir's git remotes (their hosts may be reached from the sandbox). */
+  workdirRemotes?: string[];
+  /** Whether Claude Code's sandbox can start here, tried the way it starts it (absent: not tried). */
+  sandbox?: SandboxProbe;
   /** The machine's timezone (what its services run in unless told otherwise), from /etc/localtime. */
   timezone?: string;
   /** The machine's clock when the probe ran (epoch seconds), to compare with this one's. */
@@ -104,7 +109,20 @@ echo "timezone=\${tz:-UTC}"
 if [ -d "$workdir" ]; then
   echo "workdir.exists=yes"
   root=$(git -C "$workdir" rev-parse --show-toplevel 2>/dev/null) && echo "workdir.gitRoot=$root"
+  echo "workdir.remotes=$(git -C "$workdir" remote -v 2>/dev/null | awk '{print $2}' | sort -u | tr '\n' ' ')"
 fi
+# Claude Code's sandbox: bubblewrap with the namespaces Claude Code asks of it (Linux), Seatbelt (macOS).
+sandbox_try() {
+  if [ "$kernel" = Darwin ]; then out=$(sandbox-exec -p '(version 1)(allow default)' true 2>&1)
+  elif command -v bwrap >/dev/null 2>&1; then
+    out=$(bwrap --new-session --die-with-parent --unshare-net --unshare-pid --unshare-user --cap-drop ALL --cap-add CAP_SETFCAP --ro-bind / / --dev /dev --proc /proc -- true 2>&1)
+  else return 0; fi
+  if [ $? -eq 0 ]; then echo "sandbox.probe=ok"; else echo "sandbox.probe=$(printf '%s' "$out" | tr '\n' ' ' | cut -c1-200)"; fi
+}
+sandbox_try &
+for f in /proc/sys/user/max_user_namespaces /proc/sys/kernel/unprivileged_userns_clone /proc/sys/kernel/apparmor_restrict_unprivileged_userns; do
+  [ -r "$f" ] && echo "sandbox.$(basename "$f")=$(cat "$f")"
+done
 wait
 exit 0
 `;
@@ -134,6 +152,8 @@ export function parseProbe(output: string): Facts {
     if (t) tools[key] = t;
   }
   const gitRoot = kv.get('workdir.gitRoot');
+  const probe = kv.get('sandbox.probe');
+  const sysctl = (name: string) => (kv.has(`sandbox.${name}`) ? Number(kv.get(`sandbox.${name}`)) : undefined);
   return {
     os: kernel === 'Darwin' ? 'macos' : 'linux',
     arch: kv.get('arch') ?? 'unknown',
@@ -147,11 +167,34 @@ export function parseProbe(output: string): Facts {
     tools,
     service: { enabled: kv.get('service.enabled') === 'yes', active: kv.get('service.active') === 'yes' },
     ...(gitRoot ? { workdirGitRoot: gitRoot } : {}),
+    ...(kv.get('workdir.remotes') ? { workdirRemotes: kv.get('workdir.remotes')!.split(' ').filter(Boolean) } : {}),
+    ...(probe
+      ? {
+          sandbox: {
+            probe,
+            ...definedOnly({
+              maxUserNamespaces: sysctl('max_user_namespaces'),
+              unprivilegedUsernsClone: sysctl('unprivileged_userns_clone'),
+              apparmorRestrictsUserns: sysctl('apparmor_restrict_unprivileged_userns'),
+            }),
+          },
+        }
+      : {}),
     ...(kv.get('timezone') ? { timezone: kv.get('timezone') } : {}),
     ...(Number(kv.get('clock')) > 0 ? { clock: Number(kv.get('clock')) } : {}),
     workdirExists: kv.get('workdir.exists') === 'yes',
   };
 }
+
+/** What the sandbox probe found: `ok`, or the first line bubblewrap (or sandbox-exec) said; and the sysctls that decide it. */
+export interface SandboxProbe {
+  probe: string;
+  maxUserNamespaces?: number;
+  unprivilegedUsernsClone?: number;
+  apparmorRestrictsUserns?: number;
+}
+
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export async function gatherFacts(target: Target, buddyName: string, workdir: string): Promise<Facts> {
   const result = await target.run(['sh', '-c', PROBE_SCRIPT, 'buddy-init-probe', buddyName, workdir]);
@@ -194,6 +237,8 @@ export const CLAUDE_VERSIONS = {
    * of Claude Code instead of two). The oldest version known here to have it: 2.1.332 has it, 2.1.197 not.
    */
   installWithMarketplace: '2.1.332',
+  /** `claude sandbox status`: the effective sandbox as Claude Code reads it. The oldest version known here to have it (2.1.197 would take the words as a prompt). */
+  sandboxStatus: '2.1.332',
 } as const;
 
 /** The install command people are pointed to: the native installer (no Node.js needed). */
@@ -212,6 +257,8 @@ export interface ClaudeNeeds {
   auth: 'oauthToken' | 'apiKey' | 'none';
   /** Bun for the channels, and whether apply may install it. */
   bun: BunWanted;
+  /** Claude Code's OS sandbox around the agent's commands. */
+  sandbox: boolean;
 }
 
 /**
@@ -234,7 +281,8 @@ export function checkRequirements(facts: Facts, needs: ClaudeNeeds, startsServic
     versioned('claude', 'claude', CLAUDE_VERSIONS.oldestSupported, CLAUDE_INSTALL),
     ...claudeFeatureChecks(facts, needs),
   ];
-  if (facts.os === 'linux') {
+  if (needs.sandbox) reqs.push(sandboxRequirement(facts));
+  else if (facts.os === 'linux') {
     for (const [key, pkg] of SANDBOX_TOOLS) {
       const t = facts.tools[key];
       reqs.push(

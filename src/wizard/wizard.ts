@@ -167,7 +167,7 @@ class Wizard {
   private showFacts(facts: Facts, target: Target): void {
     const { c } = this.ctx.out;
     this.say(`\n${c.bold('Found')} on ${target.label}: ${facts.os} ${facts.arch}, user ${facts.user}, init ${facts.init}${facts.os === 'linux' ? `, linger ${facts.linger ? 'on' : 'off'}` : ''}`);
-    for (const r of checkRequirements(facts, { channels: true, auth: 'none', bun: { install: false } }, !target.rebasedUnder)) {
+    for (const r of checkRequirements(facts, { channels: true, auth: 'none', bun: { install: false }, sandbox: true }, !target.rebasedUnder)) {
       this.say(`  ${r.ok ? c.green('ok ') : c.yellow('fix')} ${r.what}: ${r.detail}${r.fix ? c.dim(`   -> ${r.fix}`) : ''}`);
     }
     this.say();

@@ -75,10 +75,15 @@ describe('doctor on a Mac without auth in the recipe', () => {
     const findings = await diagnose(new LocalTarget(join(dir, 'root')), recipe, layoutFor(recipe, facts, '0.1.0'), facts);
     expect(findings.find((f) => f.id === 'tool-claude')).toMatchObject({ ok: true });
     expect(findings.find((f) => f.id === 'tool-claude OAuth token')).toMatchObject({ ok: false, warning: true, detail: expect.stringMatching(/fixed in 2\.1\.225/) });
-    expect(findings.find((f) => f.id === 'tool-bubblewrap')).toMatchObject({ ok: false, fix: 'sudo apt-get install -y bubblewrap' });
-    expect(findings.find((f) => f.id === 'tool-socat')).toMatchObject({ ok: false, fix: 'sudo apt-get install -y socat' });
+    expect(findings.find((f) => f.id === 'tool-sandbox')).toMatchObject({ ok: false, detail: expect.stringMatching(/bubblewrap and socat not found/), fix: 'sudo apt-get install -y bubblewrap socat' });
+    // Without the sandbox, the same tools keep the token out of the Bash tool (the env scrub).
+    const bare = loadRecipe(writeFile(join(dir, 'b.yaml'), 'name: lin\nsandbox: false\n')).recipe;
+    const unsandboxed = await diagnose(new LocalTarget(join(dir, 'root')), bare, layoutFor(bare, facts, '0.1.0'), facts);
+    expect(unsandboxed.find((f) => f.id === 'tool-bubblewrap')).toMatchObject({ ok: false, fix: 'sudo apt-get install -y bubblewrap' });
+    expect(unsandboxed.find((f) => f.id === 'tool-socat')).toMatchObject({ ok: false, fix: 'sudo apt-get install -y socat' });
+    expect(unsandboxed.find((f) => f.id === 'sandbox')).toMatchObject({ ok: false, warning: true, detail: expect.stringMatching(/only the hook/) });
     // With the sandbox's tools the scrub is on, and a mode Claude Code then overrides is named.
-    const planning = loadRecipe(writeFile(join(dir, 'p.yaml'), 'name: lin\npermissions: { defaultMode: plan }\n')).recipe;
+    const planning = loadRecipe(writeFile(join(dir, 'p.yaml'), 'name: lin\nsandbox: false\npermissions: { defaultMode: plan }\n')).recipe;
     const sandboxed = linuxFacts({ tools: { ...facts.tools, bwrap: { path: '/usr/bin/bwrap' }, socat: { path: '/usr/bin/socat' } } });
     const more = await diagnose(new LocalTarget(join(dir, 'root')), planning, layoutFor(planning, sandboxed, '0.1.0'), sandboxed);
     expect(more.find((f) => f.id === 'permission-mode')).toMatchObject({ ok: false, warning: true, detail: expect.stringMatching(/defaultMode plan does not apply/) });

@@ -16,7 +16,7 @@ const facts = (bun: Facts['tools']['bun'], npm: Facts['tools']['npm'] | null = N
   return linuxFacts({ tools });
 };
 const install = (version?: string): BunWanted => ({ install: true, ...(version ? { version } : {}) });
-const requirement = (f: Facts, wanted: BunWanted) => checkRequirements(f, { channels: true, auth: 'none', bun: wanted }).find((r) => r.what === 'bun')!;
+const requirement = (f: Facts, wanted: BunWanted) => checkRequirements(f, { channels: true, auth: 'none', bun: wanted, sandbox: true }).find((r) => r.what === 'bun')!;
 
 describe('bunWork', () => {
   it.each([

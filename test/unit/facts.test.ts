@@ -86,3 +86,30 @@ describe('facts probe', () => {
     expect(facts.user).toBeTruthy();
   });
 });
+
+describe('facts probe: the sandbox and the git remotes', () => {
+  it("lists the workdir's git remotes", () => {
+    const home = tempDir();
+    const work = join(home, 'work');
+    mkdirSync(work);
+    for (const args of [['init', '-q'], ['remote', 'add', 'origin', 'git@github.com:ada/app.git'], ['remote', 'add', 'mirror', 'https://gitlab.example.com/ada/app.git']]) {
+      expect(spawnSync('git', ['-C', work, ...args]).status).toBe(0);
+    }
+    expect(probe(home, join(home, 'bin')).facts.workdirRemotes?.sort()).toEqual(['git@github.com:ada/app.git', 'https://gitlab.example.com/ada/app.git']);
+  });
+
+  it('starts bubblewrap as Claude Code does: ok on this machine', () => {
+    const home = tempDir();
+    const { facts } = probe(home, join(home, 'bin'));
+    expect(facts.sandbox?.probe).toBe('ok');
+    expect(facts.sandbox?.maxUserNamespaces).toBeGreaterThan(0);
+  });
+
+  it("reports bubblewrap's own words when it cannot start", () => {
+    const home = tempDir();
+    // A bubblewrap that fails the way it does where user namespaces are refused.
+    writeFile(join(home, 'bin', 'bwrap'), "#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n");
+    spawnSync('chmod', ['755', join(home, 'bin', 'bwrap')]);
+    expect(probe(home, join(home, 'bin')).facts.sandbox?.probe).toBe('bwrap: setting up uid map: Permission denied');
+  });
+});

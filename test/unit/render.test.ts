@@ -233,21 +233,21 @@ describe('render: refusals', () => {
   });
 });
 
-describe('render: credentials out of the Bash tool (CLAUDE_CODE_SUBPROCESS_ENV_SCRUB)', () => {
-  const sandbox = { bwrap: { path: '/usr/bin/bwrap', version: '0.8.0' }, socat: { path: '/usr/bin/socat', version: '1.7.4' } };
-  const withTools = (tools: Partial<Facts['tools']>) => linuxFacts({ tools: { ...linuxFacts().tools, ...tools } });
+describe('render: credentials out of the Bash tool without a sandbox (CLAUDE_CODE_SUBPROCESS_ENV_SCRUB)', () => {
+  const { bwrap, socat, ...withoutSandboxTools } = linuxFacts().tools;
+  const withTools = (tools: Partial<Facts['tools']>) => linuxFacts({ tools: { ...withoutSandboxTools, ...tools } });
   const env = (r: Rendering) => JSON.parse(contentOf(byPath(r, 'supervisor.json'))).env as Record<string, string>;
   const allow = (r: Rendering) => JSON.parse(contentOf(byPath(r, 'settings.local.json'))).permissions.allow as string[];
-  const recipe = `name: jarvis\nextends: balanced\nworkdir: ~/work\npermissions:\n  additionalDirectories: ['~/notes', 'shared']\n`;
+  const recipe = `name: jarvis\nextends: balanced\nworkdir: ~/work\nsandbox: false\npermissions:\n  additionalDirectories: ['~/notes', 'shared']\n`;
 
-  it('is set where the sandbox has bubblewrap and socat, and acceptEdits is then said as Edit rules', () => {
-    const r = render(recipe, withTools(sandbox));
+  it('is set where bubblewrap and socat are, and acceptEdits is then said as Edit rules', () => {
+    const r = render(recipe, withTools({ bwrap, socat }));
     expect(env(r).CLAUDE_CODE_SUBPROCESS_ENV_SCRUB).toBe('1');
     expect(allow(r)).toEqual(expect.arrayContaining(['Edit(//home/ada/work/**)', 'Edit(//home/ada/notes/**)', 'Edit(//home/ada/work/shared/**)']));
   });
 
   it('is left off where either is missing (claude would refuse to start or fail every Bash call)', () => {
-    for (const tools of [{ bwrap: sandbox.bwrap }, { socat: sandbox.socat }, {}]) {
+    for (const tools of [{ bwrap }, { socat }, {}]) {
       const r = render(recipe, withTools(tools));
       expect(env(r).CLAUDE_CODE_SUBPROCESS_ENV_SCRUB).toBeUndefined();
       expect(allow(r).filter((rule) => rule.startsWith('Edit('))).toEqual([]);
@@ -255,7 +255,7 @@ describe('render: credentials out of the Bash tool (CLAUDE_CODE_SUBPROCESS_ENV_S
   });
 
   it('a recipe can switch it off; then the mode does the work', () => {
-    const r = render(`${recipe}claude:\n  env: { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: "0" }\n`, withTools(sandbox));
+    const r = render(`${recipe}claude:\n  env: { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: "0" }\n`, withTools({ bwrap, socat }));
     expect(env(r).CLAUDE_CODE_SUBPROCESS_ENV_SCRUB).toBe('0');
     expect(allow(r).filter((rule) => rule.startsWith('Edit('))).toEqual([]);
   });

@@ -104,6 +104,10 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
     const good = Boolean(p.version) && p.server?.state !== 'missing';
     out.print(`  plugin      ${mark(good)} ${p.id} ${p.version ? `${p.version} installed${server}` : 'NOT installed: the bot never answers (buddy-init apply installs it)'}`);
   }
+  const sb = status.sandbox;
+  out.print(
+    `  sandbox     ${mark(sb.on)} ${sb.on ? `on: ${count(sb.hosts ?? 0, 'host')} reachable, ${sb.autoAllow ? 'contained commands run without asking' : 'every command needs the hook or a person'}` : c.red('off: only the hook guards the box')}`,
+  );
   printChannelHealth(status, out);
   printSchedule(status, b, out);
   const t = b.facts.tools;

@@ -1,0 +1,88 @@
+/**
+ * The recipe's `sandbox:` as Claude Code's own settings, in a file of buddy-init's that the supervisor hands
+ * claude with `--settings`. That source, unlike the project's settings files, is one Claude Code honours
+ * for everything that weakens or hardens the sandbox (auto-allow, the strict host list, unsandboxed
+ * escapes), and one the agent cannot edit (Claude Code write-protects it; so does the list below).
+ *
+ * Measured with 2.1.197 and 2.1.332 (test/client/sandbox.test.ts): what is listed here is what the kernel
+ * enforces on every Bash command; a `sandbox.enabled: false` or a wider host list in the workdir's
+ * settings.local.json changes nothing.
+ */
+import { posix } from 'node:path';
+import type { Channel, ChannelName, Recipe } from '../recipe/index.js';
+import { TOOLCHAINS } from '../recipe/toolchains.js';
+import { HOME_SECRETS } from '../runtime/shared/secretFiles.js';
+import { remoteHosts } from '../target/sandbox.js';
+import type { Facts } from '../target/index.js';
+import { expandHome, type Layout } from './layout.js';
+
+/**
+ * What runs outside the sandbox later, or configures it, under the home folder: shell start-up files, the
+ * init system's units, buddy-init's runtime and state, Claude Code's settings and binaries, Bun (the chat
+ * plugins run on it, with its package cache), tmux's config (the supervisor's tmux reads it), git's config.
+ * A command that could write one of these would plant code that runs unsandboxed; none is writable, even
+ * when the workdir is the home folder.
+ */
+const RUN_OUTSIDE = [
+  '.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', '.zprofile', '.zshenv', '.zlogin', '.zlogout',
+  '.config/fish', '.pam_environment',
+  '.ssh', '.gnupg',
+  '.config/systemd', '.local/share/systemd', '.config/environment.d', '.config/autostart', 'Library/LaunchAgents',
+  '.config/buddy-init', '.local/share/buddy-init', '.local/state/buddy-init',
+  '.claude', '.claude.json', '.local/bin', '.local/share/claude', '.bun', '.npm-global',
+  '.tmux.conf', '.config/tmux', '.gitconfig', '.config/git',
+];
+
+/** The variables that may hold a buddy's secrets: unset for every sandboxed command. */
+const SECRET_VARIABLES = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'DISCORD_BOT_TOKEN', 'TELEGRAM_BOT_TOKEN'];
+
+export interface SandboxSettings {
+  enabled: true;
+  failIfUnavailable: true;
+  autoAllowBashIfSandboxed: boolean;
+  allowUnsandboxedCommands: false;
+  filesystem: { allowWrite: string[]; denyWrite: string[]; denyRead: string[] };
+  credentials: { envVars: Array<{ name: string; mode: 'deny' }> };
+  network: { allowedDomains: string[]; strictAllowlist: true };
+}
+
+type Sandbox = Exclude<Recipe['sandbox'], false>;
+
+const uniqueSorted = (list: string[]) => [...new Set(list)].sort();
+
+export function sandboxSettings(recipe: Recipe, sandbox: Sandbox, layout: Layout, facts: Facts, channels: ReadonlyArray<[ChannelName, Channel]>): SandboxSettings {
+  const home = (rel: string) => posix.join(layout.home, rel);
+  const place = (path: string) => posix.resolve(layout.workdir, expandHome(path, layout.home));
+  // Claude Code reads `//path` as absolute in sandbox settings (and `~/` as the home folder).
+  const abs = (path: string) => `/${path}`;
+  const toolchains = sandbox.toolchains.map((t) => TOOLCHAINS[t]);
+  const localMarketplaces = channels.flatMap(([, c]) => (c.marketplace && /^[~/]/.test(c.marketplace) ? [place(c.marketplace)] : []));
+  const allowWrite = [
+    layout.workdir,
+    ...(facts.workdirGitRoot ? [facts.workdirGitRoot] : []),
+    ...recipe.permissions.additionalDirectories.map(place),
+    ...toolchains.flatMap((t) => t.caches.map(home)),
+    ...sandbox.write.map(place),
+  ];
+  // The hook's table of secrets (buddy-init's token files and state among them); its exceptions (public
+  // keys) cannot be said to the sandbox, which hides the whole match.
+  const denyRead = [...HOME_SECRETS.filter((p) => !p.startsWith('!')).map(home), ...sandbox.denyRead.map(place)];
+  const domains = [
+    ...toolchains.flatMap((t) => t.domains),
+    ...(sandbox.gitRemotes ? remoteHosts(facts.workdirRemotes ?? []) : []),
+    ...sandbox.domains,
+  ];
+  return {
+    enabled: true,
+    failIfUnavailable: true,
+    autoAllowBashIfSandboxed: sandbox.autoAllow,
+    allowUnsandboxedCommands: false,
+    filesystem: {
+      allowWrite: uniqueSorted(allowWrite).map(abs),
+      denyWrite: uniqueSorted([...RUN_OUTSIDE.map(home), ...localMarketplaces]).map(abs),
+      denyRead: uniqueSorted(denyRead).map(abs),
+    },
+    credentials: { envVars: SECRET_VARIABLES.map((name) => ({ name, mode: 'deny' })) },
+    network: { allowedDomains: uniqueSorted(domains), strictAllowlist: true },
+  };
+}
