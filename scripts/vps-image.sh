@@ -10,7 +10,8 @@ variant="${1:-base}"
 cache="${BUDDY_VPS_CACHE:-/var/cache/buddy-init/vps}"
 # bubblewrap and socat: Claude Code needs them on Linux to keep credentials out of its Bash tool
 # (CLAUDE_CODE_SUBPROCESS_ENV_SCRUB runs Bash in its sandbox).
-packages="systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,openssh-server,tmux,nodejs,sudo,iproute2,procps,bubblewrap,socat"
+# git, make and curl: what a buddy's agent builds and attacks with (the sandbox tests run both).
+packages="systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,openssh-server,tmux,nodejs,sudo,iproute2,procps,bubblewrap,socat,git,make,curl"
 # debootstrap does not resolve virtual packages: python3-cffi-backend provides the ones cloud-init needs.
 [ "$variant" = cloud-init ] && packages="$packages,cloud-init,python3-cffi-backend"
 [ "$variant" = python ] && packages="$packages,python3"

@@ -14,7 +14,7 @@ import { canScrubSubprocessEnv, sandboxRequirement, type Facts } from '../target
 import type { Artifact, JsonValue, ManagedJson } from './artifact.js';
 import { shellWord } from './escape.js';
 import { expandHome, layoutFor, type Layout } from './layout.js';
-import { sandboxSettings } from './sandbox.js';
+import { placeholderIgnores, sandboxSettings } from './sandbox.js';
 import { renderTemplate } from './templates.js';
 
 export interface RuntimeBundles {
@@ -110,6 +110,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     const support = sandboxRequirement(facts);
     if (!support.ok) throw new OperationError(`the sandbox cannot run on the target: ${support.detail}; fix: ${support.fix} (or set sandbox: false in the recipe)`);
   }
+  const sandbox = recipe.sandbox !== false ? sandboxSettings(recipe, recipe.sandbox, layout, facts, channels) : undefined;
   const artifacts: Artifact[] = [];
   const serviceContext = {
     version: inputs.runtime.version,
@@ -146,7 +147,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     workdir: layout.workdir,
     claude: {
       bin: claudeBin(recipe, facts),
-      args: [...recipe.claude.args, ...(recipe.sandbox !== false ? ['--settings', layout.claudeSettings] : [])],
+      args: [...recipe.claude.args, ...(sandbox ? ['--settings', layout.claudeSettings] : [])],
       channels: plugins,
     },
     ...(authEntry ? { envFile: layout.authEnv } : {}),
@@ -162,6 +163,9 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
       // the variables, its own PID namespace hides claude), and the scrub would be in its way: measured,
       // under the scrub Claude Code asks before every sandboxed command, auto-allow or not.
       ...(scrubsSubprocessEnv(recipe, facts) ? { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: '1' } : {}),
+      // git in the agent's commands (only there: these are claude's) ignores what the sandbox plants. It
+      // takes the place of a core.excludesFile of the person's own for those commands.
+      ...(sandbox ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.excludesFile', GIT_CONFIG_VALUE_0: layout.sandboxGitIgnore } : {}),
       ...recipe.claude.env,
       // What the schedule's times mean: Claude Code reads cron in its process's local time.
       ...(recipe.timezone ? { TZ: recipe.timezone } : {}),
@@ -178,6 +182,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     claudeJson: layout.claudeJson,
     trustKey: layout.trustKey,
     scope: layout.init === 'systemd-user',
+    ...(sandbox ? { sandboxDirs: sandbox.filesystem.allowWrite.map((p) => p.slice(1)) } : {}),
     // The chat's health is watched only where there is a chat (other buddies' configs stay as they were).
     ...(channels.length
       ? {
@@ -225,9 +230,11 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     artifacts.push(jsonFile(layout.hookConfig, 'hook policy', hookConfig, []));
   }
 
-  if (recipe.sandbox !== false) {
-    const settings = { sandbox: sandboxSettings(recipe, recipe.sandbox, layout, facts, channels) };
-    artifacts.push(jsonFile(layout.claudeSettings, "Claude Code's sandbox: what the agent's commands may write, read and reach", settings, ['restart-buddy']));
+  if (sandbox) {
+    artifacts.push(
+      jsonFile(layout.claudeSettings, "Claude Code's sandbox: what the agent's commands may write, read and reach", { sandbox }, ['restart-buddy']),
+      { kind: 'file', path: layout.sandboxGitIgnore, mode: 0o644, description: "what the agent's git ignores: the sandbox's placeholders", content: placeholderIgnores(), effects: [], display: 'diff' },
+    );
   }
 
   artifacts.push({

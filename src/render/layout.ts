@@ -30,6 +30,8 @@ export interface Layout {
   hookConfig: string;
   /** Claude Code settings of buddy-init's own (the sandbox), handed to claude with --settings. */
   claudeSettings: string;
+  /** The agent's git ignores what the sandbox plants in its folder (core.excludesFile, set in claude's environment). */
+  sandboxGitIgnore: string;
   authEnv: string;
   stateDir: string;
   /** buddy-init's record of what it applied (for three-way merges and uninstall). */
@@ -97,6 +99,7 @@ export function layoutFor(recipe: Recipe, facts: Facts, runtimeVersion: string):
     supervisorConfig: join(configDir, 'supervisor.json'),
     hookConfig: join(configDir, 'hook.json'),
     claudeSettings: join(configDir, 'claude-settings.json'),
+    sandboxGitIgnore: join(configDir, 'sandbox.gitignore'),
     authEnv: join(configDir, 'auth.env'),
     stateDir,
     applyState: join(stateDir, 'apply-state.json'),

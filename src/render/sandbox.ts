@@ -33,6 +33,22 @@ const RUN_OUTSIDE = [
   '.tmux.conf', '.config/tmux', '.gitconfig', '.config/git',
 ];
 
+/**
+ * What Claude Code's sandbox puts in the command's folder where these are missing: a read-only /dev/null
+ * (measured, 2.1.197 and 2.1.332: `find . -type c`), so no command can create them. git sees character
+ * devices it cannot add, and `git add -A` fails on them; the agent's git is told to ignore them (an
+ * ignore changes nothing for what a project already tracks).
+ */
+export const SANDBOX_PLACEHOLDERS = [
+  '.bash_profile', '.bashrc', '.gitconfig', '.gitmodules', '.idea', '.mcp.json', '.profile', '.ripgreprc', '.vscode', '.zprofile', '.zshrc',
+  '.claude/.cc-writes', '.claude/agents', '.claude/commands', '.claude/hooks', '.claude/launch.json', '.claude/loop.md', '.claude/output-styles',
+  '.claude/routines', '.claude/scheduled_tasks.json', '.claude/settings.json', '.claude/settings.local.json', '.claude/skills', '.claude/workflows',
+];
+
+/** The ignore file for the agent's git (core.excludesFile): the sandbox's placeholders, wherever the command runs. */
+export const placeholderIgnores = (): string =>
+  `# Managed by buddy-init: what Claude Code's sandbox puts in a command's folder (read-only /dev/null), which git cannot add.\n${SANDBOX_PLACEHOLDERS.map((p) => `**/${p}\n`).join('')}`;
+
 /** The variables that may hold a buddy's secrets: unset for every sandboxed command. */
 const SECRET_VARIABLES = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'DISCORD_BOT_TOKEN', 'TELEGRAM_BOT_TOKEN'];
 

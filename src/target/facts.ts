@@ -237,6 +237,11 @@ export const CLAUDE_VERSIONS = {
    * of Claude Code instead of two). The oldest version known here to have it: 2.1.332 has it, 2.1.197 not.
    */
   installWithMarketplace: '2.1.332',
+  /**
+   * sandbox.network.strictAllowlist: a host outside the list is refused. Before it (measured on 2.1.197),
+   * Claude Code asks a person ("Network request outside of sandbox"), and a yes lets the command out.
+   */
+  strictHostList: '2.1.219',
   /** `claude sandbox status`: the effective sandbox as Claude Code reads it. The oldest version known here to have it (2.1.197 would take the words as a prompt). */
   sandboxStatus: '2.1.332',
 } as const;
@@ -281,7 +286,19 @@ export function checkRequirements(facts: Facts, needs: ClaudeNeeds, startsServic
     versioned('claude', 'claude', CLAUDE_VERSIONS.oldestSupported, CLAUDE_INSTALL),
     ...claudeFeatureChecks(facts, needs),
   ];
-  if (needs.sandbox) reqs.push(sandboxRequirement(facts));
+  if (needs.sandbox) {
+    reqs.push(sandboxRequirement(facts));
+    const version = facts.tools.claude?.version;
+    if (version && semver.lt(version, CLAUDE_VERSIONS.strictHostList)) {
+      reqs.push({
+        what: 'sandbox host list',
+        ok: false,
+        warning: true,
+        detail: `Claude Code ${version} asks a person before a sandboxed command reaches a host outside the list (refused without asking from ${CLAUDE_VERSIONS.strictHostList}): a yes lets it out`,
+        fix: CLAUDE_INSTALL,
+      });
+    }
+  }
   else if (facts.os === 'linux') {
     for (const [key, pkg] of SANDBOX_TOOLS) {
       const t = facts.tools[key];

@@ -13,7 +13,7 @@
  * (the installer itself downloads from Anthropic's servers, out of reach here, so the binary is copied).
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startFixtureServer } from '../fixtureServer.js';
@@ -105,9 +105,46 @@ export class FakeAnthropic {
       .map((r) => ({ at: r.at, text: lastUserText(r) }));
   }
 
+  /** The tool results claude sent back in main-conversation requests from the `since`-th request on, newest last. */
+  toolResults(since = 0): string[] {
+    return this.requests()
+      .slice(since)
+      .filter((r) => r.body.tools?.length)
+      .flatMap((r) => {
+        const content = r.body.messages?.filter((m) => m.role === 'user').at(-1)?.content;
+        const blocks = Array.isArray(content) ? (content as Array<{ type?: string; content?: unknown }>) : [];
+        return blocks.filter((b) => b.type === 'tool_result').map((b) => (typeof b.content === 'string' ? b.content : JSON.stringify(b.content)));
+      });
+  }
+
   stop(): void {
     this.proc?.kill();
   }
+}
+
+/**
+ * The real Claude Code once in print mode (`-p`) in `project`, with `home` as its HOME and the fake API
+ * answering (started on 127.0.0.1): the prompt's scripted tool calls run, and their results come back.
+ * A permission prompt cannot be shown in this mode: Claude Code refuses what would ask.
+ */
+export function claudePrint(bin: string, o: { api: FakeAnthropic; home: string; project: string; prompt: string; args?: string[]; env?: Record<string, string> }): { code: number; results: string[] } {
+  const since = o.api.requests().length;
+  const r = spawnSync(bin, ['-p', ...(o.args ?? []), o.prompt], {
+    cwd: o.project,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { HOME: o.home, PATH: process.env.PATH!, DISABLE_AUTOUPDATER: '1', ANTHROPIC_API_KEY: 'sk-ant-api03-fake-key-for-print-mode-0123456789', ANTHROPIC_BASE_URL: `http://127.0.0.1:${o.api.port}`, ...o.env },
+  });
+  return { code: r.status ?? -1, results: o.api.toolResults(since) };
+}
+
+/** A home where Claude Code starts unattended in `project` (onboarding done, the folder trusted). */
+export function claudeHome(): { home: string; project: string } {
+  const home = tempDir('buddy-claude-home-');
+  const project = join(home, 'work');
+  mkdirSync(join(project, '.claude'), { recursive: true });
+  writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, projects: { [project]: { hasTrustDialogAccepted: true } } }));
+  return { home, project };
 }
 
 /** The stand-in chat plugin's marketplace at ~/mkt on the VPS, as a person would have cloned it. */

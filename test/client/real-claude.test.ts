@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeProblem, grammarProblem, ruleProblem, type RuleList } from '../../src/permissions/rules.js';
 import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { Terminal } from '../pty.js';
-import { claudeInstalls, NEWEST, OLDEST, realClaude, realClaudeVps } from './claude.js';
+import { BuddyPane } from '../vps/vps.js';
+import { claudeHome, claudeInstalls, NEWEST, OLDEST, realClaude, realClaudeVps } from './claude.js';
 
 // The real Claude Code (npm @anthropic-ai/claude-code, pinned) against a local fake of the Messages API.
 // SAID PLAINLY: chat channels need Anthropic's servers (availability is switched on per account), which
@@ -35,12 +36,9 @@ describe('rules Claude Code would drop are reported by buddy-init first, with th
   it.each([OLDEST, NEWEST])('Claude Code %s itself (claude doctor) skips the rules its grammar skips, for the same reasons', async (version) => {
     const bin = realClaude(version).binary;
     const grammar = version === NEWEST ? 'current' : 'legacy';
-    const home = tempDir('buddy-doctor-');
-    const project = join(home, 'proj');
-    mkdirSync(join(project, '.claude'), { recursive: true });
+    const { home, project } = claudeHome();
     const pick = (l: RuleList) => rules.filter(([x]) => x === l).map(([, r]) => r);
     writeFileSync(join(project, '.claude', 'settings.local.json'), JSON.stringify({ permissions: { allow: pick('allow'), deny: pick('deny') } }));
-    writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, projects: { [project]: { hasTrustDialogAccepted: true } } }));
     const t = new Terminal(['sh', '-c', `cd "${project}" && exec "$0" doctor`, bin], { HOME: home, PATH: process.env.PATH!, DISABLE_AUTOUPDATER: '1', ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }, { columns: 250, rows: 80 });
     try {
       // 2.1.197's doctor is a terminal UI ending with its updates section; 2.1.332's prints a report and exits.
@@ -59,21 +57,22 @@ describe('rules Claude Code would drop are reported by buddy-init first, with th
 describe.each(claudeInstalls())('the real Claude Code $version ($layout install) on the VPS, with the settings and hook buddy-init rendered', (install) => {
   const NAME = 'real';
   const { vps, api } = realClaudeVps(install, NAME);
-  /** The buddy's recipe; `open` with the hook off leaves the env scrub as the only guard of the token. */
-  const recipe = (o: { open?: boolean; scrub?: '0' } = {}) =>
+  /** The buddy's recipe; `open` with the hook off leaves the sandbox (or, without it, the env scrub) as the only guard of the token. */
+  const recipe = (o: { open?: boolean; scrub?: '0'; sandbox?: false } = {}) =>
     writeFile(
       join(tempDir(), 'real.yaml'),
       `name: ${NAME}\nextends: ${o.open ? 'open' : 'balanced'}\nworkdir: ~/work\nauth:\n  apiKey: { env: FAKE_ANTHROPIC_KEY }\n` +
         // The official plugin's marketplace is on the internet: the stand-in plugin (see plugin.test.ts).
         `channels:\n  discord:\n    plugin: echochat@buddy-test\n    marketplace: /home/ada/mkt\n    token: { env: FAKE_DISCORD_TOKEN }\n    allowFrom: ['184012345678901234']\n` +
         `claude:\n  env: { ANTHROPIC_BASE_URL: "http://${vps.hostIp}:${api.port}"${o.scrub ? `, CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: "${o.scrub}"` : ''} }\n` +
-        `supervisor: { tick: 5 }\n${o.open ? 'hook: { enabled: false }\n' : ''}`,
+        `supervisor: { tick: 5 }\n${o.open ? 'hook: { enabled: false }\n' : ''}${o.sandbox === false ? 'sandbox: false\n' : ''}`,
     );
   const cli = (args: string[], file = recipe()) =>
     runCli([...args, '--recipe', file, '--host', vps.destination()], {
       env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: API_KEY, FAKE_DISCORD_TOKEN: 'discord-token-for-the-real-client-test' },
     });
-  const screen = () => vps.ssh(`tmux -L buddy-init-${NAME} capture-pane -p -J -S -100`).stdout;
+  const pane = new BuddyPane(vps, NAME);
+  const screen = () => pane.screen(100);
   const audit = () =>
     vps
       .ssh(`cat ~/.local/state/buddy-init/${NAME}/hook-audit.jsonl 2>/dev/null`)
@@ -81,17 +80,12 @@ describe.each(claudeInstalls())('the real Claude Code $version ($layout install)
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { command: string; decision: string });
-  const panePid = () => vps.ssh(`tmux -L buddy-init-${NAME} list-panes -F '#{pane_pid}'`).stdout.trim();
+  const panePid = () => pane.pid();
 
   const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000) =>
     waitFor(what, probe, timeoutMs, () => `the pane shows:\n${screen()}`);
 
-  async function ask(text: string): Promise<void> {
-    await until('the input prompt', () => /❯\s*$/m.test(screen()));
-    vps.ssh(`tmux -L buddy-init-${NAME} send-keys -l ${JSON.stringify(text)}`);
-    await new Promise((r) => setTimeout(r, 300));
-    vps.ssh(`tmux -L buddy-init-${NAME} send-keys Enter`);
-  }
+  const ask = (text: string) => pane.say(text);
 
 
   it('starts unattended in tmux: no trust, onboarding or API-key dialog', async () => {
@@ -118,7 +112,7 @@ describe.each(claudeInstalls())('the real Claude Code $version ($layout install)
     expect(screen()).not.toMatch(/Do you want to proceed\?/);
   }, 120_000);
 
-  it('an edit in the workdir is made without asking (acceptEdits; said as Edit rules, since the env scrub forces the default mode)', async () => {
+  it('an edit in the workdir is made without asking (acceptEdits)', async () => {
     await ask('WRITE NOTE please');
     await until('the note written', () => vps.ssh('cat ~/work/note.md 2>/dev/null').stdout === 'written by the agent\n');
     expect(screen()).not.toMatch(/Do you want to (proceed|create|make this edit)/);
@@ -132,16 +126,26 @@ describe.each(claudeInstalls())('the real Claude Code $version ($layout install)
     expect(vps.ssh('test -d ~/work && echo kept').stdout.trim()).toBe('kept');
   }, 120_000);
 
-  it('another one asks (in the terminal here; in chat with a channel)', async () => {
+  it('one the hook cannot prove harmless runs in the sandbox without asking, and the kernel keeps it from calling home', async () => {
+    const count = api.conversation().length;
     await ask('CALL HOME please');
-    await until('the permission prompt', () => /Do you want to proceed\?/.test(screen()));
-    expect(screen()).toMatch(/node -e "fetch\('http:\/\/[\d.]+:\d+\/ran'\)"/);
+    const sent = await until('its result sent back', () => api.conversation().slice(count).find((m) => /node -e/.test(m) && /tool_result/.test(m)));
+    expect(sent).toMatch(/fetch failed|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|Failed to connect/i);
     expect(audit()).toContainEqual(expect.objectContaining({ decision: 'none', command: expect.stringMatching(/^node -e/) }));
-    vps.ssh(`tmux -L buddy-init-${NAME} send-keys Escape`); // the person says no
-    await until('the prompt to close', () => !/Do you want to proceed\?/.test(screen()) && /❯\s*$/m.test(screen()));
-    await new Promise((r) => setTimeout(r, 1000));
+    expect(screen()).not.toMatch(/Do you want to proceed\?/);
     // The command would have called the fake API back; it never did.
     expect(api.requests().some((r) => r.url === '/ran')).toBe(false);
+  }, 120_000);
+
+  it('one the hook asks about waits for a person (in the terminal here; in chat with a channel), and a no stops it', async () => {
+    const command = `eval "$(printf 'touch /home/ada/work/evaluated')"`;
+    await ask(`TOOL CALL ${JSON.stringify({ command, description: 'Run it' })}`);
+    await until('the permission prompt', () => /Do you want to proceed\?/.test(screen()));
+    expect(audit(), JSON.stringify(audit())).toContainEqual(expect.objectContaining({ decision: 'ask', command }));
+    pane.tmux('send-keys Escape'); // the person says no
+    await until('the prompt to close', () => !/Do you want to proceed\?/.test(screen()) && /❯\s*$/m.test(screen()));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(vps.ssh('test -e ~/work/evaluated && echo ran').stdout).toBe('');
   }, 120_000);
 
   it('writes its transcript where the supervisor expects it, under the pinned session id', () => {
@@ -180,14 +184,19 @@ describe.each(claudeInstalls())('the real Claude Code $version ($layout install)
     return result;
   }
 
-  it('credentials stay out of the agent shell: with the hook off and Bash(*) allowed, env and /proc show no key', async () => {
+  it('credentials stay out of the agent shell: with the hook off and Bash(*) allowed, env and /proc show no key (the sandbox)', async () => {
     const sent = await scanWith(recipe({ open: true }));
     expect(sent).not.toContain(API_KEY);
     expect(sent).not.toMatch(/ANTHROPIC_API_KEY=/);
   }, 240_000);
 
-  it('the same scan without CLAUDE_CODE_SUBPROCESS_ENV_SCRUB finds the key (what the scrub prevents)', async () => {
-    const sent = await scanWith(recipe({ open: true, scrub: '0' }));
+  it('without the sandbox, the env scrub keeps them out', async () => {
+    const sent = await scanWith(recipe({ open: true, sandbox: false }));
+    expect(sent).not.toContain(API_KEY);
+  }, 240_000);
+
+  it('with neither, the same scan finds the key (what the two prevent)', async () => {
+    const sent = await scanWith(recipe({ open: true, sandbox: false, scrub: '0' }));
     expect(sent).toContain(API_KEY);
   }, 240_000);
 });

@@ -7,7 +7,7 @@
  * Node.js 22, which Claude Code's npm package asks for from 2.1.198 (Debian 12 ships 18).
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFixtureServer } from '../fixtureServer.js';
 import { tempDir } from '../helpers.js';
@@ -27,6 +27,8 @@ function packed(key: string, specs: string[]): string {
   return dir;
 }
 
+/** A package of a few kilobytes with no dependencies, for an `npm install` inside the sandbox. */
+export const smallTarballs = () => packed('is-number-7.0.0', ['is-number@7.0.0']);
 /** Bun's npm package and its binary package (about 52 MB). */
 export const bunTarballs = (version = BUN_VERSION) => packed(`bun-${version}`, [`bun@${version}`, `@oven/bun-linux-x64@${version}`]);
 /** Claude Code's npm package and its Linux x64 binary package (80-190 MB). */
@@ -38,12 +40,16 @@ export class NpmRegistry {
   port = 0;
   private proc?: ChildProcess;
 
-  /** Serves the tarballs of `dirs` on the host's side of the VPS link and points the guest's npm at it. */
-  async serve(vps: Vps, dirs: string[] = [bunTarballs()]): Promise<this> {
+  /**
+   * Serves the tarballs of `dirs` on the host's side of the VPS link and points the guest's npm at it, by
+   * address or, given `hostName`, by a name the guest's /etc/hosts gives that address (as a mirror is named).
+   */
+  async serve(vps: Vps, dirs: string[] = [bunTarballs()], hostName?: string): Promise<this> {
     const all = tempDir('buddy-npm-');
     for (const dir of dirs) for (const f of readdirSync(dir).filter((f) => f.endsWith('.tgz'))) symlinkSync(join(dir, f), join(all, f));
     ({ proc: this.proc, port: this.port } = await startFixtureServer('npm-registry.mjs', ['--dir', all, '--host', vps.hostIp]));
-    writeFileSync(join(vps.merged, 'etc', 'npmrc'), `registry=http://${vps.hostIp}:${this.port}/\n`);
+    if (hostName) appendFileSync(join(vps.merged, 'etc', 'hosts'), `${vps.hostIp} ${hostName}\n`);
+    writeFileSync(join(vps.merged, 'etc', 'npmrc'), `registry=http://${hostName ?? vps.hostIp}:${this.port}/\n`);
     return this;
   }
 

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
-import type { Vps } from '../vps/vps.js';
+import { BuddyPane, type Vps } from '../vps/vps.js';
 import { NEWEST, OLDEST, realClaude, realClaudeVps, type FakeAnthropic } from './claude.js';
 
 const NAME = 'sched';
@@ -25,12 +25,15 @@ type Kind = keyof typeof PROMPTS;
 /** One buddy on one VPS with one Claude Code version, and what the test asks of it. */
 class Box {
   conversation = '';
+  readonly pane: BuddyPane;
 
   constructor(
     readonly version: string,
     readonly vps: Vps,
     readonly api: FakeAnthropic,
-  ) {}
+  ) {
+    this.pane = new BuddyPane(vps, NAME);
+  }
 
   recipe(withPing = true): string {
     return writeFile(
@@ -45,21 +48,12 @@ class Box {
     return runCli([...args, '--recipe', file, '--host', this.vps.destination()], { env: { HOME: this.vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: 'sk-ant-api03-fake-key-for-schedules-0123456789' } });
   }
 
-  tmux(args: string) {
-    return this.vps.ssh(`tmux -L buddy-init-${NAME} ${args}`);
-  }
-
-  screen = () => this.tmux('capture-pane -p -J').stdout;
+  screen = () => this.pane.screen();
   pin = () => JSON.parse(this.vps.ssh(`cat ~/.local/state/buddy-init/${NAME}/session.json`).stdout).sessionId as string;
   tasks = () => (JSON.parse(this.vps.ssh('cat ~/work/.claude/scheduled_tasks.json').stdout) as { tasks: Array<{ cron: string; prompt: string; permanent?: boolean; lastFiredAt?: number }> }).tasks;
   status = () => JSON.parse(this.cli(['status', '--json']).stdout) as { supervisor?: { schedule?: Array<{ id: string; kind: string; cron: string; prompt: string; nextFire?: string }> } };
 
-  async say(text: string): Promise<void> {
-    await waitFor(`${this.version}: the input prompt`, () => /❯\s*$/m.test(this.screen()), 90_000, this.screen);
-    this.tmux(`send-keys -l ${JSON.stringify(text)}`);
-    await new Promise((r) => setTimeout(r, 300));
-    this.tmux('send-keys Enter');
-  }
+  say = (text: string) => this.pane.say(text, 90_000);
 
   /** When each task's prompt first reached the API as a new turn after `since`. */
   firedSince(since: number): Partial<Record<Kind, number>> {
@@ -106,7 +100,7 @@ describe(`scheduled work across restarts (Claude Code ${NEWEST} native and ${OLD
       await b.allFireAgain('they were made', Date.now());
       b.conversation = b.pin();
       // claude runs in the recipe's timezone; status lists the four tasks, the recipe's as such.
-      const claude = b.tmux("list-panes -F '#{pane_pid}'").stdout.trim();
+      const claude = b.pane.pid();
       expect(b.vps.ssh(`tr '\\0' '\\n' < /proc/${claude}/environ | grep ^TZ=`).stdout.trim()).toBe('TZ=Europe/Paris');
       const listed = await waitFor(`${b.version}: status lists the tasks`, () => {
         const s = b.status().supervisor?.schedule ?? [];

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
+import { BuddyPane } from '../vps/vps.js';
 import { NEWEST, realClaude, realClaudeVps } from './claude.js';
 
 const NAME = 'stuck';
@@ -17,18 +18,13 @@ const recipe = () =>
   );
 const cli = (args: string[]) =>
   runCli([...args, '--recipe', recipe(), '--host', vps.destination()], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_OAUTH: 'sk-ant-oat01-fake-oauth-token-for-the-stuck-test-0123' } });
-const screen = () => vps.ssh(`tmux -L buddy-init-${NAME} capture-pane -p -J`).stdout;
+const pane = new BuddyPane(vps, NAME);
+const screen = () => pane.screen();
 const journal = () => vps.journal(`${NAME}.service`);
-const claudePid = () => vps.ssh(`tmux -L buddy-init-${NAME} list-panes -F '#{pane_pid}'`).stdout.trim();
+const claudePid = () => pane.pid();
 const stuck = () => JSON.parse(cli(['status', '--json']).stdout).supervisor?.stuck as { id: string; resets?: string } | undefined;
 
-async function say(text: string): Promise<number> {
-  await waitFor('the input prompt', () => /❯\s*$/m.test(screen()), 60_000, screen);
-  vps.ssh(`tmux -L buddy-init-${NAME} send-keys -l ${JSON.stringify(text)}`);
-  await new Promise((r) => setTimeout(r, 300));
-  vps.ssh(`tmux -L buddy-init-${NAME} send-keys Enter`);
-  return Date.now();
-}
+const say = (text: string) => pane.say(text);
 
 describe(`a claude stuck on the API's answer (Claude Code ${NEWEST}, OAuth)`, () => {
   it('starts unattended and answers', async () => {

@@ -71,6 +71,8 @@ describe('the sandbox settings', () => {
     const r = render(`${base}sandbox:\n  toolchains: [node, rust]\n  write: [~/data, /srv/shared]\n`, linuxFacts({ workdirGitRoot: '/home/ada' }));
     const expected = ['/home/ada/work', '/home/ada', '/home/ada/data', '/srv/shared', ...[...TOOLCHAINS.node.caches, ...TOOLCHAINS.rust.caches].map((c) => `/home/ada/${c}`)];
     expect(plain(sandboxOf(r)!.filesystem.allowWrite).sort()).toEqual(expected.sort());
+    // The sandbox opens only folders that exist: the supervisor makes each before claude starts.
+    expect((JSON.parse(fileOf(r, 'supervisor.json')!) as { sandboxDirs: string[] }).sandboxDirs.sort()).toEqual(expected.sort());
   });
 
   it('reaches only the toolchains\' registries, the git remotes\' hosts and the recipe\'s domains', () => {

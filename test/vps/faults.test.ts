@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeFile, waitFor } from '../helpers.js';
-import { Vps } from './vps.js';
+import { BuddyPane, Vps } from './vps.js';
 
 // Faults on a booted Debian 12 VPS (systemd-nspawn, see vps.ts) with the stand-in claude (the real
 // one needs an Anthropic account to reach its prompt). Each fault runs twice; each must end with the
 // same pinned conversation resumed and every line said before it still in the transcript.
 const vps = new Vps();
 const NAME = 'buddy';
+const pane = new BuddyPane(vps, NAME);
 const env = () => ({ HOME: vps.laptop, SSH_AUTH_SOCK: undefined });
 const recipe = () =>
   writeFile(join(tempDir(), 'faults.yaml'), `name: ${NAME}\nworkdir: ~/work\nsupervisor: { tick: 2, watchdog: 6, restartDelay: 1 }\n`);
@@ -45,7 +46,7 @@ const panePid = () => vps.ssh(`tmux -L buddy-init-${NAME} list-panes -F '#{pane_
 /** A line typed into claude's pane, recorded by claude in its transcript: the "memory" that must survive. */
 async function say(text: string): Promise<void> {
   await waitFor('claude to be running', () => panePid().startsWith('0 '));
-  vps.ssh(`tmux -L buddy-init-${NAME} send-keys -l ${JSON.stringify(text)} && tmux -L buddy-init-${NAME} send-keys Enter`);
+  pane.type(text);
   await waitFor(`"${text}" in the transcript`, () => transcript().some((e) => e.text === text), 20_000);
 }
 

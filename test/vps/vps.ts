@@ -9,7 +9,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { FIXTURES, ROOT, tempDir } from '../helpers.js';
+import { FIXTURES, ROOT, tempDir, waitFor } from '../helpers.js';
+import { shellWord } from '../../src/runtime/shared/shell.js';
 import { keygen } from '../ssh/sshd.js';
 import semver from 'semver';
 import { CLAUDE_VERSIONS } from '../../src/target/index.js';
@@ -272,5 +273,43 @@ export class Vps {
     for (const dir of this.cgroups()) if (existsSync(dir)) spawnSync('find', [dir, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
     rmSync(this.dir, { recursive: true, force: true });
     rmSync(`/run/buddy-init-vps/${this.n}`, { force: true });
+  }
+}
+
+/** A buddy's tmux pane on a VPS (its own server, `tmux -L buddy-init-<name>`), as a person at the keyboard meets it. */
+export class BuddyPane {
+  constructor(
+    private readonly vps: Vps,
+    private readonly buddy: string,
+  ) {}
+
+  /** tmux on the buddy's server; `args` are shell words (quote what needs it). */
+  tmux(args: string) {
+    return this.vps.ssh(`tmux -L buddy-init-${this.buddy} ${args}`);
+  }
+
+  /** What the pane shows, with `history` lines of scrollback. */
+  screen(history = 0): string {
+    return this.tmux(`capture-pane -p -J${history ? ` -S -${history}` : ''}`).stdout;
+  }
+
+  /** The pid of the pane's process (claude), or '' when there is none. */
+  pid(): string {
+    return this.tmux("list-panes -F '#{pane_pid}'").stdout.trim();
+  }
+
+  /** Types `text` as it is (any character; nothing is expanded on the way) and presses Enter. */
+  type(text: string): void {
+    this.tmux(`send-keys -l ${shellWord(text)}`);
+    // A pause, so the Enter is not read as part of a paste.
+    spawnSync('sleep', ['0.3']);
+    this.tmux('send-keys Enter');
+  }
+
+  /** Once claude shows its input prompt, types `text` and presses Enter; when that was (epoch ms). */
+  async say(text: string, timeoutMs = 60_000): Promise<number> {
+    await waitFor(`${this.buddy}: the input prompt`, () => /❯\s*$/m.test(this.screen()), timeoutMs, () => this.screen());
+    this.type(text);
+    return Date.now();
   }
 }

@@ -48,6 +48,8 @@ export interface SupervisorConfig {
   unsentDraftSeconds?: number;
   /** Seconds a recurring scheduled task may be past its time, claude idle, before the owner is told. */
   scheduleGraceSeconds?: number;
+  /** Folders the sandbox lets the agent write, created before each start (the sandbox skips a missing one). */
+  sandboxDirs?: string[];
 }
 
 export interface ChannelWatch {

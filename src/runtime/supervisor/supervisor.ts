@@ -10,7 +10,7 @@
  * - lists claude's scheduled tasks and tells the owner of one that did not fire (schedule.ts);
  * - on SIGTERM asks claude to /exit so the transcript is flushed, then ends the session.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../shared/atomic.js';
@@ -215,6 +215,7 @@ export class Supervisor {
   private paneCommand(): string {
     this.reassertFlags();
     this.clearFailedServerMarks();
+    this.makeSandboxDirs();
     const { args: sessionArgs, note } = this.pin.startArgs(this.home, this.config.workdir);
     if (note) this.log(note);
     this.status.sessionId = this.pin.current?.sessionId;
@@ -224,6 +225,17 @@ export class Supervisor {
     const exports = Object.entries(this.config.env).map(([k, v]) => `export ${k}=${shellWord(v)}; `).join('');
     const secrets = this.config.envFile ? `set -a; . ${shellWord(this.config.envFile)}; set +a; ` : '';
     return `${exports}${secrets}exec ${argv.map(shellWord).join(' ')}`;
+  }
+
+  /** The sandbox opens for writing only folders that exist when a command starts (a toolchain's cache may not yet). */
+  private makeSandboxDirs(): void {
+    for (const dir of this.config.sandboxDirs ?? []) {
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (err) {
+        this.log(`could not create ${dir}, which the sandbox lets the agent write: ${(err as Error).message}`);
+      }
+    }
   }
 
   private clearFailedServerMarks(): void {
