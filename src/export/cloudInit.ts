@@ -10,7 +10,7 @@ import { computeChange } from '../plan/index.js';
 import { channelPlugins, secretSlots, slotKey, type Recipe } from '../recipe/index.js';
 import { shellWord } from '../runtime/shared/shell.js';
 import { renderBuddy, storedSecretLocation, type RuntimeBundles } from '../render/index.js';
-import { bunWork, type Facts } from '../target/index.js';
+import { BWRAP_APPARMOR_PROFILE, bunWork, type Facts } from '../target/index.js';
 
 export interface CloudInitOptions {
   user: string;
@@ -79,7 +79,7 @@ export function cloudInitUserData(recipe: Recipe, runtime: RuntimeBundles, optio
   const config = {
     users: ['default', { name: user, shell: '/bin/bash', lock_passwd: true, ...(options.sshKeys.length ? { ssh_authorized_keys: options.sshKeys } : {}) }],
     package_update: true,
-    // bubblewrap and socat: Claude Code's sandbox, which keeps the auth token out of the agent's Bash tool.
+    // bubblewrap and socat: Claude Code's sandbox around the agent's commands (and, without it, the env scrub).
     packages: ['tmux', 'nodejs', 'bubblewrap', 'socat', ...(options.installClaude || bun ? ['npm'] : [])],
     write_files: files,
     runcmd: [
@@ -96,6 +96,10 @@ export function cloudInitUserData(recipe: Recipe, runtime: RuntimeBundles, optio
       ...plugins.map((p) =>
         asUser([...(p.marketplace ? [`claude plugin marketplace add ${shellWord(p.marketplace)}`] : []), `claude plugin install ${shellWord(p.id)} --scope user`].join(' && ')),
       ),
+      // Ubuntu 24.04+ lets bubblewrap create user namespaces only with an AppArmor profile (Debian: no such rule).
+      ...(recipe.sandbox !== false
+        ? [['sh', '-c', `if [ "$(cat /proc/sys/kernel/apparmor_restrict_unprivileged_userns 2>/dev/null)" = 1 ]; then printf %s ${shellWord(BWRAP_APPARMOR_PROFILE)} > /etc/apparmor.d/bwrap && apparmor_parser -r /etc/apparmor.d/bwrap; fi`]]
+        : []),
       ['loginctl', 'enable-linger', user],
     ],
   };

@@ -113,7 +113,9 @@ if [ -d "$workdir" ]; then
 fi
 # Claude Code's sandbox: bubblewrap with the namespaces Claude Code asks of it (Linux), Seatbelt (macOS).
 sandbox_try() {
-  if [ "$kernel" = Darwin ]; then out=$(sandbox-exec -p '(version 1)(allow default)' true 2>&1)
+  if [ "$kernel" = Darwin ]; then
+    command -v sandbox-exec >/dev/null 2>&1 || return 0
+    out=$(sandbox-exec -p '(version 1)(allow default)' true 2>&1)
   elif command -v bwrap >/dev/null 2>&1; then
     out=$(bwrap --new-session --die-with-parent --unshare-net --unshare-pid --unshare-user --cap-drop ALL --cap-add CAP_SETFCAP --ro-bind / / --dev /dev --proc /proc -- true 2>&1)
   else return 0; fi

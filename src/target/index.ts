@@ -13,7 +13,7 @@ export {
   type Tool,
   type Requirement,
 } from './facts.js';
-export { sandboxRequirement, remoteHosts } from './sandbox.js';
+export { BWRAP_APPARMOR_PROFILE, sandboxRequirement, remoteHosts } from './sandbox.js';
 export { bunHome, bunWork, type BunWanted, type BunWork } from './bun.js';
 export { hostKeyRecorded, openSshTarget, resolveEndpoint, SshTarget, UnknownHostKey, type SshEndpoint } from './ssh/index.js';
 export { assumedFacts, type Assumed, type Known } from './assumed.js';

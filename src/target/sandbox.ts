@@ -10,8 +10,8 @@ const APT_SANDBOX = 'sudo apt-get install -y bubblewrap socat';
  * Ubuntu 24.04 and newer refuse unprivileged user namespaces except to programs an AppArmor profile
  * allows; this gives bubblewrap (only) such a profile.
  */
-const APPARMOR_FIX =
-  "printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile bwrap /usr/bin/bwrap flags=(unconfined) {\\n  userns,\\n}\\n' | sudo tee /etc/apparmor.d/bwrap && sudo apparmor_parser -r /etc/apparmor.d/bwrap";
+export const BWRAP_APPARMOR_PROFILE = 'abi <abi/4.0>,\ninclude <tunables/global>\nprofile bwrap /usr/bin/bwrap flags=(unconfined) {\n  userns,\n}\n';
+const APPARMOR_FIX = `printf '${BWRAP_APPARMOR_PROFILE.replaceAll('\n', '\\n')}' | sudo tee /etc/apparmor.d/bwrap && sudo apparmor_parser -r /etc/apparmor.d/bwrap`;
 
 /** The sandbox's requirement: ok, or why not and the fix. `probe` undefined (facts assumed, not read) counts as ok. */
 export function sandboxRequirement(facts: Facts): Requirement {

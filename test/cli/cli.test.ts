@@ -72,7 +72,7 @@ describe('buddy-init CLI', () => {
     const file = recipe(dir);
     const first = runCli(['apply', '--recipe', file, '--root', root, '--yes'], { env: ENV });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/Applied: 11 files written, 0 backups kept/);
+    expect(first.stdout).toMatch(/Applied: 12 files written, 0 backups kept/);
     const mode = (p: string) => statSync(join(root, HOME, p)).mode & 0o777;
     expect(mode('.config/buddy-init/clibud/auth.env')).toBe(0o600);
     expect(mode('.claude/channels/discord/buddies/clibud/.env')).toBe(0o600);

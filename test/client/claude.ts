@@ -107,13 +107,20 @@ export class FakeAnthropic {
 
   /** The tool results claude sent back in main-conversation requests from the `since`-th request on, newest last. */
   toolResults(since = 0): string[] {
+    return this.toolResultBlocks(since).map((b) => b.text);
+  }
+
+  /** The same, with whether Claude Code marked each an error, and when it arrived (epoch ms). */
+  toolResultBlocks(since = 0): Array<{ text: string; isError: boolean; at: number }> {
     return this.requests()
       .slice(since)
       .filter((r) => r.body.tools?.length)
       .flatMap((r) => {
         const content = r.body.messages?.filter((m) => m.role === 'user').at(-1)?.content;
-        const blocks = Array.isArray(content) ? (content as Array<{ type?: string; content?: unknown }>) : [];
-        return blocks.filter((b) => b.type === 'tool_result').map((b) => (typeof b.content === 'string' ? b.content : JSON.stringify(b.content)));
+        const blocks = Array.isArray(content) ? (content as Array<{ type?: string; content?: unknown; is_error?: boolean }>) : [];
+        return blocks
+          .filter((b) => b.type === 'tool_result')
+          .map((b) => ({ text: typeof b.content === 'string' ? b.content : JSON.stringify(b.content), isError: b.is_error === true, at: r.at }));
       });
   }
 

@@ -209,6 +209,22 @@ describe('a claude stuck on a screen (screens captured from the real Claude Code
     expect(alertsTo('discord').length - before).toBe(2);
   }, 60_000);
 
+  it('a permission prompt nobody answers: the owner is told out of band, with the tool call, once', async () => {
+    const b = chatBuddy('discord');
+    writeFileSync(b.configFile, JSON.stringify({ ...JSON.parse(readFileSync(b.configFile, 'utf8')), promptWaitSeconds: 3 }));
+    const before = alertsTo('discord').length;
+    b.start(api.env);
+    await b.running(1);
+    await b.say('hello');
+    b.type(`show ${join(SCREENS, 'permission-prompt.txt')}`);
+    await waitFor('told', () => (alertsTo('discord').length - before >= 2 ? true : undefined), 30_000);
+    expect(alertsTo('discord').slice(before).map((r) => r.text)).toEqual(
+      Array(2).fill('sup needs you: claude waits for a person to allow or deny a tool call (Bash(touch /tmp/exp/made-here)). answer it: Allow or Deny in your chat, or in the terminal (buddy-init attach --write)'),
+    );
+    await statusSays(b, 'stuck on the prompt', (st) => (st.stuck as { id?: string } | undefined)?.id === 'permission-prompt');
+    expect(b.starts()).toHaveLength(1); // nothing restarted: the question is the person's
+  }, 60_000);
+
   it('a trust dialog: claude is restarted in the same conversation (the flags re-asserted), and is no longer stuck', async () => {
     const b = chatBuddy('telegram');
     b.start(api.env);

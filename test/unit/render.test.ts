@@ -154,7 +154,15 @@ describe('render: Claude Code settings', () => {
 
   it("passes claude.env to claude through the supervisor, beside DISABLE_AUTOUPDATER", () => {
     const r2 = render('name: ada\nclaude:\n  env: { ANTHROPIC_BASE_URL: "http://proxy:8080" }\n');
-    expect(JSON.parse(contentOf(byPath(r2, 'supervisor.json'))).env).toEqual({ CLAUDE_CODE_SHELL: '/bin/bash', ANTHROPIC_BASE_URL: 'http://proxy:8080', DISABLE_AUTOUPDATER: '1' });
+    expect(JSON.parse(contentOf(byPath(r2, 'supervisor.json'))).env).toEqual({
+      CLAUDE_CODE_SHELL: '/bin/bash',
+      // The agent's git ignores what the sandbox plants in its folder.
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'core.excludesFile',
+      GIT_CONFIG_VALUE_0: '/home/ada/.config/buddy-init/ada/sandbox.gitignore',
+      ANTHROPIC_BASE_URL: 'http://proxy:8080',
+      DISABLE_AUTOUPDATER: '1',
+    });
   });
 
   it('omits the hook entry when the hook is disabled', () => {

@@ -1,6 +1,7 @@
 // Issue 19: the states a live claude can be stuck in, each recognised on a screen captured from the real
-// Claude Code 2.1.332 in tmux (test/fixtures/claude-code/2.1.332/screens/; the API failures against
-// test/fixtures/fake-anthropic.mjs answering 401, 429 with the usage-limit headers, and 529).
+// Claude Code in tmux (test/fixtures/claude-code/<version>/screens/: 2.1.332's API failures against
+// test/fixtures/fake-anthropic.mjs answering 401, 429 with the usage-limit headers, and 529; the prompts
+// that wait for a person, from 2.1.332 and 2.1.197, whose sandbox still asks about unlisted hosts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +9,12 @@ import { SCREENS, stuckOn } from '../../src/runtime/supervisor/screens.js';
 import { nextClock } from '../../src/runtime/supervisor/stuck.js';
 import { FIXTURES } from '../helpers.js';
 
-const DIR = join(FIXTURES, 'claude-code', '2.1.332', 'screens');
-const screen = (name: string) => readFileSync(join(DIR, `${name}.txt`), 'utf8');
+const DIR = join(FIXTURES, 'claude-code');
+/** A capture, by `<version>/<name>` (2.1.332's by name alone). */
+const screen = (name: string) => {
+  const [version, file] = name.includes('/') ? name.split('/') : ['2.1.332', name];
+  return readFileSync(join(DIR, version!, 'screens', `${file}.txt`), 'utf8');
+};
 
 const EXPECTED: Record<string, string | undefined> = {
   idle: undefined,
@@ -23,11 +28,19 @@ const EXPECTED: Record<string, string | undefined> = {
   'api-key-dialog': 'api-key-dialog',
   'trust-dialog': 'trust-dialog',
   onboarding: 'onboarding',
+  'permission-prompt': 'permission-prompt',
+  '2.1.197/permission-prompt': 'permission-prompt',
+  '2.1.197/host-prompt': 'host-prompt',
 };
 
 describe('stuck screens of the real Claude Code', () => {
   it('has a capture for every captured state, and every capture is judged', () => {
-    expect(readdirSync(DIR).filter((f) => f.endsWith('.txt')).map((f) => f.replace(/\.txt$/, '')).sort()).toEqual(Object.keys(EXPECTED).sort());
+    const captures = ['2.1.332', '2.1.197'].flatMap((v) =>
+      readdirSync(join(DIR, v, 'screens'))
+        .filter((f) => f.endsWith('.txt'))
+        .map((f) => `${v === '2.1.332' ? '' : `${v}/`}${f.replace(/\.txt$/, '')}`),
+    );
+    expect(captures.sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
   for (const [name, state] of Object.entries(EXPECTED)) {
@@ -35,6 +48,12 @@ describe('stuck screens of the real Claude Code', () => {
       expect(stuckOn(screen(name))?.screen.id).toBe(state);
     });
   }
+
+  it('says what a prompt waits on: the tool call, or the host', () => {
+    expect(stuckOn(screen('permission-prompt'))?.about).toBe('Bash(touch /tmp/exp/made-here)');
+    expect(stuckOn(screen('2.1.197/permission-prompt'))?.about).toBe('Bash(touch /tmp/exp/made-here)');
+    expect(stuckOn(screen('2.1.197/host-prompt'))?.about).toBe('the host example.com');
+  });
 
   it('reads the usage limit\'s reset time', () => {
     expect(stuckOn(screen('usage-limit'))?.resets).toMatch(/^\d{1,2}:\d\d(am|pm)/);

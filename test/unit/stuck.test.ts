@@ -8,13 +8,13 @@ import { OwnerAlerts } from '../../src/runtime/supervisor/owner.js';
 import { StuckWatch } from '../../src/runtime/supervisor/stuck.js';
 import { FIXTURES } from '../helpers.js';
 
-const screen = (name: string) => readFileSync(join(FIXTURES, 'claude-code', '2.1.332', 'screens', `${name}.txt`), 'utf8');
+const screen = (name: string, version = '2.1.332') => readFileSync(join(FIXTURES, 'claude-code', version, 'screens', `${name}.txt`), 'utf8');
 
 function watch() {
   const lines: string[] = [];
   const restarts: string[] = [];
   const log = (line: string) => lines.push(line);
-  const w = new StuckWatch('jarvis', new OwnerAlerts([], log, {}), { restartClaude: async (reason) => void restarts.push(reason), pressEnter: async () => void restarts.push('Enter'), log });
+  const w = new StuckWatch('jarvis', new OwnerAlerts([], log, {}), { restartClaude: async (reason) => void restarts.push(reason), pressEnter: async () => void restarts.push('Enter'), log }, 600_000);
   const told = () => lines.filter((l) => l.startsWith('told the owner')).map((l) => l.replace(/^told the owner \(0 recipients\): /, ''));
   return { w, lines, restarts, told };
 }
@@ -24,6 +24,27 @@ const later = (ms: number) => vi.advanceTimersByTime(ms);
 describe('the supervisor on a stuck screen', () => {
   beforeEach(() => vi.useFakeTimers({ now: new Date('2026-12-03T03:30:00Z') }));
   afterEach(() => vi.useRealTimers());
+
+  it('a question for a person nobody answers in ten minutes is told to the owner once, with what it waits on; one answered in time is not', async () => {
+    const { w, restarts, told } = watch();
+    await w.look(screen('permission-prompt'));
+    later(9 * 60_000);
+    await w.look(screen('permission-prompt'));
+    expect(told()).toEqual([]);
+    await w.look(screen('idle')); // answered
+    later(5 * 60_000);
+    await w.look(screen('idle'));
+    expect(told()).toEqual([]);
+    await w.look(screen('host-prompt', '2.1.197'));
+    later(10 * 60_000 + 1);
+    await w.look(screen('host-prompt', '2.1.197'));
+    await w.look(screen('host-prompt', '2.1.197'));
+    expect(told()).toEqual([
+      "jarvis needs you: claude asks whether a command may reach a host outside the sandbox's list (the host example.com). answer it in the terminal (buddy-init attach --write), or add the host to sandbox.domains and run buddy-init apply",
+    ]);
+    expect(w.state).toMatchObject({ id: 'host-prompt', about: 'the host example.com' });
+    expect(restarts).toEqual([]);
+  });
 
   it('a 401 being retried is told after 30 s, once, and the final "invalid key" screen is the same incident', async () => {
     const { w, restarts, told } = watch();

@@ -38,6 +38,17 @@ describe('export cloud-init', () => {
     expect(paths).toEqual(expect.arrayContaining(['/home/cloudbuddy/.config/systemd/user/cloudbud.service', '/home/cloudbuddy/.claude/channels/discord/buddies/cloudbud/.env', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/hook.cjs', '/home/cloudbuddy/.local/share/buddy-init/0.1.0/supervisor.mjs']));
     const token = doc.write_files.find((f: { path: string }) => f.path.endsWith('discord/buddies/cloudbud/.env'));
     expect(token).toMatchObject({ permissions: '0600', owner: 'cloudbuddy:cloudbuddy', content: 'DISCORD_BOT_TOKEN=REPLACE_WITH_DISCORD_BOT_TOKEN\n' });
+    // The sandbox comes along: its settings, and on Ubuntu 24.04+ the AppArmor profile bubblewrap needs.
+    expect(paths).toContain('/home/cloudbuddy/.config/buddy-init/cloudbud/claude-settings.json');
+    const apparmor = (doc.runcmd as string[][]).find((c) => c.join(' ').includes('apparmor_restrict_unprivileged_userns'))!;
+    const fake = tempDir('buddy-apparmor-');
+    writeFile(join(fake, 'restrict'), '1\n');
+    writeFile(join(fake, 'bin', 'apparmor_parser'), `#!/bin/sh\necho "$@" > ${fake}/loaded\n`);
+    spawnSync('chmod', ['755', join(fake, 'bin', 'apparmor_parser')]);
+    const script = apparmor[2]!.replace('/proc/sys/kernel/apparmor_restrict_unprivileged_userns', join(fake, 'restrict')).replaceAll('/etc/apparmor.d', fake);
+    expect(spawnSync('sh', ['-c', script], { env: { PATH: `${join(fake, 'bin')}:/usr/bin:/bin` } }).status).toBe(0);
+    expect(readFileSync(join(fake, 'bwrap'), 'utf8')).toMatch(/^abi <abi\/4\.0>,\ninclude <tunables\/global>\nprofile bwrap \/usr\/bin\/bwrap flags=\(unconfined\) \{\n {2}userns,\n\}\n$/);
+    expect(readFileSync(join(fake, 'loaded'), 'utf8').trim()).toBe(`-r ${join(fake, 'bwrap')}`);
     // A broken one is refused by the same check.
     const broken = join(tempDir(), 'broken.yaml');
     writeFile(broken, text.replace('permissions: "0600"', 'permissions: 0600'));

@@ -15,10 +15,10 @@ afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail' && journalUnit) console.error(`journal of ${journalUnit}:\n${vps.journal(journalUnit)}`);
 });
 
-const recipe = (posture: string) =>
-  writeFile(join(tempDir(), 'vps.yaml'), `name: jarvis\nextends: ${posture}\nworkdir: ~/work\nsupervisor: { tick: 5 }\n`);
-const apply = (posture = 'balanced') =>
-  runCli(['apply', '--recipe', recipe(posture), '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } });
+const recipe = (posture: string, more = '') =>
+  writeFile(join(tempDir(), 'vps.yaml'), `name: jarvis\nextends: ${posture}\nworkdir: ~/work\nsupervisor: { tick: 5 }\n${more}`);
+const apply = (posture = 'balanced', more = '') =>
+  runCli(['apply', '--recipe', recipe(posture, more), '--host', vps.destination(), '--yes'], { env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined } });
 
 
 describe('provisioning a fresh VPS over SSH', () => {
@@ -54,20 +54,33 @@ describe('provisioning a fresh VPS over SSH', () => {
     expect(vps.ssh('systemctl --user show jarvis -p MainPID --value').stdout.trim()).toBe(pid);
   }, 60_000);
 
-  it('a posture change updates settings without restarting the session and keeps a hand-granted rule', () => {
-    const pid = vps.ssh('systemctl --user show jarvis -p MainPID --value').stdout.trim();
-    const claude = vps.ssh('tmux -L buddy-init-jarvis list-panes -F "#{pane_pid}"').stdout.trim();
-    const settings = '~/work/.claude/settings.local.json';
+  const settings = '~/work/.claude/settings.local.json';
+  const unitPid = () => vps.ssh('systemctl --user show jarvis -p MainPID --value').stdout.trim();
+  const claudePid = () => vps.ssh('tmux -L buddy-init-jarvis list-panes -F "#{pane_pid}"').stdout.trim();
+
+  it('a change of rules is live: the settings are updated without restarting anything, a hand-granted rule kept', () => {
+    const [pid, claude] = [unitPid(), claudePid()];
     vps.ssh(`node -e 'const f=process.argv[1];const d=JSON.parse(require("fs").readFileSync(f));d.permissions.allow.push("Bash(make test)");require("fs").writeFileSync(f,JSON.stringify(d))' ${settings}`);
-    const r = apply('strict');
+    const r = apply('balanced', "permissions:\n  allow: ['Bash(make lint)']\n");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/systemctl --user restart/);
     const doc = JSON.parse(vps.ssh(`cat ${settings}`).stdout);
+    expect(doc.permissions.allow).toEqual(expect.arrayContaining(['Bash(make test)', 'Bash(make lint)']));
+    expect([unitPid(), claudePid()]).toEqual([pid, claude]);
+  }, 60_000);
+
+  it("a posture change that moves the sandbox restarts claude (Claude Code reads its --settings at start, measured), keeping the hand-granted rule", async () => {
+    const claude = claudePid();
+    const r = apply('strict');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/systemctl --user restart jarvis\.service/);
+    const doc = JSON.parse(vps.ssh(`cat ${settings}`).stdout);
     expect(doc.permissions.defaultMode).toBe('default');
     expect(doc.permissions.allow).toContain('Bash(make test)');
-    expect(vps.ssh('systemctl --user show jarvis -p MainPID --value').stdout.trim()).toBe(pid);
-    expect(vps.ssh('tmux -L buddy-init-jarvis list-panes -F "#{pane_pid}"').stdout.trim()).toBe(claude);
-  }, 60_000);
+    expect(JSON.parse(vps.ssh('cat ~/.config/buddy-init/jarvis/claude-settings.json').stdout).sandbox.autoAllowBashIfSandboxed).toBe(false);
+    const next = await waitFor('a new claude', () => (claudePid() && claudePid() !== claude ? claudePid() : undefined), 60_000);
+    expect(vps.ssh(`ps -o args= -p ${next}`).stdout).toContain('--settings /home/ada/.config/buddy-init/jarvis/claude-settings.json');
+  }, 90_000);
 });
 
 describe('an odd workdir, as systemd and Claude Code read it', () => {

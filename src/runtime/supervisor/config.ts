@@ -48,6 +48,8 @@ export interface SupervisorConfig {
   unsentDraftSeconds?: number;
   /** Seconds a recurring scheduled task may be past its time, claude idle, before the owner is told. */
   scheduleGraceSeconds?: number;
+  /** Seconds a prompt may wait for a person (allow or deny a tool call, a host) before the owner is told out of band. */
+  promptWaitSeconds?: number;
   /** Folders the sandbox lets the agent write, created before each start (the sandbox skips a missing one). */
   sandboxDirs?: string[];
 }

@@ -28,6 +28,10 @@ export interface Screen {
   meaning: string;
   /** What the owner does about it (report states). */
   fix?: string;
+  /** What it waits on, from the pattern's groups (said to the owner). */
+  about?: (m: RegExpExecArray) => string;
+  /** A question for a person: said to the owner when nobody answered it in the supervisor's prompt wait. */
+  asksPerson?: boolean;
 }
 
 export const SCREENS: Screen[] = [
@@ -87,6 +91,27 @@ export const SCREENS: Screen[] = [
     meaning: 'claude waits for Enter',
   },
   {
+    id: 'host-prompt',
+    // Claude Code before the strict host list (2.1.219) asks before a sandboxed command reaches a host
+    // outside the list (captured from 2.1.197); the chat relay does not carry this question.
+    pattern: /Network request outside of sandbox\s+Host: (\S+)[\s\S]*Do you want to allow this connection\?/,
+    heal: 'wait',
+    meaning: 'claude asks whether a command may reach a host outside the sandbox\'s list',
+    fix: 'answer it in the terminal (buddy-init attach --write), or add the host to sandbox.domains and run buddy-init apply',
+    about: (m) => `the host ${m[1]}`,
+    asksPerson: true,
+  },
+  {
+    id: 'permission-prompt',
+    // A tool call waiting for a person (the hook or a rule asked); with a chat, its Allow/Deny went there too.
+    pattern: /● ([A-Z]\w*)\(([^\n]{0,100})[\s\S]*Do you want to (?:proceed|make this edit to [^\n?]*|create [^\n?]*)\?/,
+    heal: 'wait',
+    meaning: 'claude waits for a person to allow or deny a tool call',
+    fix: 'answer it: Allow or Deny in your chat, or in the terminal (buddy-init attach --write)',
+    about: (m) => `${m[1]}(${m[2]!.trim()}`,
+    asksPerson: true,
+  },
+  {
     id: 'offline',
     pattern: /Unable to connect to Anthropic services/,
     heal: 'wait',
@@ -126,6 +151,8 @@ export interface Stuck {
   screen: Screen;
   /** The usage limit's reset time as the screen says it, e.g. "5:02am (UTC)". */
   resets?: string;
+  /** What it waits on (a prompt's tool call or host). */
+  about?: string;
 }
 
 /**
@@ -139,7 +166,9 @@ export function stuckOn(pane: string): Stuck | undefined {
   const bottom = now(pane);
   for (const screen of SCREENS) {
     const m = screen.pattern.exec(bottom);
-    if (m && !RECOVERED.test(bottom.slice(m.index + m[0].length))) return { screen, ...(screen.id === 'usage-limit' && m[1] ? { resets: m[1].trim() } : {}) };
+    if (m && !RECOVERED.test(bottom.slice(m.index + m[0].length))) {
+      return { screen, ...(screen.id === 'usage-limit' && m[1] ? { resets: m[1].trim() } : {}), ...(screen.about ? { about: screen.about(m) } : {}) };
+    }
   }
   return undefined;
 }

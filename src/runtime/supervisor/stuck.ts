@@ -6,7 +6,9 @@
  *   - reports what needs the owner (credentials refused) once per incident, and does not restart in a loop;
  *   - for the usage limit, reports once with the reset time the screen shows, and if claude is still on
  *     that screen five minutes after it, restarts it (Claude Code means to continue by itself);
- *   - waits out what claude retries by itself (rate limit, overload, network), reporting it if it lasts.
+ *   - waits out what claude retries by itself (rate limit, overload, network), reporting it if it lasts;
+ *   - tells the owner of a question for a person (allow this tool call, this host) nobody answered in ten
+ *     minutes, with what it waits on.
  */
 import type { OwnerAlerts } from './owner.js';
 import { stuckOn, type Screen, type Stuck } from './screens.js';
@@ -22,6 +24,7 @@ export interface StuckState {
   meaning: string;
   since: string;
   resets?: string;
+  about?: string;
 }
 
 /**
@@ -51,11 +54,13 @@ export class StuckWatch {
     private readonly name: string,
     private readonly alerts: OwnerAlerts,
     private readonly hooks: { restartClaude(reason: string): Promise<void>; pressEnter(): Promise<void>; log(message: string): void },
+    /** How long a question for a person may go unanswered before the owner is told. */
+    private readonly promptWaitMs: number,
   ) {}
 
   get state(): StuckState | undefined {
     const c = this.current;
-    return c && { id: c.stuck.screen.id, meaning: c.stuck.screen.meaning, since: new Date(c.since).toISOString(), ...(c.stuck.resets ? { resets: c.stuck.resets } : {}) };
+    return c && { id: c.stuck.screen.id, meaning: c.stuck.screen.meaning, since: new Date(c.since).toISOString(), ...(c.stuck.resets ? { resets: c.stuck.resets } : {}), ...(c.stuck.about ? { about: c.stuck.about } : {}) };
   }
 
   async look(pane: string): Promise<void> {
@@ -66,7 +71,7 @@ export class StuckWatch {
       this.current = undefined;
       return;
     }
-    if (this.current?.stuck.screen.id !== stuck.screen.id) {
+    if (this.current?.stuck.screen.id !== stuck.screen.id || this.current.stuck.about !== stuck.about) {
       this.current = { stuck, since: now, reported: false };
       this.hooks.log(`claude is stuck: ${stuck.screen.meaning}${stuck.resets ? ` (resets ${stuck.resets})` : ''}`);
     }
@@ -74,8 +79,8 @@ export class StuckWatch {
     const { screen } = stuck;
     if (screen.heal === 'restart' || screen.heal === 'enter') return this.unstick(c, now);
     if (screen.heal === 'wait') {
-      if (!c.reported && now - c.since >= (screen.reportAfterMs ?? WAIT_REPORT_MS)) {
-        await this.report(c, screen.fix ? this.needsYou(screen) : `${this.name}: ${screen.meaning}, for ${Math.round((now - c.since) / 60_000)} minutes now.`);
+      if (!c.reported && now - c.since >= (screen.asksPerson ? this.promptWaitMs : (screen.reportAfterMs ?? WAIT_REPORT_MS))) {
+        await this.report(c, screen.fix ? this.needsYou(screen, stuck.about) : `${this.name}: ${screen.meaning}, for ${Math.round((now - c.since) / 60_000)} minutes now.`);
       }
       return;
     }
@@ -95,8 +100,8 @@ export class StuckWatch {
     }
   }
 
-  private needsYou(screen: Screen): string {
-    return `${this.name} needs you: ${screen.meaning}.${screen.fix ? ` ${screen.fix}` : ''}`;
+  private needsYou(screen: Screen, about?: string): string {
+    return `${this.name} needs you: ${screen.meaning}${about ? ` (${about})` : ''}.${screen.fix ? ` ${screen.fix}` : ''}`;
   }
 
   private async report(c: NonNullable<StuckWatch['current']>, text: string): Promise<void> {

@@ -120,7 +120,7 @@ export class Supervisor {
       { restartClaude: (reason) => this.restartClaude(reason), log },
       this.childEnv,
     );
-    this.stuck = new StuckWatch(config.name, this.alerts, { restartClaude: (reason) => this.restartClaude(reason), pressEnter: () => this.tmux.pressEnter(), log });
+    this.stuck = new StuckWatch(config.name, this.alerts, { restartClaude: (reason) => this.restartClaude(reason), pressEnter: () => this.tmux.pressEnter(), log }, (config.promptWaitSeconds ?? 600) * 1000);
     this.drafts = new DraftWatch((config.unsentDraftSeconds ?? 60) * 1000, { pressEnter: () => this.tmux.pressEnter(), log });
     // At Claude Code's project root: the git root when the workdir is in a repository (the trust key).
     this.tasks = new ScheduleWatch(config.name, scheduledTasksFile(config.trustKey), this.alerts, log, (config.scheduleGraceSeconds ?? 120) * 1000);
