@@ -4,7 +4,8 @@
 // the way an agent works through a task. From the API's side, each call's time is from the request that
 // asked for it to the one that brought its result back: the hook, Claude Code's checks, the sandbox's
 // start and the command itself.
-//  1. overhead per command: `true` and `git status`, sandboxed and not, sessions interleaved;
+//  1. overhead per command: `true` and `git status` in the sandbox, under the env scrub (what runs where
+//     there is no sandbox: it also starts bubblewrap, for a PID namespace) and with neither; interleaved;
 //  2. how many of a coding session's commands run without a person: under balanced with the sandbox,
 //     and without it (the posture before it).
 import { spawnSync } from 'node:child_process';
@@ -63,11 +64,11 @@ interface Buddy {
   env: Record<string, string>;
 }
 
-/** A buddy rendered into a fresh home here, every file written as apply writes it. */
-async function buddy(sandbox: boolean): Promise<Buddy> {
+/** A buddy rendered into a fresh home here, every file written as apply writes it; `extra` is added to its recipe. */
+async function buddy(sandbox: boolean, extra = ''): Promise<Buddy> {
   const home = tempDir('buddy-bench-sandbox-');
   project(home);
-  const recipe = writeFile(join(home, 'bench.yaml'), `name: bench\nextends: balanced\nworkdir: ~/work\n${sandbox ? 'sandbox:\n  toolchains: [node, python]\n' : 'sandbox: false\n'}`);
+  const recipe = writeFile(join(home, 'bench.yaml'), `name: bench\nextends: balanced\nworkdir: ~/work\n${sandbox ? 'sandbox:\n  toolchains: [node, python]\n' : 'sandbox: false\n'}${extra}`);
   const saved = process.env.HOME;
   process.env.HOME = home;
   const facts = await gatherFacts(new LocalTarget(), 'bench', '~/work');
@@ -103,12 +104,15 @@ function session(b: Buddy, commands: string[]): Array<{ ms: number; text: string
 
 // 1. Overhead.
 const n = rounds(40, 4);
-const sandboxed = await buddy(true);
-const bare = await buddy(false);
+const variants = [
+  ['in the sandbox', await buddy(true)],
+  ['env scrub only (no sandbox)', await buddy(false)],
+  ['neither', await buddy(false, 'claude:\n  env: { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: "0" }\n')],
+] as const;
 const per: Record<string, number[]> = {};
 for (const command of ['true', 'git status']) {
   for (let i = 0; i < Math.ceil(n / 10); i++) {
-    for (const [name, b] of [['sandboxed', sandboxed], ['not sandboxed', bare]] as const) {
+    for (const [name, b] of variants) {
       const key = `\`${command}\`, ${name}`;
       (per[key] ??= []).push(...session(b, Array(10).fill(command)).map((r) => r.ms));
     }
@@ -119,12 +123,15 @@ console.log(table(['command', 'median ms', 'p95 ms', 'min', 'max'], Object.entri
 
 // 2. What runs without a person. Print mode cannot show a prompt: what would ask is refused, and said.
 const NEEDS_PERSON = /requires approval|needs approval|can't be checked|cannot be checked|haven't granted|buddy-init: /;
+/** A command that ran, and met the sandbox's refusal on the way (a write, a read or a host it may not). */
+const REFUSED = /Read-only file system|Permission denied|Operation not permitted|CONNECT tunnel failed|sandbox_violations/;
 const verdict = (r: { text: string; isError: boolean }) => (/buddy-init safety hook denied/.test(r.text) ? 'denied' : r.isError && NEEDS_PERSON.test(r.text) && !/^Exit code/.test(r.text) ? 'person' : 'ran');
 const rows: Array<Array<string | number>> = [];
 const asked: string[] = [];
 for (const [posture, b] of [['balanced, sandbox on', await buddy(true)], ['balanced, no sandbox (before)', await buddy(false)]] as const) {
   let total = 0;
   let ran = 0;
+  let refused = 0;
   let person = 0;
   let denied = 0;
   for (const [name, commands] of Object.entries(SESSIONS)) {
@@ -132,16 +139,19 @@ for (const [posture, b] of [['balanced, sandbox on', await buddy(true)], ['balan
     results.forEach((r, i) => {
       const v = verdict(r);
       total++;
-      if (v === 'ran') ran++;
+      if (v === 'ran') {
+        ran++;
+        if (REFUSED.test(r.text)) refused++;
+      }
       else if (v === 'person') {
         person++;
         if (posture.startsWith('balanced, sandbox')) asked.push(`${name}: ${commands[i]!.split('\n')[0]} -> ${r.text.split('\n')[0]!.slice(0, 100)}`);
       } else denied++;
     });
   }
-  rows.push([posture, total, `${ran} (${fmt((100 * ran) / total, 0)} %)`, person, denied]);
+  rows.push([posture, total, `${ran} (${fmt((100 * ran) / total, 0)} %)`, refused, person, denied]);
 }
 console.log(`\nBash commands of three coding sessions (${Object.values(SESSIONS).flat().length} commands), run by the agent:\n`);
-console.log(table(['posture', 'commands', 'ran without a person', 'needed a person', 'denied'], rows));
+console.log(table(['posture', 'commands', 'ran without a person', 'of which met a refusal', 'needed a person', 'denied'], rows));
 if (asked.length) console.log(`\nwhat still needed a person with the sandbox on:\n${asked.map((a) => `- ${a}`).join('\n')}`);
 api.stop();

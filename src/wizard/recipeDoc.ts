@@ -32,11 +32,16 @@ export interface WizardChoices {
   deny: string[];
   safeVerbs: string[];
   init: { kind: 'auto' | 'systemd-user' | 'launchd-agent' | 'launchd-daemon'; linger: boolean };
+  /** False: the person chose to go on where Claude Code's sandbox cannot run. */
+  sandbox?: false;
 }
 
 const COMMENTS: Record<string, string> = {
   name: ' Names the systemd unit / launchd job, the tmux session and the state folder.',
-  extends: ' Permission posture preset: strict (asks before edits), balanced (accepts edits, read-only\n shell runs silently), open (throwaway boxes). Lists below are added to the preset.',
+  extends:
+    ' Permission posture preset: strict (asks before edits and commands), balanced (accepts edits; commands\n run in Claude Code\'s sandbox without asking), open (throwaway boxes). Lists below are added to the preset.\n' +
+    ' The sandbox is on: `sandbox: { toolchains: [node, python], domains: [api.example.com] }` opens\n caches and hosts, `sandbox: false` switches it off.',
+  sandbox: ' Claude Code\'s OS sandbox was not available on this box when the wizard ran: only the hook guards it.',
   target: ' Where the buddy runs: local, or { ssh: user@host } (a ~/.ssh/config alias works too).',
   workdir: ' Where claude works; its project settings are <workdir>/.claude/settings.local.json.',
   channels: ' Chat: the bot token is a reference, never the token itself. { stored: true } means it was\n typed into the wizard once and lives only on the target, in a 0600 file.',
@@ -73,6 +78,7 @@ export function recipeObject(c: WizardChoices): Record<string, unknown> {
     ...(c.auth ? { auth: { [c.auth.kind]: c.auth.ref } } : {}),
     ...(c.allow.length || c.deny.length ? { permissions: { ...(c.allow.length ? { allow: c.allow } : {}), ...(c.deny.length ? { deny: c.deny } : {}) } } : {}),
     ...(c.safeVerbs.length ? { hook: { safeVerbs: c.safeVerbs } } : {}),
+    ...(c.sandbox === false ? { sandbox: false } : {}),
     init: c.init,
   };
 }

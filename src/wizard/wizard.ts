@@ -18,7 +18,7 @@ import { describeProblem, ruleProblem, type RuleList } from '../permissions/rule
 import { chatTokenProblem, loadRecipe, type Recipe, type SecretRef } from '../recipe/index.js';
 import { NAME_PATTERN } from '../recipe/schema.js';
 import { writeFileAtomicSync } from '../runtime/shared/atomic.js';
-import { checkRequirements, gatherFacts, hostKeyRecorded, LocalTarget, openSshTarget, UnknownHostKey, type Facts, type Target } from '../target/index.js';
+import { checkRequirements, gatherFacts, hostKeyRecorded, LocalTarget, openSshTarget, sandboxRequirement, UnknownHostKey, type Facts, type Target } from '../target/index.js';
 import { VERSION } from '../version.js';
 import { buildPlan, showPlan, type TargetArgs } from '../cli/hostPlan.js';
 import { runUninstall } from '../cli/commands/uninstall.js';
@@ -44,6 +44,7 @@ export interface WizardArgs extends TargetArgs {
   deny?: string[];
   safeVerb?: string[];
   editRules?: boolean;
+  withoutSandbox?: boolean;
   initKind?: string;
   linger?: boolean;
   action?: string;
@@ -80,6 +81,7 @@ function answersFrom(argv: WizardArgs, yes: boolean): Answers {
     deny: argv.deny,
     'safe-verb': argv.safeVerb,
     'edit-rules': argv.editRules,
+    'without-sandbox': argv.withoutSandbox,
     'init-kind': argv.initKind,
     linger: argv.linger,
     action: argv.action,
@@ -302,7 +304,7 @@ class Wizard {
       message: 'Permission posture',
       choices: [
         { value: 'strict', name: 'strict', description: 'reads freely; asks (in chat) before every edit and every command not proven read-only' },
-        { value: 'balanced', name: 'balanced', description: 'accepts file edits, read-only shell runs silently, catastrophic commands denied, the rest asks' },
+        { value: 'balanced', name: 'balanced', description: "accepts file edits; commands run in Claude Code's sandbox without asking; catastrophic ones and secret reads denied" },
         { value: 'open', name: 'open', description: 'for a throwaway box: shell allowed; catastrophic commands still denied' },
       ],
       default: current?.posture ?? 'balanced',
@@ -336,6 +338,19 @@ class Wizard {
       deny: await this.asker.list({ flag: 'deny', message: 'Deny rules, e.g. Bash(terraform destroy *):', default: keep.deny, validateItem: rule('deny') }),
       safeVerbs: await this.asker.list({ flag: 'safe-verb', message: 'Commands you consider read-only (the hook allows them), e.g. duf:', default: keep.safeVerbs, validateItem: COMMAND_NAME }),
     };
+  }
+
+  /** Where Claude Code's sandbox cannot run, the person decides whether to go on without it (apply would refuse). */
+  private async sandbox(facts: Facts, target: Target): Promise<Pick<WizardChoices, 'sandbox'>> {
+    const support = sandboxRequirement(facts);
+    if (support.ok) return {};
+    const without = await this.asker.confirm({
+      flag: 'without-sandbox',
+      message: `Claude Code's sandbox cannot run on ${target.label} (${support.detail}). Go on without it, with only the hook as a guard?`,
+      default: false,
+    });
+    if (!without) throw new InputError(`the sandbox cannot run on ${target.label}: ${support.detail}; fix: ${support.fix}, then run buddy-init again (nothing was written)`);
+    return { sandbox: false };
   }
 
   private async init(facts: Facts): Promise<WizardChoices['init']> {
@@ -385,9 +400,10 @@ class Wizard {
       const chat = await this.chat(undefined, probe);
       const auth = await this.auth();
       const posture = await this.posture();
+      const sandbox = await this.sandbox(probe, target);
       const init = await this.init(probe);
       this.asker.finish();
-      const choices: WizardChoices = { name, target: host ? { ssh: host } : 'local', workdir, ...(chat ? { chat } : {}), ...(auth ? { auth } : {}), ...posture, init };
+      const choices: WizardChoices = { name, target: host ? { ssh: host } : 'local', workdir, ...(chat ? { chat } : {}), ...(auth ? { auth } : {}), ...posture, ...sandbox, init };
       await this.planAndApply(file, newRecipeText(choices), target, choices);
     } finally {
       await target.close();

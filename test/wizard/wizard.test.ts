@@ -253,6 +253,24 @@ describe('wizard without a terminal', () => {
     expect(r.stdout).not.toContain(TG_TOKEN);
   });
 
+  it("where Claude Code's sandbox cannot run, stops with the fix unless told to go on without it, then writes sandbox: false", () => {
+    const dir = tempDir('buddy-wizard-nosandbox-');
+    // This machine with bubblewrap taken away (in a mount namespace of the run's own): no executable bwrap.
+    const withoutBwrap = (args: string[]) => {
+      const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null "$(command -v bwrap)" && exec "$@"', 'sh', process.execPath, CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TG: TG_TOKEN } });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const args = ['--root', join(dir, 'root'), '--name', 'nosb', '--chat', 'telegram', '--token-env', 'TG', '--allow-from', '42', '--auth', 'none', '--posture', 'balanced', '--yes'];
+    const refused = withoutBwrap(args);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/the sandbox cannot run on local[^:]*: bubblewrap not found.*fix: sudo apt-get install -y bubblewrap socat, then run buddy-init again \(nothing was written\)/);
+    expect(filesUnder(dir)).toEqual([]);
+    const without = withoutBwrap([...args, '--without-sandbox']);
+    expect(without.code, without.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'buddy.yaml'), 'utf8')).toMatch(/^sandbox: false$/m);
+    expect(existsSync(join(dir, 'root', HOME, '.config/buddy-init/nosb/claude-settings.json'))).toBe(false);
+  });
+
   it('checks a secret source when it is chosen: an unset variable or a token of the wrong shape stops at once, naming it', () => {
     const dir = tempDir('buddy-wizard-flags-');
     // --yes takes the defaults: Discord, its token from DISCORD_BOT_TOKEN, here unset.

@@ -27,6 +27,7 @@ export function wizardCommand(ctx: () => CommandContext): CommandModule<object, 
         .option('deny', { type: 'array', string: true, describe: 'extra deny rules' })
         .option('safe-verb', { type: 'array', string: true, describe: 'commands the hook treats as read-only' })
         .option('edit-rules', { type: 'boolean', describe: 'answers "Add your own allow/deny rules or read-only commands?"' })
+        .option('without-sandbox', { type: 'boolean', describe: "where Claude Code's sandbox cannot run: go on without it (sandbox: false)" })
         .option('init-kind', { choices: ['launchd-daemon', 'launchd-agent'], describe: 'macOS: start at boot or at login' })
         .option('linger', { type: 'boolean', describe: 'Linux: start at boot without a login' })
         .option('action', { choices: ['posture', 'chat', 'apply', 'uninstall'], describe: 'when the recipe exists: what to change' })
