@@ -209,6 +209,16 @@ describe.each(installs)('the sandbox with the real Claude Code $version ($layout
   describe('balanced: the agent builds, tests and commits while nobody watches', () => {
     beforeAll(() => become('balanced'), 240_000);
 
+    it('status and doctor say what the sandbox is, doctor as Claude Code itself reads it', () => {
+      const file = recipe('balanced');
+      // The node toolchain's three registries and the recipe's own host.
+      expect(cli(['status'], file).stdout).toMatch(/sandbox +. on: 4 hosts reachable, contained commands run without asking/);
+      const doctor = cli(['doctor'], file).stdout;
+      expect(doctor).toMatch(/ok +sandbox: bubblewrap [\d.]+ with user namespaces/);
+      if (semver.gte(install.version, CLAUDE_VERSIONS.sandboxStatus)) expect(doctor).toMatch(new RegExp(`ok +sandbox: Claude Code ${install.version.replaceAll('.', '\\.')} reads it: on, no way out, contained commands run without asking`));
+      if (asksForHosts) expect(doctor).toMatch(/WARN +sandbox host list: Claude Code 2\.1\.197 asks a person before a sandboxed command reaches a host outside the list/);
+    }, 120_000);
+
     it.each([
       ['npm test', /tests passed/],
       ['make', /built/],
@@ -251,13 +261,17 @@ describe.each(installs)('the sandbox with the real Claude Code $version ($layout
 });
 
 // 2.1.197's doctor does not check a --settings file: that version's reading is proven by the kernel above.
+// macOS cannot be run here: the same recipe rendered for a Mac (Seatbelt) is checked by the same oracle.
 describe('the settings file, as the newest Claude Code reads it (claude doctor)', () => {
-  it(`Claude Code ${NEWEST} reports no invalid setting in what buddy-init renders, and does report a broken one`, async () => {
+  it.each([
+    ['Linux', []],
+    ['macOS', ['--os', 'macos', '--user', 'ada', '--home', '/Users/ada']],
+  ])(`Claude Code ${NEWEST} reports no invalid setting in what buddy-init renders for %s, and does report a broken one`, async (_, facts) => {
     const bin = realClaude(NEWEST).binary;
     const dir = tempDir('buddy-sbx-doctor-');
     const out = join(dir, 'out');
     const file = writeFile(join(dir, 'r.yaml'), `name: ${NAME}\nextends: balanced\nworkdir: ~/work\nsandbox:\n  toolchains: [node, python, rust, go, ruby, java]\n  write: [~/data]\n  denyRead: [~/private]\n  domains: ['*.example.com']\n`);
-    expect(runCli(['render', '--recipe', file, '--offline', '--out', out]).code).toBe(0);
+    expect(runCli(['render', '--recipe', file, '--offline', ...facts, '--out', out]).code).toBe(0);
     const rendered = spawnSync('find', [out, '-name', 'claude-settings.json'], { encoding: 'utf8' }).stdout.trim();
     expect(existsSync(rendered)).toBe(true);
     const broken = writeFile(join(dir, 'broken.json'), readFileSync(rendered, 'utf8').replace('"strictAllowlist": true', '"strictAllowlist": "yes"'));
