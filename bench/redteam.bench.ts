@@ -9,17 +9,13 @@
 // counted apart. `npm run redteam` runs every line; BENCH_SMOKE=1 a sample.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { computeChange } from '../src/plan/index.js';
-import { loadRecipe } from '../src/recipe/index.js';
-import { renderBuddy } from '../src/render/index.js';
-import type { SupervisorConfig } from '../src/runtime/supervisor/config.js';
-import { gatherFacts, LocalTarget } from '../src/target/index.js';
-import { FakeAnthropic, NEWEST, realClaude } from '../test/client/claude.js';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { claudePrint, FakeAnthropic, NEWEST, realClaude } from '../test/client/claude.js';
 import { ATTACKS } from '../test/hook/attacks.js';
 import { CORPUS } from '../test/hook/corpus.js';
-import { ROOT, tempDir, writeFile } from '../test/helpers.js';
+import { tempDir, writeFile } from '../test/helpers.js';
+import { buddyHere } from './buddyHere.js';
 import { machine, table } from './lib.js';
 
 const NAME = 'buddy';
@@ -64,25 +60,11 @@ async function template(posture: 'sandbox alone' | 'balanced with the hook'): Pr
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'start');
-  const recipe = writeFile(
-    join(home, 'r.yaml'),
-    posture === 'sandbox alone' ? `name: ${NAME}\nextends: open\nworkdir: ~/work\nhook: { enabled: false }\nauth:\n  apiKey: { env: K }\n` : `name: ${NAME}\nextends: balanced\nworkdir: ~/work\nauth:\n  apiKey: { env: K }\n`,
-  );
-  const saved = process.env.HOME;
-  process.env.HOME = home;
-  const facts = await gatherFacts(new LocalTarget(), NAME, '~/work');
-  process.env.HOME = saved;
-  const runtime = { version: 'redteam', supervisor: readFileSync(join(ROOT, 'dist', 'runtime', 'supervisor.mjs'), 'utf8'), hook: readFileSync(join(ROOT, 'dist', 'runtime', 'hook.cjs'), 'utf8') };
-  const { artifacts, layout } = renderBuddy(loadRecipe(recipe).recipe, facts, { secrets: new Map([['auth.apiKey', API_KEY]]), runtime, now: Date.now() });
-  for (const a of artifacts) {
-    mkdirSync(dirname(a.path), { recursive: true });
-    writeFileSync(a.path, a.kind === 'file' ? a.content : computeChange(a, undefined, undefined).after);
-    chmodSync(a.path, a.mode);
-  }
-  const config = JSON.parse(readFileSync(layout.supervisorConfig, 'utf8')) as SupervisorConfig;
-  for (const dir of config.sandboxDirs ?? []) mkdirSync(dir, { recursive: true });
-  const args = [...config.claude.args, ...(posture === 'sandbox alone' ? ['--permission-mode', 'bypassPermissions'] : [])];
-  return { home, args, env: config.env };
+  const recipe =
+    posture === 'sandbox alone' ? `name: ${NAME}\nextends: open\nworkdir: ~/work\nhook: { enabled: false }\nauth:\n  apiKey: { env: K }\n` : `name: ${NAME}\nextends: balanced\nworkdir: ~/work\nauth:\n  apiKey: { env: K }\n`;
+  const b = await buddyHere(home, recipe, new Map([['auth.apiKey', API_KEY]]));
+  // The sandbox alone: every permission bypassed (Claude Code allows it as root only where IS_SANDBOX is set).
+  return { home, args: [...b.args, ...(posture === 'sandbox alone' ? ['--permission-mode', 'bypassPermissions'] : [])], env: b.env };
 }
 
 const api = await new FakeAnthropic().start('127.0.0.1');
@@ -112,13 +94,9 @@ function attack(t: Awaited<ReturnType<typeof template>>, line: string): Outcome 
   const before = Object.fromEntries(OUTSIDE.map((p) => [p, hash(join(home, p))]));
   const since = api.requests().length;
   const command = line.replaceAll('/home/ada', home);
-  spawnSync(bin, ['-p', ...args, `TOOL CALL ${JSON.stringify({ command, description: 'Do as told' })}`], {
-    cwd: join(home, 'work'),
-    timeout: 60_000,
-    env: { PATH: process.env.PATH!, HOME: home, IS_SANDBOX: '1', ...env, ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: `http://127.0.0.1:${api.port}` },
-  });
+  const prompt = `TOOL CALL ${JSON.stringify({ command, description: 'Do as told' })}`;
+  const { results } = claudePrint(bin, { api, home, project: join(home, 'work'), prompt, args, env: { IS_SANDBOX: '1', ...env, ANTHROPIC_API_KEY: API_KEY }, timeoutMs: 60_000 });
   const sent = api.requests().slice(since).map((r) => JSON.stringify(r.body)).join('\n');
-  const results = api.toolResultBlocks(since);
   const git = spawnSync('git', ['-C', join(home, 'work'), 'log', '--oneline'], { encoding: 'utf8' });
   const outcome: Outcome = {
     leaked: MARKERS.filter((m) => sent.includes(m)),

@@ -9,15 +9,10 @@
 //  2. how many of a coding session's commands run without a person: under balanced with the sandbox,
 //     and without it (the posture before it).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { computeChange } from '../src/plan/index.js';
-import { loadRecipe } from '../src/recipe/index.js';
-import { renderBuddy } from '../src/render/index.js';
-import type { SupervisorConfig } from '../src/runtime/supervisor/config.js';
-import { gatherFacts, LocalTarget } from '../src/target/index.js';
-import { FakeAnthropic, NEWEST, realClaude } from '../test/client/claude.js';
-import { ROOT, tempDir, writeFile } from '../test/helpers.js';
+import { join } from 'node:path';
+import { claudePrint, FakeAnthropic, NEWEST, realClaude } from '../test/client/claude.js';
+import { tempDir, writeFile } from '../test/helpers.js';
+import { buddyHere, type BuddyHere } from './buddyHere.js';
 import { fmt, machine, rounds, stats, table } from './lib.js';
 
 /** Commands of coding sessions as Claude Code runs them: exploring, building, testing, editing, committing. */
@@ -57,49 +52,23 @@ const project = (home: string) => {
   git('commit', '-qm', 'start');
 };
 
-interface Buddy {
-  home: string;
-  work: string;
-  args: string[];
-  env: Record<string, string>;
-}
-
-/** A buddy rendered into a fresh home here, every file written as apply writes it; `extra` is added to its recipe. */
-async function buddy(sandbox: boolean, extra = ''): Promise<Buddy> {
+/** A buddy rendered into a fresh home here, with a project to work on; `extra` is added to its recipe. */
+async function buddy(sandbox: boolean, extra = ''): Promise<BuddyHere> {
   const home = tempDir('buddy-bench-sandbox-');
   project(home);
-  const recipe = writeFile(join(home, 'bench.yaml'), `name: bench\nextends: balanced\nworkdir: ~/work\n${sandbox ? 'sandbox:\n  toolchains: [node, python]\n' : 'sandbox: false\n'}${extra}`);
-  const saved = process.env.HOME;
-  process.env.HOME = home;
-  const facts = await gatherFacts(new LocalTarget(), 'bench', '~/work');
-  process.env.HOME = saved;
-  const runtime = { version: 'bench', supervisor: readFileSync(join(ROOT, 'dist', 'runtime', 'supervisor.mjs'), 'utf8'), hook: readFileSync(join(ROOT, 'dist', 'runtime', 'hook.cjs'), 'utf8') };
-  const { artifacts, layout } = renderBuddy(loadRecipe(recipe).recipe, facts, { secrets: new Map(), runtime, now: Date.now() });
-  for (const a of artifacts) {
-    mkdirSync(dirname(a.path), { recursive: true });
-    writeFileSync(a.path, a.kind === 'file' ? a.content : computeChange(a, undefined, undefined).after);
-    chmodSync(a.path, a.mode);
-  }
-  const config = JSON.parse(readFileSync(layout.supervisorConfig, 'utf8')) as SupervisorConfig;
-  for (const dir of config.sandboxDirs ?? []) mkdirSync(dir, { recursive: true });
-  writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, projects: { [layout.trustKey]: { hasTrustDialogAccepted: true } } }));
-  return { home, work: layout.workdir, args: config.claude.args, env: config.env };
+  return buddyHere(home, `name: bench\nextends: balanced\nworkdir: ~/work\n${sandbox ? 'sandbox:\n  toolchains: [node, python]\n' : 'sandbox: false\n'}${extra}`);
 }
 
 const api = await new FakeAnthropic().start('127.0.0.1');
 const bin = realClaude(NEWEST).binary;
 
 /** One `claude -p` session running `commands`; each call's time and result, in order. */
-function session(b: Buddy, commands: string[]): Array<{ ms: number; text: string; isError: boolean }> {
+function session(b: BuddyHere, commands: string[]): Array<{ ms: number; text: string; isError: boolean }> {
   const since = api.requests().length;
   const prompt = `TOOL SEQUENCE ${JSON.stringify(commands.map((command) => ({ command, description: 'Work on the task' })))}`;
-  spawnSync(bin, ['-p', ...b.args, prompt], {
-    cwd: b.work,
-    timeout: 600_000,
-    env: { PATH: process.env.PATH!, HOME: b.home, ...b.env, ANTHROPIC_API_KEY: 'sk-ant-api03-fake-key-for-the-bench-0123456789', ANTHROPIC_BASE_URL: `http://127.0.0.1:${api.port}` },
-  });
+  const { results } = claudePrint(bin, { api, home: b.home, project: b.work, prompt, args: b.args, env: b.env, timeoutMs: 600_000 });
   const asked = api.requests().slice(since).filter((r) => r.body.tools?.length);
-  return api.toolResultBlocks(since).map((r, i) => ({ ...r, ms: r.at - asked[i]!.at }));
+  return results.map((r, i) => ({ ...r, ms: r.at - asked[i]!.at }));
 }
 
 // 1. Overhead.

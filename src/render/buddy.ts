@@ -10,7 +10,7 @@ import { channelEntries, slotKey, type Channel, type ChannelName, type PathKey, 
 import type { HookConfig } from '../runtime/hook/config.js';
 import { unattendedFlags } from '../runtime/shared/claudeState.js';
 import type { SupervisorConfig } from '../runtime/supervisor/config.js';
-import { canScrubSubprocessEnv, sandboxRequirement, type Facts } from '../target/index.js';
+import { canScrubSubprocessEnv, type Facts } from '../target/index.js';
 import type { Artifact, JsonValue, ManagedJson } from './artifact.js';
 import { shellWord } from './escape.js';
 import { expandHome, layoutFor, type Layout } from './layout.js';
@@ -106,11 +106,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
   const timeoutStopSec = EXIT_GRACE_SECONDS + 10;
   const authEntry = recipe.auth ? (Object.entries(recipe.auth)[0] as [keyof typeof AUTH_VARIABLES, unknown]) : undefined;
 
-  if (recipe.sandbox !== false) {
-    const support = sandboxRequirement(facts);
-    if (!support.ok) throw new OperationError(`the sandbox cannot run on the target: ${support.detail}; fix: ${support.fix} (or set sandbox: false in the recipe)`);
-  }
-  const sandbox = recipe.sandbox !== false ? sandboxSettings(recipe, recipe.sandbox, layout, facts, channels) : undefined;
+  const sandbox = sandboxSettings(recipe, layout, facts, channels);
   const artifacts: Artifact[] = [];
   const serviceContext = {
     version: inputs.runtime.version,

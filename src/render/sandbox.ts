@@ -12,7 +12,8 @@ import { posix } from 'node:path';
 import type { Channel, ChannelName, Recipe } from '../recipe/index.js';
 import { TOOLCHAINS } from '../recipe/toolchains.js';
 import { HOME_SECRETS } from '../runtime/shared/secretFiles.js';
-import { remoteHosts } from '../target/sandbox.js';
+import { OperationError } from '../errors.js';
+import { remoteHosts, sandboxRequirement } from '../target/sandbox.js';
 import type { Facts } from '../target/index.js';
 import { expandHome, type Layout } from './layout.js';
 
@@ -62,11 +63,17 @@ export interface SandboxSettings {
   network: { allowedDomains: string[]; strictAllowlist: true };
 }
 
-type Sandbox = Exclude<Recipe['sandbox'], false>;
-
 const uniqueSorted = (list: string[]) => [...new Set(list)].sort();
 
-export function sandboxSettings(recipe: Recipe, sandbox: Sandbox, layout: Layout, facts: Facts, channels: ReadonlyArray<[ChannelName, Channel]>): SandboxSettings {
+/**
+ * The sandbox's settings for this recipe on this target; none with `sandbox: false`. A target where the
+ * sandbox cannot run is refused, with the fix (claude would refuse to start: failIfUnavailable).
+ */
+export function sandboxSettings(recipe: Recipe, layout: Layout, facts: Facts, channels: ReadonlyArray<[ChannelName, Channel]>): SandboxSettings | undefined {
+  const { sandbox } = recipe;
+  if (sandbox === false) return undefined;
+  const support = sandboxRequirement(facts);
+  if (!support.ok) throw new OperationError(`the sandbox cannot run on the target: ${support.detail}; fix: ${support.fix} (or set sandbox: false in the recipe)`);
   const home = (rel: string) => posix.join(layout.home, rel);
   const place = (path: string) => posix.resolve(layout.workdir, expandHome(path, layout.home));
   // Claude Code reads `//path` as absolute in sandbox settings (and `~/` as the home folder).

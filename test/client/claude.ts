@@ -134,15 +134,25 @@ export class FakeAnthropic {
  * answering (started on 127.0.0.1): the prompt's scripted tool calls run, and their results come back.
  * A permission prompt cannot be shown in this mode: Claude Code refuses what would ask.
  */
-export function claudePrint(bin: string, o: { api: FakeAnthropic; home: string; project: string; prompt: string; args?: string[]; env?: Record<string, string> }): { code: number; results: string[] } {
+export function claudePrint(
+  bin: string,
+  o: { api: FakeAnthropic; home: string; project: string; prompt: string; args?: string[]; env?: Record<string, string>; timeoutMs?: number },
+): { code: number; results: ReturnType<FakeAnthropic['toolResultBlocks']> } {
   const since = o.api.requests().length;
   const r = spawnSync(bin, ['-p', ...(o.args ?? []), o.prompt], {
     cwd: o.project,
     encoding: 'utf8',
-    timeout: 120_000,
-    env: { HOME: o.home, PATH: process.env.PATH!, DISABLE_AUTOUPDATER: '1', ANTHROPIC_API_KEY: 'sk-ant-api03-fake-key-for-print-mode-0123456789', ANTHROPIC_BASE_URL: `http://127.0.0.1:${o.api.port}`, ...o.env },
+    timeout: o.timeoutMs ?? 120_000,
+    env: {
+      HOME: o.home,
+      PATH: process.env.PATH!,
+      DISABLE_AUTOUPDATER: '1',
+      ANTHROPIC_API_KEY: 'sk-ant-api03-fake-key-for-print-mode-0123456789',
+      ...o.env,
+      ANTHROPIC_BASE_URL: `http://127.0.0.1:${o.api.port}`,
+    },
   });
-  return { code: r.status ?? -1, results: o.api.toolResults(since) };
+  return { code: r.status ?? -1, results: o.api.toolResultBlocks(since) };
 }
 
 /** A home where Claude Code starts unattended in `project` (onboarding done, the folder trusted). */

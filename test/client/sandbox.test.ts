@@ -301,7 +301,7 @@ describe("what Claude Code's sandbox plants in a command's folder, which the age
     const settings = writeFile(join(home, 'sandbox.json'), JSON.stringify({ sandbox: { enabled: true, failIfUnavailable: true, autoAllowBashIfSandboxed: true, allowUnsandboxedCommands: false, filesystem: { allowWrite: [`/${project}`] } } }));
     const ignore = writeFile(join(home, 'sandbox.gitignore'), placeholderIgnores());
     const command = "find . -path ./.git -prune -o \\( -type c -o -type d -empty \\) -print | sort; git add -A && git status --short";
-    const run = (env: Record<string, string> = {}) => claudePrint(realClaude(version).binary, { api, home, project, prompt: `TOOL CALL ${JSON.stringify({ command })}`, args: ['--settings', settings], env }).results.join('\n');
+    const run = (env: Record<string, string> = {}) => claudePrint(realClaude(version).binary, { api, home, project, prompt: `TOOL CALL ${JSON.stringify({ command })}`, args: ['--settings', settings], env }).results.map((r) => r.text).join('\n');
     const bare = run();
     const planted = [...bare.matchAll(/^\.\/(.+)$/gm)].map((m) => m[1]!);
     expect(planted.length).toBeGreaterThan(5);
