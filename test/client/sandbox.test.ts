@@ -312,3 +312,28 @@ describe("what Claude Code's sandbox plants in a command's folder, which the age
     expect(ignoring).toMatch(/^A {2}a\.txt$/m);
   }, 120_000);
 });
+
+describe("how the workdir's permission rules meet the sandbox (measured, as docs/security.md says)", () => {
+  const api = new FakeAnthropic();
+  beforeAll(() => api.start('127.0.0.1'));
+  afterAll(() => api.stop());
+
+  it.each([
+    [NEWEST, false],
+    [OLDEST, true],
+  ])('Claude Code %s: Read and Edit deny rules narrow it; an Edit allow rule widens it: %s', (version, widens) => {
+    const { home, project } = claudeHome();
+    for (const d of ['extra', 'hidden', 'work/locked']) mkdirSync(join(home, d), { recursive: true });
+    writeFileSync(join(home, 'hidden', 'f'), 'HIDDEN\n');
+    writeFileSync(
+      join(project, '.claude', 'settings.local.json'),
+      JSON.stringify({ permissions: { defaultMode: 'default', allow: [`Edit(/${home}/extra/**)`], deny: [`Read(/${home}/hidden/**)`, `Edit(/${project}/locked/**)`] } }),
+    );
+    const settings = writeFile(join(home, 'sandbox.json'), JSON.stringify({ sandbox: { enabled: true, failIfUnavailable: true, autoAllowBashIfSandboxed: true, allowUnsandboxedCommands: false, filesystem: { allowWrite: [`/${project}`] }, network: { strictAllowlist: true } } }));
+    const command = `touch ${home}/extra/x; cat ${home}/hidden/f; touch locked/y`;
+    const out = claudePrint(realClaude(version).binary, { api, home, project, prompt: `TOOL CALL ${JSON.stringify({ command })}`, args: ['--settings', settings] }).results.map((r) => r.text).join('\n');
+    expect(out).not.toContain('HIDDEN');
+    expect(existsSync(join(project, 'locked', 'y'))).toBe(false);
+    expect(existsSync(join(home, 'extra', 'x'))).toBe(widens);
+  }, 120_000);
+});
