@@ -15,7 +15,7 @@ import { claudePrint, FakeAnthropic, NEWEST, realClaude } from '../test/client/c
 import { ATTACKS } from '../test/hook/attacks.js';
 import { CORPUS } from '../test/hook/corpus.js';
 import { tempDir, writeFile } from '../test/helpers.js';
-import { buddyHere } from './buddyHere.js';
+import { buddyHere } from '../test/buddyHere.js';
 import { machine, table } from './lib.js';
 
 const NAME = 'buddy';

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { claudePrint, FakeAnthropic, NEWEST, realClaude } from '../test/client/claude.js';
 import { tempDir, writeFile } from '../test/helpers.js';
-import { buddyHere, type BuddyHere } from './buddyHere.js';
+import { buddyHere, type BuddyHere } from '../test/buddyHere.js';
 import { fmt, machine, rounds, stats, table } from './lib.js';
 
 /** Commands of coding sessions as Claude Code runs them: exploring, building, testing, editing, committing. */

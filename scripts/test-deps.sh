@@ -20,6 +20,12 @@ command -v sudo >/dev/null 2>&1 || need="$need sudo"
 command -v systemd-nspawn >/dev/null 2>&1 || need="$need systemd-container"
 command -v debootstrap >/dev/null 2>&1 || need="$need debootstrap"
 command -v ip >/dev/null 2>&1 || need="$need iproute2"
+# The hook's attack corpus is run for real with the tools it aims through (test/hook/harm.ts).
+command -v jq >/dev/null 2>&1 || need="$need jq"
+command -v xxd >/dev/null 2>&1 || need="$need xxd"
+command -v strings >/dev/null 2>&1 || need="$need binutils"
+command -v zip >/dev/null 2>&1 || need="$need zip"
+command -v less >/dev/null 2>&1 || need="$need less"
 command -v cloud-init >/dev/null 2>&1 || need="$need cloud-init"
 # Claude Code's sandbox (the real client runs under it in the tests): bubblewrap, and socat for its proxy.
 command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"

@@ -221,6 +221,10 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
         posix.join(layout.home, '.claude', '.credentials.json'),
         ...channels.map(([name]) => posix.join(layout.channelDir(name), '.env')),
       ],
+      // Where the hook stays silent, these rules would approve a line nobody proved read-only: without a
+      // sandbox to contain it, the hook asks instead (with one, every command runs inside it anyway).
+      allowRules: recipe.permissions.allow.filter((r) => /^Bash(\(|$)/.test(r)),
+      sandboxed: sandbox !== undefined,
       ...(recipe.hook.audit ? { auditLog: layout.auditLog } : {}),
     };
     artifacts.push(jsonFile(layout.hookConfig, 'hook policy', hookConfig, []));

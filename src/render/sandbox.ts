@@ -11,28 +11,12 @@
 import { posix } from 'node:path';
 import type { Channel, ChannelName, Recipe } from '../recipe/index.js';
 import { TOOLCHAINS } from '../recipe/toolchains.js';
+import { HOME_PROTECTED } from '../runtime/shared/protectedFiles.js';
 import { HOME_SECRETS } from '../runtime/shared/secretFiles.js';
 import { OperationError } from '../errors.js';
 import { remoteHosts, sandboxRequirement } from '../target/sandbox.js';
 import type { Facts } from '../target/index.js';
 import { expandHome, type Layout } from './layout.js';
-
-/**
- * What runs outside the sandbox later, or configures it, under the home folder: shell start-up files, the
- * init system's units, buddy-init's runtime and state, Claude Code's settings and binaries, Bun (the chat
- * plugins run on it, with its package cache), tmux's config (the supervisor's tmux reads it), git's config.
- * A command that could write one of these would plant code that runs unsandboxed; none is writable, even
- * when the workdir is the home folder.
- */
-const RUN_OUTSIDE = [
-  '.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', '.zprofile', '.zshenv', '.zlogin', '.zlogout',
-  '.config/fish', '.pam_environment',
-  '.ssh', '.gnupg',
-  '.config/systemd', '.local/share/systemd', '.config/environment.d', '.config/autostart', 'Library/LaunchAgents',
-  '.config/buddy-init', '.local/share/buddy-init', '.local/state/buddy-init',
-  '.claude', '.claude.json', '.local/bin', '.local/share/claude', '.bun', '.npm-global',
-  '.tmux.conf', '.config/tmux', '.gitconfig', '.config/git',
-];
 
 /**
  * What Claude Code's sandbox puts in the command's folder where these are missing: a read-only /dev/null
@@ -102,7 +86,7 @@ export function sandboxSettings(recipe: Recipe, layout: Layout, facts: Facts, ch
     allowUnsandboxedCommands: false,
     filesystem: {
       allowWrite: uniqueSorted(allowWrite).map(abs),
-      denyWrite: uniqueSorted([...RUN_OUTSIDE.map(home), ...localMarketplaces]).map(abs),
+      denyWrite: uniqueSorted([...HOME_PROTECTED.flatMap((g) => g.paths).map(home), ...localMarketplaces]).map(abs),
       denyRead: uniqueSorted(denyRead).map(abs),
     },
     credentials: { envVars: SECRET_VARIABLES.map((name) => ({ name, mode: 'deny' })) },

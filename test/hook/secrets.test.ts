@@ -90,7 +90,7 @@ describe('secrets on the real filesystem', () => {
     expect(evil.decision).toBe('none');
     expect(evil.reason).toMatch(/fsmonitor, a program git would run/);
     expect(decide('git -C evil status').decision).toBe('none');
-    expect(decide('git -C bare.git log').reason).toMatch(/bare\.git\/config sets pager/);
+    expect(decide('git -C bare.git log').reason).toMatch(/bare\.git\/config sets core\.pager/);
   });
 
   it('does not allow a glob that expands into options', () => {

@@ -120,7 +120,9 @@ describe('render: Claude Code settings', () => {
 
   it('holds the posture, the channel tools and the hook', () => {
     expect(settings.permissions.defaultMode).toBe('acceptEdits');
-    expect(settings.permissions.allow).toEqual(expect.arrayContaining(['Read', 'Bash(git log *)', 'mcp__plugin_discord_discord__*']));
+    expect(settings.permissions.allow).toEqual(expect.arrayContaining(['Read', 'mcp__plugin_discord_discord__*']));
+    // The hook proves read-only lines; no static Bash allow rule approves what it has not seen.
+    expect(settings.permissions.allow.filter((r: string) => r.startsWith('Bash'))).toEqual([]);
     expect(settings.enabledPlugins).toEqual({ 'discord@claude-plugins-official': true });
     expect(settings.hooks.PreToolUse).toEqual([
       {
@@ -150,6 +152,12 @@ describe('render: Claude Code settings', () => {
     expect(JSON.parse(contentOf(byPath(r, 'jarvis/hook.json'))).protectedPaths).toEqual(
       expect.arrayContaining(['/home/ada/.config/buddy-init/jarvis/auth.env', '/home/ada/.claude/channels/discord/buddies/jarvis/.env']),
     );
+  });
+
+  it("tells the hook the recipe's Bash allow rules and whether the sandbox contains the commands", () => {
+    const policy = (text: string) => JSON.parse(contentOf(byPath(render(text), 'hook.json')));
+    expect(policy(discordRecipe)).toMatchObject({ allowRules: [], sandboxed: true });
+    expect(policy('name: ada\nsandbox: false\npermissions:\n  allow: [Read, "Bash(npm test)"]\n')).toMatchObject({ allowRules: ['Bash(npm test)'], sandboxed: false });
   });
 
   it("passes claude.env to claude through the supervisor, beside DISABLE_AUTOUPDATER", () => {

@@ -10,6 +10,7 @@ import { parseBash } from './bash/parser.js';
 import { commandStart, literalWord, walkCommands } from './bash/walk.js';
 import { BudgetExceeded, type Budget } from './budget.js';
 import { resolveIn } from './paths.js';
+import { secretExpansions } from './variables.js';
 
 export type Stdin =
   /** Whatever the line (or an enclosing loop or group) reads: /dev/null under Claude Code. */
@@ -42,8 +43,6 @@ export interface Invocation {
   vars: ReadonlyMap<string, string | null>;
   /** Scripts nested in each argument (`bash <(curl ...)`), by argv index. */
   argScripts: Script[][];
-  /** Variables its words expand (for the secret-variable rule). */
-  variables: string[];
   inFunction: boolean;
   inLoop: boolean;
   background: boolean;
@@ -76,6 +75,8 @@ export interface LineModel {
   spawnLoops: string[];
   /** Each pipeline of two or more stages: the commands of every stage. */
   pipelines: Invocation[][];
+  /** Expansions of a secret's variable, anywhere in the line or in text it evals (variables.ts). */
+  secretVariables: string[];
 }
 
 interface Scope {
@@ -107,7 +108,7 @@ const VARIABLE_READERS = new Set(['read', 'mapfile', 'readarray', 'getopts', 'pr
 
 export function analyzeLine(source: string, ctx: AnalyzeContext): LineModel {
   const parsed = parseBash(source, ctx.budget);
-  const model: LineModel = { invocations: [], redirects: [], functions: [], notReadOnly: [], inexact: [...parsed.inexact], assignments: [], opaque: [], spawnLoops: [], pipelines: [] };
+  const model: LineModel = { invocations: [], redirects: [], functions: [], notReadOnly: [], inexact: [...parsed.inexact], assignments: [], opaque: [], spawnLoops: [], pipelines: [], secretVariables: secretExpansions(parsed.script) };
   if (parsed.error) model.error = parsed.error;
   const vars = new Map<string, string | null>();
   if (ctx.cwd !== undefined) vars.set('PWD', ctx.cwd);
@@ -395,7 +396,6 @@ class Walker {
     }
     const argv: Arg[] = [];
     const argScripts: Script[][] = [];
-    const variables = [...c.words, ...c.assignments.flatMap((a) => (a.value ? [a.value] : []))].flatMap(variablesIn);
     for (const w of c.words) {
       out.push(...this.words([w], scope));
       const scripts = scriptsIn(w);
@@ -419,7 +419,6 @@ class Walker {
       cwd: scope.cwd,
       vars: new Map(scope.vars),
       argScripts,
-      variables,
       inFunction: scope.inFunction,
       inLoop: scope.inLoop,
       background,
@@ -510,6 +509,7 @@ class Walker {
     if (++this.depth > 50) throw new BudgetExceeded('eval nesting');
     try {
       const nested = parseBash(text, this.ctx.budget);
+      this.model.secretVariables.push(...secretExpansions(nested.script));
       if (nested.error) this.model.inexact.push(`text run in this shell that does not parse: ${nested.error}`);
       this.model.inexact.push(...nested.inexact);
       return this.script(nested.script, scope);
@@ -547,16 +547,6 @@ function merge(scope: Scope, before: Scope, also?: Scope): void {
     if (scope.cwd === undefined || s.cwd === undefined) scope.cwd = undefined;
     else scope.cwd = [...new Set([...scope.cwd, ...s.cwd])];
   }
-}
-
-function variablesIn(w: Word): string[] {
-  const out: string[] = [];
-  const visit = (p: Part) => {
-    if (p.t === 'param') out.push(p.name);
-    else if (p.t === 'dq') p.parts.forEach(visit);
-  };
-  w.parts.forEach(visit);
-  return out;
 }
 
 /** `while true`, `while :`, `until false`: a loop whose test never changes. */

@@ -15,8 +15,8 @@ import { Budget, BudgetExceeded } from './budget.js';
 import { dangerousWrite, DECODERS, DOWNLOADERS, globCoversCriticalTree, isCriticalTree, judgeCode, NETWORK_READERS, variableScript } from './catastrophic.js';
 import { isWrapper, lookUp, runsNothing, unwrap, type Use } from './commands/index.js';
 import type { HookConfig } from './config.js';
-import { FileView, knownTail, resolveIn, Secrets, throughProcessLink, userHomes } from './paths.js';
-import { SECRET_VARIABLE } from '../shared/secretNames.js';
+import { FileView, knownTail, Protected, resolveIn, Secrets, throughProcessLink, userHomes } from './paths.js';
+import { printsVariables } from './variables.js';
 
 export type Verdict = 'allow' | 'deny' | 'ask' | 'none';
 
@@ -85,6 +85,7 @@ interface Resolved {
 
 class Classifier {
   private readonly secrets: Secrets;
+  private readonly protected: Protected;
   private readonly files: FileView;
   private readonly userHome: (user: string) => string | undefined;
   private readonly safeVerbs: ReadonlySet<string>;
@@ -94,6 +95,7 @@ class Classifier {
     private readonly budget: Budget,
   ) {
     this.secrets = new Secrets(ctx.home, ctx.config.protectedPaths);
+    this.protected = new Protected(ctx.home);
     this.files = new FileView(budget);
     this.userHome = userHomes(ctx.home);
     this.safeVerbs = new Set(ctx.config.safeVerbs);
@@ -102,6 +104,7 @@ class Classifier {
   line(text: string, cwd: string | undefined, depth: number): Decision {
     const model = analyzeLine(text, { home: this.ctx.home, ...(cwd !== undefined ? { cwd } : {}), userHome: this.userHome, budget: this.budget });
     const f = new Findings();
+    for (const why of model.secretVariables) f.denyIf(why);
     for (const inv of model.invocations) this.invocation(inv, f, depth, text);
     this.lineWide(model, f, depth);
     if (f.deny) return { decision: 'deny', reason: f.deny };
@@ -118,8 +121,6 @@ class Classifier {
 
   private invocation(inv: Invocation, f: Findings, depth: number, source: string): void {
     for (const { name, value } of inv.env) this.variable(name, value, inv, f, depth, true);
-    const secret = inv.variables.find((v) => SECRET_VARIABLE.test(v));
-    if (secret) f.not(`expands $${secret}, which may hold a secret`);
     this.command(inv.argv, inv, f, depth, false, source);
   }
 
@@ -147,6 +148,7 @@ class Classifier {
       if (name.text.includes('/') && !STANDARD_BIN.test(name.text)) f.not(`runs ${name.text}`);
       const rest = extra ? [...args.slice(1), { text: UNKNOWN, exact: false, many: true }] : args.slice(1);
       f.verbs.add(verb);
+      f.denyIf(printsVariables(verb, rest));
       const entry = this.ctx.config.hardDeny.find((d) => {
         const [cmd, sub] = d.split(/\s+/, 2);
         return cmd === verb && (sub === undefined || rest[0]?.text === sub);
@@ -166,6 +168,8 @@ class Classifier {
         for (const r of wrapped.reads ?? []) this.read(r, inv, f, false, verb);
         for (const w of wrapped.writes ?? []) this.write(w, inv, f, verb);
         if (wrapped.script) this.script(wrapped.script, inv, f, depth, verb, true);
+        // xargs hands on names its input lists: what `find ~ | xargs cat` may read is all under find's starting points.
+        if (wrapped.extraArgs && wrapped.inner?.length && inv.stdin.kind === 'pipe') for (const root of this.listedUnder(inv.stdin.from)) this.read(root, inv, f, true, 'xargs');
         if (!wrapped.inner) return;
         args = wrapped.inner;
         extra ||= Boolean(wrapped.extraArgs);
@@ -179,8 +183,20 @@ class Classifier {
     f.askIf('too many wrappers around one command');
   }
 
+  /** The paths under which the names a pipe's source prints lie: find's starting points, other commands' operands. */
+  private listedUnder(from: Invocation[]): Arg[] {
+    return from.flatMap((up) => {
+      const [name, ...args] = up.argv;
+      if (!name?.exact) return [];
+      const verb = posix.basename(name.text);
+      const find = verb === 'find' ? lookUp({ verb, args, stdin: up.stdin, safeVerbs: this.safeVerbs, subcommandSafe: {} }) : undefined;
+      return find?.walks ?? args.filter((a) => a.exact && !a.text.startsWith('-'));
+    });
+  }
+
   private use(use: Use, unknownCommand: boolean, verb: string, args: Arg[], inv: Invocation, f: Findings, depth: number, source: string): void {
     f.not(use.notReadOnly);
+    f.denyIf(use.denied);
     f.denyIf(use.destroys);
     f.denyIf(use.remoteShell);
     this.destructive(use, verb, args, inv, f);
@@ -337,6 +353,11 @@ class Classifier {
     }
     const r = this.resolve(a, inv.cwd);
     for (const p of r.paths) {
+      const maybe = this.secrets.maybe(p);
+      if (maybe) f.askIf(`${verb} ${mention ? 'is given' : 'reads'} ${maybe}, which may hold secrets`);
+      // A command that may write what it is given: a person decides about a file no tool call may change.
+      const guarded = mention && this.protected.why(p);
+      if (guarded) f.askIf(`${verb} is given ${p}, ${guarded}, and it may write it`);
       const secret = this.secrets.match(p) ?? (recursive ? this.secrets.inside(p) : undefined) ?? this.secrets.sameFile(p);
       if (!secret) continue;
       f.denyIf(`${secret} holds a secret (${verb} ${recursive ? 'reads a folder that holds it' : 'would read it'}); it is never read or changed by a tool call`);
@@ -344,6 +365,8 @@ class Classifier {
     if (r.unknown === undefined) return;
     const literal = r.unknown.replace(/\u0000/g, '');
     const could = /[^/.]/.test(literal) ? this.secrets.could(knownTail(r.unknown)) : undefined;
+    // A process's environment or memory whose number is only known at run time: it is one of them all the same.
+    if (could?.startsWith('/proc/') && /^\/proc\/\u0000\/(task\/\u0000\/)?(environ|mem)$/.test(r.unknown)) f.denyIf(`${verb} reads ${show(r.unknown)}, a process's ${r.unknown.endsWith('mem') ? 'memory' : 'environment'}, where claude keeps its token`);
     if (could) f.askIf(`${verb} ${mention ? 'is given' : 'reads'} ${show(r.unknown)}, which may be ${could}, a secret`);
     if (!mention) f.not(`${verb} reads ${show(r.unknown)}, a path only known at run time`);
   }
@@ -356,6 +379,18 @@ class Classifier {
       f.denyIf(dangerousWrite(p) && `${verb} writes ${p}: ${dangerousWrite(p)}`);
       const secret = this.secrets.match(p);
       if (secret) f.denyIf(`${secret} holds a secret; ${verb} would change it, and no tool call may`);
+      const why = this.protected.why(p);
+      if (why) f.denyIf(`${verb} would write ${p}, ${why}: no tool call may change it`);
+    }
+    if (a.pattern && !a.text.includes(UNKNOWN)) {
+      const pattern = a.pattern.startsWith('/') ? a.pattern : inv.cwd?.length === 1 ? `${inv.cwd[0]}/${a.pattern}` : undefined;
+      const why = pattern && this.protected.named(pattern);
+      if (why) f.denyIf(`${verb} would write ${show(a.text)}, which can name ${why}: no tool call may change it`);
+    }
+    // A path with a known part that may lead to one asks (a bare `$f` says nothing of where it leads: not read-only, as before).
+    if (r.unknown !== undefined && /[^/.]/.test(knownTail(r.unknown).replace(/\u0000/g, ''))) {
+      const why = this.protected.could(knownTail(r.unknown));
+      if (why) f.askIf(`${verb} writes ${show(r.unknown)}, which may be ${why}`);
     }
   }
 
@@ -597,7 +632,7 @@ function innermost(argv: Arg[]): string {
 }
 
 function emptyInvocation(): Invocation {
-  return { argv: [], env: [], redirects: [], stdin: { kind: 'inherit' }, cwd: undefined, vars: new Map(), argScripts: [], variables: [], inFunction: false, inLoop: false, background: false };
+  return { argv: [], env: [], redirects: [], stdin: { kind: 'inherit' }, cwd: undefined, vars: new Map(), argScripts: [], inFunction: false, inLoop: false, background: false };
 }
 
 const show = (text: string) => text.replace(/\u0000/g, '…');
@@ -606,11 +641,27 @@ function patternDir(pattern: string): string {
   return pattern.replace(/\/[^/]*$/, '') || '/';
 }
 
+/**
+ * Whether a Bash allow rule may approve the line, read generously: the rule's literal text before its
+ * first wildcard appears in the line at a word's start (Claude Code checks each command of a compound
+ * line on its own).
+ */
+function ruleMayMatch(rule: string, line: string): boolean {
+  const body = /^Bash\((.*)\)$/s.exec(rule)?.[1];
+  if (body === undefined) return false;
+  const prefix = body.replace(/:\*$/, '').split('*')[0]!.trim().replace(/\s+/g, ' ');
+  return !prefix || ` ${line.replace(/\s+/g, ' ')}`.includes(` ${prefix}`) || line.replace(/\s+/g, ' ').split(/[;&|()`$]/).some((c) => c.trim().startsWith(prefix));
+}
+
 export function classifyCommand(command: string, ctx: ClassifyContext): Decision {
   if (command.length > MAX_COMMAND_LENGTH) return { decision: 'ask', reason: 'command too long to check' };
   const budget = new Budget(WORK_BUDGET, ctx.deadline);
   try {
-    return new Classifier(ctx, budget).line(command, ctx.cwd, 0);
+    const d = new Classifier(ctx, budget).line(command, ctx.cwd, 0);
+    // A catch-all rule (`Bash(*)`, the open posture) is the recipe saying every command may run: kept.
+    const rules = ctx.config.allowRules?.filter((r) => !/^Bash(\(\*\))?$/.test(r));
+    const rule = d.decision === 'none' && !ctx.config.sandboxed ? rules?.find((r) => ruleMayMatch(r, command)) : undefined;
+    return rule ? { decision: 'ask', reason: `${d.reason}; the rule ${rule} would let it run unchecked, so a person decides` } : d;
   } catch (err) {
     if (err instanceof BudgetExceeded) return { decision: 'ask', reason: `checking it took too much work (${err.message})` };
     if (err instanceof RangeError) return { decision: 'ask', reason: 'nested too deeply to check' };

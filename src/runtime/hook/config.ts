@@ -13,6 +13,10 @@ export interface HookConfig {
   hardDeny: string[];
   /** Files a command may not even read without asking (bot tokens, auth env). */
   protectedPaths: string[];
+  /** The rendered settings' Bash allow rules (`Bash(git log *)`): a line one would approve is never left to it. */
+  allowRules?: string[];
+  /** Claude Code's OS sandbox contains every command (then silence leaves the line to the sandbox). */
+  sandboxed?: boolean;
   /** JSON-lines audit log, or absent for none. */
   auditLog?: string;
 }

@@ -10,7 +10,9 @@ import { posix } from 'node:path';
 import { UNKNOWN } from './bash/expand.js';
 import type { Budget } from './budget.js';
 import { compile, hasGlob, intersects, matchTokens } from './glob.js';
-import { HOME_SECRETS } from '../shared/secretFiles.js';
+import { gitKeyRunsProgram } from './commands/git.js';
+import { HOME_PROTECTED, PROJECT_SETTINGS } from '../shared/protectedFiles.js';
+import { HOME_SECRETS, MAYBE_SECRETS } from '../shared/secretFiles.js';
 
 /** `path` from `cwd`, normalised; an absolute `path` stands alone. */
 export function resolveIn(cwd: string, path: string): string {
@@ -36,7 +38,10 @@ export class Secrets {
   /** Device and inode of each secret file that exists here: a hard link to one is the same file. */
   private inodes?: Map<string, string>;
 
-  constructor(home: string, extra: readonly string[]) {
+  constructor(
+    private readonly home: string,
+    extra: readonly string[],
+  ) {
     const abs = (p: string) => (p.startsWith('/') ? p : `${home}/${p}`);
     const all = [...HOME_SECRETS.map((p) => (p.startsWith('!') ? `!${abs(p.slice(1))}` : abs(p))), ...SYSTEM_SECRETS, ...extra];
     this.include = all.filter((p) => !p.startsWith('!')).map(patternOf);
@@ -54,9 +59,20 @@ export class Secrets {
     for (const p of this.include) {
       if (p.components.length > parts.length) continue;
       if (!p.components.every((c, i) => matchTokens(c, parts[i]!))) continue;
-      if (parts.length === p.components.length && this.exclude.some((e) => matchTokens(e.tokens, path))) continue;
+      if (this.exclude.some((e) => matchTokens(e.tokens, path))) continue;
       return p.text;
     }
+    return undefined;
+  }
+
+  /** Why `path` may hold a secret that the agent also has reasons to read (a project's .env, a transcript). */
+  maybe(path: string): string | undefined {
+    const name = posix.basename(path);
+    for (const p of MAYBE_SECRETS) {
+      if (p.startsWith('**/') && !p.startsWith('!') && matchTokens(compile(p.slice(3)), name) && !MAYBE_SECRETS.some((x) => x.startsWith('!**/') && matchTokens(compile(x.slice(4)), name))) return `${path}, an environment file`;
+    }
+    const transcripts = MAYBE_SECRETS.filter((p) => !p.includes('*') && !p.startsWith('!')).map((p) => `${this.home}/${p}`);
+    if (transcripts.some((t) => path === t || path.startsWith(`${t}/`))) return `${path}, Claude Code's transcripts`;
     return undefined;
   }
 
@@ -181,6 +197,39 @@ function realPrefix(path: string): string {
   return path;
 }
 
+/** The files no tool call may write (shared/protectedFiles.ts), where they really are too. */
+export class Protected {
+  private readonly places: Array<{ path: string; why: string }>;
+
+  constructor(home: string) {
+    this.places = HOME_PROTECTED.flatMap((g) => g.paths.map((p) => ({ path: `${home}/${p}`, why: g.why })));
+    for (const p of [...this.places]) {
+      const real = realPrefix(p.path);
+      if (real !== p.path) this.places.push({ path: real, why: p.why });
+    }
+  }
+
+  /** Why `path` may not be written, if it is one of them or inside one. */
+  why(path: string): string | undefined {
+    if (PROJECT_SETTINGS.test(path)) return "Claude Code's project settings (its permission rules and hooks)";
+    return this.places.find((p) => path === p.path || path.startsWith(`${p.path}/`))?.why;
+  }
+
+  /** Why a pattern (absolute, with globs) may name a protected file. */
+  named(pattern: string): string | undefined {
+    return this.matching(compile(pattern));
+  }
+
+  /** Why a path with pieces only known at run time (UNKNOWN) could be a protected file. */
+  could(path: string): string | undefined {
+    return this.matching(compile(path.split(UNKNOWN).map(escape).join('*')));
+  }
+
+  private matching(tokens: ReturnType<typeof compile>): string | undefined {
+    return this.places.find((p) => intersects(tokens, compile(`${escape(p.path)}*`)))?.why;
+  }
+}
+
 /** Folders a search for a repository inside a tree looks into before it gives up. */
 const GIT_WALK_FOLDERS = 2000;
 
@@ -196,34 +245,58 @@ export class FileView {
 
   /**
    * Whether the configuration of the git repository holding `dir` names a program git would run for
-   * a reading command (fsmonitor, a pager, textconv or diff drivers, filters, hooks, an alias running
-   * a shell, an included file). A repository that arrived as a download may carry any of them.
+   * a reading command (fsmonitor, a pager, textconv or diff drivers, filters, a man viewer, an alias
+   * running a shell) or includes another file. A repository that arrived as a download may carry any
+   * of them. The repository is found as git finds it (an empty or broken .git folder is passed by; a
+   * .git file leads to its folder; a linked worktree's common folder holds the configuration), and
+   * every file git reads there is read: config and config.worktree, in both folders.
    */
   gitConfigRunsPrograms(dir: string): string | undefined {
-    for (let d = dir, i = 0; i < 32; i++, d = posix.dirname(d)) {
-      this.budget.spend(32, 'paths');
-      const git = posix.join(d, '.git');
-      let config: string | undefined;
-      try {
-        const st = statSync(git);
-        if (st.isDirectory()) config = posix.join(git, 'config');
-        else {
-          const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(git, 'utf8'));
-          if (m) config = posix.join(posix.resolve(d, m[1]!.trim()), 'config');
-        }
-      } catch {
-        // no .git here; the folder itself may be a repository (bare, or inside .git), which git also finds
-        if (existsSync(posix.join(d, 'HEAD')) && existsSync(posix.join(d, 'config'))) config = posix.join(d, 'config');
-      }
-      if (config) {
-        let text = '';
+    const repo = this.repository(dir);
+    if (!repo) return undefined;
+    for (const folder of new Set([repo.gitDir, repo.commonDir])) {
+      for (const name of ['config', 'config.worktree']) {
+        const file = posix.join(folder, name);
+        let text: string;
         try {
-          text = readFileSync(config, 'utf8').slice(0, 1 << 20);
+          text = readFileSync(file, 'utf8').slice(0, 1 << 20);
         } catch {
-          return undefined;
+          continue;
         }
-        const m = /^\s*\[\s*(include|includeif)\b|^\s*(fsmonitor|pager|editor|sshcommand|askpass|hookspath|textconv|external|command|driver|clean|smudge|process|helper|program|difffilter|uploadpack|receivepack)\s*=|^\s*[\w.-]+\s*=\s*!/im.exec(text);
-        return m ? `${config} sets ${(m[1] ?? m[2] ?? 'an alias running a shell command').toLowerCase()}, a program git would run` : undefined;
+        this.budget.spend(text.length, 'characters');
+        for (const { key, value } of gitConfigEntries(text)) {
+          if (/^include(if\..*)?\.path$/.test(key)) return `${file} includes ${value}, configuration nobody here has read`;
+          if (gitKeyRunsProgram(key, value)) return `${file} sets ${key}, a program git would run`;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The repository git would work in from `dir`: its own folder and the common one. */
+  private repository(dir: string): { gitDir: string; commonDir: string } | undefined {
+    for (let d = dir, i = 0; i < 64; i++, d = posix.dirname(d)) {
+      this.budget.spend(32, 'paths');
+      const dotGit = posix.join(d, '.git');
+      let gitDir: string | undefined;
+      try {
+        if (statSync(dotGit).isFile()) {
+          const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+          if (m) gitDir = posix.resolve(d, m[1]!.trim());
+        } else if (isGitDir(dotGit)) gitDir = dotGit;
+      } catch {
+        // no .git here
+      }
+      // The folder itself may be a repository (bare, or inside .git), which git also finds.
+      gitDir ??= isGitDir(d) ? d : undefined;
+      if (gitDir) {
+        let commonDir = gitDir;
+        try {
+          commonDir = posix.resolve(gitDir, readFileSync(posix.join(gitDir, 'commondir'), 'utf8').trim());
+        } catch {
+          // not a linked worktree
+        }
+        return { gitDir, commonDir };
       }
       if (d === '/') return undefined;
     }
@@ -321,6 +394,35 @@ export class FileView {
     walk(dir, 0);
     return out;
   }
+}
+
+/** A folder git takes for a repository: HEAD, and objects and refs (here or through commondir). */
+function isGitDir(dir: string): boolean {
+  return existsSync(posix.join(dir, 'HEAD')) && (existsSync(posix.join(dir, 'commondir')) || (existsSync(posix.join(dir, 'objects')) && existsSync(posix.join(dir, 'refs'))));
+}
+
+/**
+ * A git configuration file's entries as git reads them: `[section "sub"]` or `[section.sub]` headers,
+ * a key on the header's own line, `;` and `#` comments outside quotes, lines continued with `\`.
+ * Keys come back as `section.sub.name` with section and name lowercased.
+ */
+function gitConfigEntries(text: string): Array<{ key: string; value: string }> {
+  const out: Array<{ key: string; value: string }> = [];
+  let section = '';
+  for (const raw of text.replace(/\\\r?\n/g, '').split('\n')) {
+    let line = raw.trim();
+    const header = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
+    if (header) {
+      const [name, ...dotted] = header[1]!.split('.');
+      section = [name!.toLowerCase(), ...(header[2] !== undefined ? [header[2].replace(/\\(.)/g, '$1')] : dotted.length ? [dotted.join('.').toLowerCase()] : [])].join('.');
+      line = line.slice(header[0].length).trim();
+    }
+    const entry = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(line);
+    if (!entry || !section) continue;
+    const value = (entry[2] ?? 'true').replace(/\s[;#].*$/, '').replace(/^"(.*)"$/, '$1');
+    out.push({ key: `${section}.${entry[1]!.toLowerCase()}`, value });
+  }
+  return out;
 }
 
 /** `~user`: from /etc/passwd, or the current user's own home (macOS keeps users elsewhere). */

@@ -5,10 +5,12 @@
  * (public keys; the hook honours exceptions, the sandbox cannot, so it hides the whole match).
  */
 export const HOME_SECRETS = [
-  '.ssh/id_*',
+  // Every file in ~/.ssh is a key until shown otherwise (keys are named anything: deploy, github_rsa).
+  '.ssh',
   '!.ssh/*.pub',
-  '.ssh/*.pem',
-  '.ssh/*.key',
+  '!.ssh/known_hosts*',
+  '!.ssh/config',
+  '!.ssh/authorized_keys',
   '.aws/credentials',
   '.aws/sso/cache',
   '.aws/cli/cache',
@@ -35,6 +37,13 @@ export const HOME_SECRETS = [
   '.azure/msal_token_cache.json',
   '.gnupg/private-keys-v1.d',
   '.claude/.credentials.json',
+  // Claude Code's own state: it keeps an API key there (primaryApiKey) when one was entered.
+  '.claude.json',
+  // What people typed, tokens included, and the database password files.
+  '.*_history',
+  '.local/share/fish/fish_history',
+  '.pgpass',
+  '.my.cnf',
   // The chat plugins' token files, wherever a buddy keeps its channel state.
   '.claude/channels/*/.env',
   '.claude/channels/*/buddies/*/.env',
@@ -42,3 +51,10 @@ export const HOME_SECRETS = [
   '.config/buddy-init/*/auth.env',
   '.local/state/buddy-init',
 ];
+
+/**
+ * Files that may hold secrets but that the agent also has good reasons to read: a project's `.env`
+ * files, Claude Code's transcripts (what every session saw). The hook asks a person rather than deny.
+ * Patterns are absolute or home-relative; `**\/` matches in any folder.
+ */
+export const MAYBE_SECRETS = ['**/.env', '**/.env.*', '!**/.env.example', '!**/.env.sample', '!**/.env.template', '.claude/projects'];

@@ -33,6 +33,8 @@ function find(call: Call): Use {
       continue;
     }
     if (FIND_VALUE.has(a.text)) {
+      // -files0-from names a file of starting points: read (and printed in its errors).
+      if (a.text === '-files0-from' && args[i + 1]) use.reads.push(args[i + 1]!);
       i++;
       continue;
     }
@@ -49,8 +51,9 @@ function find(call: Call): Use {
       i = end < 0 ? args.length : end;
     }
   }
-  if (runs.length) use.runs = runs;
   use.walks = roots.length ? roots : [{ text: '.', exact: true, many: false }];
+  // What it runs a command on is everything under its starting points: all of it may be read.
+  if (runs.length) Object.assign(use, { runs, recursive: use.walks });
   return use;
 }
 

@@ -10,8 +10,11 @@ import type { Arg } from '../bash/expand.js';
 import { hasAny, parseOptions } from '../options.js';
 import { known, no, ok, type Call, type Use } from './types.js';
 
-/** Configuration keys whose value is a command git runs (for `-c key=value`). */
-const COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|askpass|hookspath)|pager\..+|diff\.external|(diff|merge|filter)\..+\.(textconv|command|driver|clean|smudge|process)|credential(\..+)?\.helper|gpg(\..+)?\.program|sequence\.editor|interactive\.difffilter|sendemail\..+cmd|uploadpack\.packobjectshook|remote\..+\.(uploadpack|receivepack))$/;
+/** Configuration keys whose value is a command git runs (for `-c key=value`, and a repository's own configuration). */
+const COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|askpass|hookspath|gitproxy)|pager\..+|diff\.external|(diff|merge|filter)\..+\.(textconv|command|driver|clean|smudge|process)|credential(\..+)?\.helper|gpg(\..+)?\.program|sequence\.editor|interactive\.difffilter|sendemail\..+cmd|uploadpack\.packobjectshook|remote\..+\.(uploadpack|receivepack|vcs)|man\.viewer|man\..+\.(cmd|path)|(help|web)\.browser|browser\..+\.(cmd|path)|difftool\..+\.(cmd|path)|mergetool\..+\.(cmd|path))$/;
+
+/** Whether git runs `value` as a program for the key (an alias starting with `!` runs a shell). */
+export const gitKeyRunsProgram = (key: string, value: string): boolean => COMMAND_KEYS.test(key) || (key.startsWith('alias.') && value.trimStart().startsWith('!'));
 
 /** Subcommands that only read, whatever options they get (the forbidden ones aside). */
 const READERS = new Set([
@@ -117,7 +120,21 @@ export function git(call: Call): Use {
   const inDir = (a: Arg): Arg => (dir && !a.text.startsWith('/') ? { ...a, text: dir + a.text } : a);
   const paths = rest.filter((a) => !a.text.startsWith('-')).map(inDir);
   const use: Use = { ...ok(paths), ...(scripts.length ? { scripts } : {}), repo: inDir({ text: '.', exact: true, many: false }) };
-  for (const a of rest) if (/^--(output|output-directory)=/.test(a.text)) use.writes.push(inDir({ ...a, text: a.text.slice(a.text.indexOf('=') + 1) }));
+  // Files its options write (`--output=F`, `--output F`, `-o F`, `config --file F`) or read (`blame -S F`, `--contents F`, an order file).
+  rest.forEach((a, j) => {
+    const value = (long: RegExp, short?: RegExp): Arg | undefined => {
+      const eq = /^(--[a-z-]+)=(.*)$/s.exec(a.text);
+      if (eq) return long.test(eq[1]!) ? inDir({ ...a, text: eq[2]! }) : undefined;
+      return (long.test(a.text) || short?.test(a.text)) && rest[j + 1] ? inDir(rest[j + 1]!) : undefined;
+    };
+    const written = sub === 'config' ? value(/^--file$/, /^-f$/) : value(/^--(output|output-directory)$/, sub === 'format-patch' || sub === 'archive' ? /^-o$/ : undefined);
+    if (written) use.writes.push(written);
+    const read = value(/^--(contents|ignore-revs-file|orderfile)$/, sub === 'blame' || sub === 'annotate' ? /^-S$/ : sub !== 'grep' ? /^-O$/ : undefined);
+    if (read) use.reads.push(read);
+    if (sub !== 'grep' && /^-O./.test(a.text)) use.reads.push(inDir({ ...a, text: a.text.slice(2) }));
+  });
+  // `git diff` compares any two files or folders with --no-index, or outside a repository: each read whole.
+  if (sub === 'diff') use.recursive = paths;
   if (why) return { ...use, notReadOnly: why };
   if (!sub) return args.length && args.every((a) => a.text === '--version' || a.text === '--help') ? use : { ...use, notReadOnly: 'git without a known subcommand' };
   if (!rest.every((a) => a.exact || !a.text.startsWith('-'))) return { ...use, notReadOnly: 'git has an argument only known at run time among its options' };

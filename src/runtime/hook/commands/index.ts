@@ -6,10 +6,10 @@
 import { FILE_TOOLS } from './files.js';
 import { git } from './git.js';
 import { readerTable } from './readers.js';
-import { RUNNERS } from './runners.js';
 import { TEXT_TOOLS } from './text.js';
 import { toolTable } from './tools.js';
-import { ok, type Call, type Table, type Use } from './types.js';
+import { buddysTmux, RUNNERS } from './runners.js';
+import { no, ok, type Call, type Table, type Use } from './types.js';
 
 export type { Call, Use } from './types.js';
 export { isWrapper, runsNothing, unwrap, type Unwrapped } from './wrappers.js';
@@ -17,6 +17,8 @@ export { isWrapper, runsNothing, unwrap, type Unwrapped } from './wrappers.js';
 /** What `call.verb` does with `call.args`; undefined when no table knows the command. */
 export function lookUp(call: Call): Use | undefined {
   const { verb } = call;
+  const buddy = verb === 'tmux' ? buddysTmux(call.args) : undefined;
+  if (buddy) return { ...no(buddy), denied: buddy };
   const readOnly: Table | undefined = verb === 'git' ? git : TEXT_TOOLS[verb] ?? FILE_TOOLS[verb] ?? readerTable(verb) ?? toolTable(verb, call.subcommandSafe[verb]);
   const runner = RUNNERS[verb];
   if (readOnly) {

@@ -7,6 +7,7 @@
 import type { Arg } from '../bash/expand.js';
 import { hasAny, parseOptions, type OptionSpec, type Parsed } from '../options.js';
 import { known, no, ok, type Call, type Table, type Use } from './types.js';
+import { SECRET_VARIABLE } from '../../shared/secretNames.js';
 
 interface ReaderSpec extends OptionSpec {
   /** What the operands are. */
@@ -27,7 +28,15 @@ interface ReaderSpec extends OptionSpec {
   patternFirst?: readonly string[];
   /** Any further check of the parsed options. */
   extra?: (p: Parsed, call: Call) => string | undefined;
+  /** Its long options take one dash (`ip -batch`, abbreviated `-ba`). */
+  singleDashLong?: boolean;
+  /** Why these options and operands print a secret by themselves (then the line is denied). */
+  secret?: (p: Parsed) => string | undefined;
 }
+
+/** ps options that add each process's environment: BSD `e` (`ps auxeww`, even after a dash: `ps -auxeww`). */
+const psShowsEnvironment = (p: Parsed) =>
+  p.operands.some((o) => !o.exact || /e/.test(o.text)) || p.options.some((o) => /^-[a-zA-Z]*e/.test(o.name + (o.value?.text ?? '')) && /[xwu]/.test(o.name + (o.value?.text ?? '')));
 
 const TEXT_PRINTERS = ['echo', 'true', 'false', ':', 'pwd', 'whoami', 'id', 'groups', 'uname', 'uptime', 'nproc', 'arch', 'tty', 'seq', 'sleep', 'yes', 'getconf', 'numfmt', 'which', 'type', 'whereis', 'basename', 'dirname', 'cd', 'pushd', 'popd', 'dirs', 'wait', 'logname', 'hostid', 'locale', 'tput', 'expr', 'factor', 'lsb_release', 'sw_vers', 'cal', 'nice'];
 const INFO = ['df', 'free', 'lsblk', 'lscpu', 'w', 'pstree', 'pgrep', 'vmstat', 'iostat', 'mount', 'findmnt', 'ip', 'ss', 'netstat', 'ifconfig', 'lsof', 'jobs', 'ulimit', 'umask', 'times', 'hash'];
@@ -121,16 +130,21 @@ const SPECS: Record<string, ReaderSpec> = {
     operands: 'text',
     shortValue: 'opCGgUutNkO',
     longValue: ['format', 'pid', 'ppid', 'sort', 'user', 'group', 'tty', 'cols', 'columns', 'rows', 'lines', 'width'],
-    extra: (p) => (p.operands.some((o) => /e/.test(o.text)) ? 'ps e prints every process environment, where claude keeps its token' : undefined),
+    secret: (p) => (psShowsEnvironment(p) ? "ps e prints every process's environment, where claude keeps its token" : undefined),
   },
-  printenv: { operands: 'text', extra: (p) => (p.operands.length === 0 ? 'printenv prints the environment, which holds secrets' : undefined) },
+  printenv: {
+    operands: 'text',
+    secret: (p) =>
+      p.operands.length === 0 ? "printenv prints the whole environment, where claude's token may be" : p.operands.find((o) => !o.exact || SECRET_VARIABLE.test(o.text)) && `printenv ${p.operands.map((o) => o.text).join(' ')} prints a variable that may hold a secret`,
+  },
   printf: { operands: 'text', forbid: ['-v'] },
   test: { operands: 'metadata', extra: (p) => (p.options.some((o) => o.name === '-v') || p.operands.some((o) => o.text === '-v') ? 'test -v evaluates an array subscript' : undefined) },
   jobs: { operands: 'none', forbid: ['-x'] },
   hash: { operands: 'none', forbid: ['-p', '-d', '-r'] },
   ulimit: { operands: 'none', extra: (p) => (p.operands.length ? 'ulimit with a value changes a limit' : undefined) },
   umask: { operands: 'none', extra: (p) => (p.operands.length ? 'umask with a value changes the mask' : undefined) },
-  ip: { operands: 'text', extra: (p) => (p.operands.some((o) => !o.exact || /^(add|del|delete|change|replace|set|flush|append|prepend|exec|save|restore|attach|detach|up|down)$/.test(o.text)) ? 'ip with these arguments changes the network' : undefined) },
+  // ip -batch FILE (-b, -batch=...) runs the commands in FILE, printing a line it cannot parse.
+  ip: { operands: 'text', singleDashLong: true, readsValue: ['-b', '--batch'], forbid: ['-b', '--batch'], longValue: ['batch'], shortValue: 'b', extra: (p) => (p.operands.some((o) => !o.exact || /^(add|del|delete|change|replace|set|flush|append|prepend|exec|save|restore|attach|detach|up|down)$/.test(o.text)) ? 'ip with these arguments changes the network' : undefined) },
   mount: { operands: 'none', extra: (p) => (p.operands.length ? 'mount with operands mounts something' : undefined) },
   // ss -K closes the sockets it lists; -D dumps to a file; -F reads the filter from one.
   ss: { operands: 'text', shortValue: 'fADFN', longValue: ['family', 'query', 'diag', 'filter', 'net'], forbid: ['-K', '--kill', '-D', '--diag'], writesValue: ['-D', '--diag'], readsValue: ['-F', '--filter'] },
@@ -158,23 +172,26 @@ export function readerTable(verb: string): Table | undefined {
 }
 
 function read(spec: ReaderSpec, call: Call): Use {
-  const p = parseOptions(call.args, spec);
+  const args = spec.singleDashLong ? call.args.map((a) => (a.exact && /^-[a-z]{2,}/.test(a.text) ? { ...a, text: `-${a.text}` } : a)) : call.args;
+  const p = parseOptions(args, spec);
   if (p.unclear) return no(`${call.verb} has an argument only known at run time where an option could be`);
   const bad = spec.forbid && hasAny(p, spec.forbid);
   const written = spec.writesValue ? p.options.filter((o) => o.value && spec.writesValue!.includes(o.name)).map((o) => o.value!) : [];
-  if (bad) return { ...no(`${call.verb} ${bad.name} writes, runs a program or reaches out`), writes: written, reads: p.operands };
+  const valueReads: Arg[] = spec.readsValue ? p.options.filter((o) => o.value && hasAny({ ...p, options: [o] }, spec.readsValue!)).map((o) => o.value!) : [];
+  if (bad) return { ...no(`${call.verb} ${bad.name} writes, runs a program or reaches out`), writes: written, reads: [...p.operands, ...valueReads] };
+  const secret = spec.secret?.(p);
+  if (secret) return { ...no(secret), denied: secret };
   const why = spec.extra?.(p, call);
   if (why) return no(why);
   if (spec.operands === 'none' && p.operands.length) return no(`${call.verb} with an operand changes something`);
   let operands = p.operands;
   if (spec.patternFirst && !hasAny(p, spec.patternFirst)) operands = operands.slice(1);
-  if (spec.maxOperands !== undefined && operands.length > spec.maxOperands) return no(`${call.verb} writes its last operand`);
-  const valueReads: Arg[] = spec.readsValue ? p.options.filter((o) => o.value && hasAny({ ...p, options: [o] }, spec.readsValue!)).map((o) => o.value!) : [];
+  if (spec.maxOperands !== undefined && operands.length > spec.maxOperands) return { ...no(`${call.verb} writes its last operand`), reads: operands.slice(0, spec.maxOperands), writes: operands.slice(spec.maxOperands) };
   // grep -d recurse is -r spelled another way.
   const recurse = p.options.some((o) => (o.name === '-d' || o.name === '--directories') && known(o.value) === 'recurse');
   const recursive = spec.recursive === 'always' || recurse || (spec.recursive && hasAny(p, spec.recursive));
-  if (recursive && spec.followsLinks && hasAny(p, spec.followsLinks)) return no(`${call.verb} follows symbolic links while it recurses`);
   const use = ok(spec.operands === 'content' ? [...operands, ...valueReads] : valueReads);
   if (recursive) use.recursive = operands.length ? operands : [{ text: '.', exact: true, many: false }];
+  if (recursive && spec.followsLinks && hasAny(p, spec.followsLinks)) use.notReadOnly = `${call.verb} follows symbolic links while it recurses`;
   return use;
 }

@@ -120,6 +120,24 @@ function gdb(call: Call): Use {
   return { ...no('gdb runs and controls programs'), ...(scripts.length ? { scripts } : {}) };
 }
 
+/**
+ * Whether a tmux command reaches a buddy's own server: its socket (`-L buddy-init-<name>`, or `-S` to
+ * it), or no socket named at all, since claude runs inside the buddy's pane and tmux then talks to the
+ * server in $TMUX. Any command there can type into claude's pane or set a hook that runs a program.
+ */
+export function buddysTmux(args: readonly Arg[]): string | undefined {
+  if (args.length === 1 && args[0]!.text === '-V') return undefined;
+  for (let i = 0; i < args.length && args[i]!.text.startsWith('-'); i++) {
+    const a = args[i]!;
+    if (/^-[fT]$/.test(a.text)) i++;
+    const socket = /^-[LS]/.test(a.text) ? (a.text.length > 2 ? { ...a, text: a.text.slice(2) } : args[++i]) : undefined;
+    if (!socket) continue;
+    if (!socket.exact || /(^|\/)buddy-init-/.test(socket.text)) return `tmux on ${socket.exact ? socket.text : 'a socket only known at run time'}, a buddy's own tmux server, can type into claude's pane`;
+    return undefined;
+  }
+  return "tmux with no socket named talks to the server claude runs in (the buddy's own): it can type into claude's pane";
+}
+
 /** tmux commands that run shell text (new-window 'cmd', run-shell, send-keys...), chained with `;`. */
 function tmux(call: Call): Use {
   const scripts: NonNullable<Use['scripts']> = [];

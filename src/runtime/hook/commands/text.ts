@@ -91,17 +91,24 @@ function awk(call: Call): Use {
   }
   const code = sources.map((s) => s?.text ?? '').join('\n');
   const use: Use = ok(files.filter((f) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(f.text)));
+  // `print > "file"` and `printf >> "file"` write the file the literal names.
+  for (const m of code.matchAll(/[^>]>>?\s*"((?:[^"\\]|\\.)+)"/g)) use.writes.push({ text: m[1]!, exact: true, many: false });
   use.code = { lang: 'awk', text: { text: code, exact: sources.every((s) => s?.exact), many: false } };
   if (!sources.every((s) => s?.exact)) return { ...use, notReadOnly: 'awk runs a program only known at run time' };
   if (!awkProgramIsReadOnly(code)) return { ...use, notReadOnly: 'the awk program runs commands, writes files, or reads files or the environment' };
   return use;
 }
 
-/** jq: the program may import modules or read the environment (where claude's token is). */
+/**
+ * jq: the program may come from a file (`-f`, in any cluster: `jq -nf FILE` runs FILE and prints it in
+ * its error), import modules from library folders (`-L`), or read the environment (where claude's token is).
+ */
 function jq(call: Call): Use {
   const args = call.args;
   // --arg/--argjson/--slurpfile/--rawfile take two values; --args/--jsonargs make the rest values.
   const files: Arg[] = [];
+  const libraries: Arg[] = [];
+  let fromFile = false;
   let program: Arg | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -117,7 +124,20 @@ function jq(call: Call): Use {
       i += 2;
       continue;
     }
-    if (/^-(f|L)|^--(from-file|library-path)/.test(t)) return no(`jq ${t} loads a program or modules from files`);
+    if (t === '--from-file') fromFile = true;
+    else if (t === '--library-path' || t === '-L') {
+      if (args[i + 1]) libraries.push(args[++i]!);
+    } else if (t.startsWith('--library-path=')) libraries.push({ ...a, text: t.slice('--library-path='.length) });
+    else if (/^-[a-zA-Z]+$/.test(t)) {
+      // A cluster: -L takes the rest of the word (or the next one) as a folder.
+      const at = t.indexOf('L');
+      if (at > 0) {
+        if (at < t.length - 1) libraries.push({ ...a, text: t.slice(at + 1) });
+        else if (args[i + 1]) libraries.push(args[++i]!);
+      }
+      if (t.slice(0, at > 0 ? at : undefined).includes('f')) fromFile = true;
+      continue;
+    }
     if (t === '--indent' || t === '--tab-width') {
       i++;
       continue;
@@ -126,10 +146,14 @@ function jq(call: Call): Use {
     if (program === undefined) program = a;
     else files.push(a);
   }
+  const loads = [...(fromFile && program ? [program] : []), ...libraries];
+  if (loads.length) return { ...no('jq loads a program or modules from files'), reads: fromFile && program ? [program, ...files] : files, recursive: libraries };
   if (program && !program.exact) return no('jq runs a program only known at run time');
-  if (program && (/\b(import|include|env|get_search_list)\b/.test(program.text) || /\$ENV\b/.test(program.text))) {
-    return no('the jq program imports modules or reads the environment');
+  if (program && (/\benv\b/.test(program.text) || /\$ENV\b/.test(program.text))) {
+    const why = "the jq program reads the environment, where claude's token may be";
+    return { ...no(why), denied: why };
   }
+  if (program && /\b(import|include|get_search_list)\b/.test(program.text)) return { ...no('the jq program imports modules'), reads: files };
   return ok(files);
 }
 

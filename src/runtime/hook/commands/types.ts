@@ -26,6 +26,8 @@ export interface Use {
   scriptFiles?: Arg[];
   /** Program text in another language (python -c, perl -e, node -e, awk programs), for the deny checks. */
   code?: { lang: 'python' | 'perl' | 'ruby' | 'node' | 'php' | 'awk' | 'lua' | 'tcl'; text: Arg };
+  /** Denied by itself: it prints what holds secrets (the environment, every process's environment), or reaches the buddy's own tmux server. */
+  denied?: string;
   /** A disk or filesystem-wide operation that is catastrophic by itself (mkfs, wipefs, blkdiscard...). */
   destroys?: string;
   /** Trees it walks and acts on (find's starting points, for -delete and -exec). */

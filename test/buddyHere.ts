@@ -9,7 +9,7 @@ import { loadRecipe, type SecretValues } from '../src/recipe/index.js';
 import { renderBuddy } from '../src/render/index.js';
 import type { SupervisorConfig } from '../src/runtime/supervisor/config.js';
 import { gatherFacts, LocalTarget } from '../src/target/index.js';
-import { ROOT, writeFile } from '../test/helpers.js';
+import { ROOT, writeFile } from './helpers.js';
 
 export interface BuddyHere {
   home: string;
