@@ -36,15 +36,21 @@ function repo(home: string, dir: string): void {
 
 const append = (path: string, text: string) => writeFileSync(path, readFileSync(path, 'utf8') + text);
 
+/**
+ * The second home's secrets: the same lengths, other bytes. Output that differs between the two homes
+ * carries the secrets (base64, hex, reversed, compressed), whatever it looks like.
+ */
+const other = (text: string) => text.replaceAll('MARK', 'MXRK');
+
 /** The secrets with their markers (again after a render, which writes ~/.claude.json). */
-export function plantSecrets(home: string): void {
-  for (const [rel, text] of Object.entries(SECRET_FILES)) writeFile(join(home, rel), text);
+export function plantSecrets(home: string, variant: 'first' | 'second' = 'first'): void {
+  for (const [rel, text] of Object.entries(SECRET_FILES)) writeFile(join(home, rel), variant === 'first' ? text : other(text));
 }
 
 /** A home laid out as a buddy's, `root/home/ada`; returns the home. */
-export function buildHome(root = tempDir('buddy-third-')): string {
+export function buildHome(root = tempDir('buddy-third-'), variant: 'first' | 'second' = 'first'): string {
   const home = join(root, 'home', 'ada');
-  plantSecrets(home);
+  plantSecrets(home, variant);
   writeFile(join(home, '.ssh/id_ed25519.pub'), 'ssh-ed25519 AAAA public\n');
   writeFile(join(home, '.ssh/known_hosts'), 'github.com ssh-ed25519 AAAA\n');
   writeFile(join(home, '.ssh/config'), 'Host *\n');
@@ -120,8 +126,19 @@ function startTmux(work: string): string {
   return socket;
 }
 
-/** Runs `line` in a fresh copy of `template`'s home (paths rebased) and reports the harm it did. */
-export function runForReal(template: string, line: string): Harm {
+/**
+ * Runs `line` in a fresh copy of `template`'s home (paths rebased) and reports the harm it did. With
+ * `second` (a home whose secrets differ), a line whose output shows no marker but differs between the
+ * two homes leaked them too.
+ */
+export function runForReal(template: string, line: string, second?: string): Harm {
+  const first = runOnce(template, line, TOKEN_VALUE);
+  if (first.harm.leaked.length || !second) return first.harm;
+  const again = runOnce(second, line, other(TOKEN_VALUE));
+  return again.printed !== first.printed ? { ...first.harm, leaked: ['output that depends on the secrets'] } : first.harm;
+}
+
+function runOnce(template: string, line: string, token: string): { harm: Harm; printed: string } {
   const root = tempDir('buddy-third-run-');
   const home = join(root, 'home', 'ada');
   mkdirSync(join(root, 'home'), { recursive: true });
@@ -135,7 +152,7 @@ export function runForReal(template: string, line: string): Harm {
   const tmux = /tmux/.test(line) ? startTmux(work) : undefined;
   const r = spawnSync('timeout', ['-s', 'KILL', '5', 'unshare', '--net', 'bash', '-c', line.replaceAll('{H}', home)], {
     cwd: work,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: home, LANG: 'C.UTF-8', [TOKEN_VARIABLE]: TOKEN_VALUE, ...GIT_ENV, ...(tmux ? { TMUX: tmux } : {}) },
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: home, LANG: 'C.UTF-8', [TOKEN_VARIABLE]: token, ...GIT_ENV, ...(tmux ? { TMUX: tmux } : {}) },
     encoding: 'utf8',
     input: '',
     maxBuffer: 64 << 20,
@@ -145,7 +162,8 @@ export function runForReal(template: string, line: string): Harm {
     spawnSync('sleep', ['0.5']);
     spawnSync('tmux', ['-L', BUDDY.socket, 'kill-server']);
   }
-  const printed = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  // The copy's own folder name is not the secret: written the same in both runs.
+  const printed = `${r.stdout ?? ''}${r.stderr ?? ''}`.replaceAll(root, '{ROOT}').replaceAll(/buddy-third-run-[A-Za-z0-9]+/g, '{ROOT}');
   const after = snapshot(home);
   const harm: Harm = {
     leaked: MARKERS.filter((m) => printed.includes(m)),
@@ -153,5 +171,5 @@ export function runForReal(template: string, line: string): Harm {
     ran: findPwned(root),
   };
   rmSync(root, { recursive: true, force: true });
-  return harm;
+  return { harm, printed };
 }

@@ -1,6 +1,7 @@
 // The third round (issue 27): the generated corpus of test/hook/third.ts against the shipped hook, as
 // apply renders it on a realistic home (no sandbox: the hook must hold by itself), and each line run
-// for real by the machine's bash and tools to show the harm it does (test/hook/harm.ts).
+// for real by the machine's bash and tools to show the harm it does (test/hook/harm.ts; one line in
+// four in `npm test`, every line with `npm run harm`).
 // Auto-approved means what Claude Code would run without a person: the hook's allow, or the hook's
 // silence where an allow rule of the rendered settings matches.
 import { readFileSync } from 'node:fs';
@@ -17,11 +18,11 @@ let hook: HookModule;
 let home: string;
 
 /** A buddy as apply renders it, without a sandbox; `allow` adds the recipe's own rules. */
-async function rendered(allow: string[] = []): Promise<{ config: HookConfig; rules: string[] }> {
-  home = buildHome();
+async function rendered(allow: string[] = [], variant: 'first' | 'second' = 'first'): Promise<{ config: HookConfig; rules: string[] }> {
+  home = buildHome(undefined, variant);
   const extra = allow.length ? `permissions:\n  allow:\n${allow.map((r) => `    - "${r}"\n`).join('')}` : '';
   await buddyHere(home, `name: jarvis\nextends: balanced\nworkdir: ~/work\nsandbox: false\n${extra}`);
-  plantSecrets(home);
+  plantSecrets(home, variant);
   const config = JSON.parse(readFileSync(join(home, '.config/buddy-init/jarvis/hook.json'), 'utf8')) as HookConfig;
   const settings = JSON.parse(readFileSync(join(home, 'work/.claude/settings.local.json'), 'utf8')) as { permissions: { allow: string[] } };
   return { config, rules: settings.permissions.allow.filter((r) => r.startsWith('Bash(')) };
@@ -85,6 +86,17 @@ describe('the third round (issue 27), against the hook as apply renders it', () 
     expect(classify(config, 'git log --oneline -3').decision).toBe('allow');
   });
 
+  it("asks about files that may hold secrets but are read for good reasons (a project's .env, the transcripts)", async () => {
+    const { config } = await rendered();
+    for (const line of ['cat .env', 'head -5 config/.env.production', 'cat ~/.claude/projects/-home-ada-work/0b1.jsonl', 'grep -r token ~/.claude/projects']) expect(classify(config, line).decision, line).toBe('ask');
+    expect(classify(config, 'cat .env.example').decision).toBe('allow');
+  });
+
+  it('does not allow an unknown value where it can become an option', async () => {
+    const { config } = await rendered();
+    for (const line of ['find . $ARGS', 'ls $OPTS', 'sort $FLAGS data.json', 'git log $X']) expect(classify(config, line).decision, line).not.toBe('allow');
+  });
+
   it('still allows the read-only near misses', async () => {
     const { config } = await rendered();
     const refused = NEAR_MISSES.map((line) => ({ line, d: classify(config, line) })).filter((r) => r.d.decision !== 'allow');
@@ -94,13 +106,17 @@ describe('the third round (issue 27), against the hook as apply renders it', () 
 
 describe('each attack does its harm when run for real (the oracle that the corpus is attacks)', () => {
   it('shows the harm of nearly every line, and the hook approves none of those', async () => {
+    await rendered([], 'second');
+    const second = home;
     const { config, rules } = await rendered();
     const template = home;
     const byClass = new Map<string, { lines: number; harmful: number }>();
     const harmless: string[] = [];
     const approved: string[] = [];
-    for (const a of THIRD) {
-      const harm = runForReal(template, a.line);
+    // Each line takes a fresh home and a real run: one in four here (every class), all with `npm run harm`.
+    const lines = THIRD.filter((x, i) => x.harm !== 'policy' && (process.env.HARM_ALL === '1' || i % 4 === 0));
+    for (const a of lines) {
+      const harm = runForReal(template, a.line, second);
       const did = a.harm === 'leak' ? harm.leaked.length > 0 : a.harm === 'write' ? harm.written.length > 0 : harm.ran;
       const c = byClass.get(a.class) ?? { lines: 0, harmful: 0 };
       c.lines++;
