@@ -1,7 +1,8 @@
 // Hook latency: the shipped hook bundle per call (one whole process, as Claude Code runs it), against
 // bare `node -e 0` and a minimal python3 stdlib hook, interleaved in one run; then the worst cases over
 // pathological inputs, each of which must be answered within the hook's 1 s budget.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, interleaved, machine, rounds, stats, table, timeProcess } from './lib.js';
 
@@ -16,7 +17,12 @@ const compound = ['for f in *.ts; do wc -l "$f"; done', 'find . -name "*.log" | 
 const input = (command: string) => JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: '/tmp', session_id: 'bench' });
 // The system's python3, not a version manager's shim in front of it (pyenv's costs more than python).
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const hookCall = (command: string) => timeProcess([process.execPath, hook], input(command)).ms;
+// The policy as apply renders it for a buddy without a sandbox (token files protected, the recipe's own
+// Bash allow rule handed on), so every check a real call makes is paid for here.
+const home = homedir();
+const config = join(mkdtempSync(join(tmpdir(), 'buddy-hook-bench-')), 'hook.json');
+writeFileSync(config, JSON.stringify({ safeVerbs: [], subcommandSafe: {}, hardDeny: [], protectedPaths: [`${home}/.config/buddy-init/bench/auth.env`, `${home}/.claude/.credentials.json`, `${home}/.claude/channels/discord/.env`], allowRules: ['Bash(npm test)'], sandboxed: false }));
+const hookCall = (command: string) => timeProcess([process.execPath, hook, '--config', config], input(command)).ms;
 
 const result = interleaved(
   [
@@ -50,7 +56,7 @@ const pathological: Record<string, string> = {
   'unterminated quotes x1000': '"'.repeat(1001),
 };
 const rows = Object.entries(pathological).map(([name, command]) => {
-  const runs = Array.from({ length: process.env.BENCH_SMOKE === '1' ? 2 : 5 }, () => timeProcess([process.execPath, hook], input(command)));
+  const runs = Array.from({ length: process.env.BENCH_SMOKE === '1' ? 2 : 5 }, () => timeProcess([process.execPath, hook, '--config', config], input(command)));
   const decision = runs[0]!.stdout ? (JSON.parse(runs[0]!.stdout) as { hookSpecificOutput: { permissionDecision: string } }).hookSpecificOutput.permissionDecision : 'none';
   const s = stats(runs.map((r) => r.ms));
   if (s.max > 1500) throw new Error(`${name}: ${fmt(s.max)} ms, over the budget`);

@@ -11,6 +11,7 @@ import { judgeLine, SANDBOX_HOME, type Hook, type LineReport } from './oracle/ju
 import { ATTACKS } from './attacks.js';
 import { CORPUS } from './corpus.js';
 import { EVERYDAY } from './everyday.js';
+import { THIRD } from './third.js';
 import { ROOT } from '../helpers.js';
 
 type HookModule = typeof import('../../src/runtime/hook/main.js');
@@ -53,8 +54,9 @@ const problems = (reports: LineReport[]) =>
   reports.flatMap((r) => [...r.missed.map((e) => `${JSON.stringify(r.line)}: bash ran ${JSON.stringify(e.words)}, the model does not list it`), ...r.unsafe.map((u) => `${JSON.stringify(r.line)} allowed, yet ${u}`)]);
 
 describe('bash as the oracle', () => {
-  it('agrees on the corpus, the attacks, the everyday commands and the known tricky lines', () => {
-    const { reports, summary } = judgeAll([...CORPUS.map(([c]) => c), ...ATTACKS.filter((a) => a.class !== 'time').map((a) => a.line), ...EVERYDAY, ...TRICKY]);
+  it('agrees on the corpus, the attacks (both rounds), the everyday commands and the known tricky lines', () => {
+    const third = THIRD.map((a) => a.line.replaceAll('{H}', SANDBOX_HOME));
+    const { reports, summary } = judgeAll([...CORPUS.map(([c]) => c), ...ATTACKS.filter((a) => a.class !== 'time').map((a) => a.line), ...EVERYDAY, ...TRICKY, ...third]);
     console.log(`oracle, fixed lines: ${summary}`);
     expect(problems(reports)).toEqual([]);
   }, 600_000);

@@ -84,6 +84,9 @@ describe('the third round (issue 27), against the hook as apply renders it', () 
     expect(classify(config, 'npm test').decision).toBe('ask');
     expect(classify(config, 'npm run build').decision).toBe('none');
     expect(classify(config, 'git log --oneline -3').decision).toBe('allow');
+    // With the sandbox around every command, silence leaves the line to it; a catch-all rule is the recipe's wish to run everything.
+    expect(classify({ ...config, sandboxed: true }, 'git log -1 --output=notes.txt').decision).toBe('none');
+    expect(classify({ ...config, allowRules: ['Bash(*)'] }, 'npm test').decision).toBe('none');
   });
 
   it("asks about files that may hold secrets but are read for good reasons (a project's .env, the transcripts)", async () => {

@@ -94,9 +94,9 @@ class Classifier {
     private readonly ctx: ClassifyContext,
     private readonly budget: Budget,
   ) {
-    this.secrets = new Secrets(ctx.home, ctx.config.protectedPaths);
-    this.protected = new Protected(ctx.home);
     this.files = new FileView(budget);
+    this.secrets = new Secrets(ctx.home, ctx.config.protectedPaths, this.files);
+    this.protected = new Protected(ctx.home, this.files);
     this.userHome = userHomes(ctx.home);
     this.safeVerbs = new Set(ctx.config.safeVerbs);
   }

@@ -5,7 +5,7 @@
  *
  *   node hook.cjs --config ~/.config/buddy-init/<name>/hook.json
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { classifyCommand, type ClassifyContext, type Decision } from './classify.js';
@@ -85,7 +85,16 @@ export function runHook(args: string[], io: HookIO): Decision {
   return decision;
 }
 
+/**
+ * The call on stdin. Read with one synchronous read where the pipe allows it: process.stdin and
+ * process.stdout build stream objects that cost several milliseconds of every call's start.
+ */
 async function readStdin(): Promise<string> {
+  try {
+    return readFileSync(0).subarray(0, MAX_STDIN + 1).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
@@ -99,13 +108,13 @@ async function readStdin(): Promise<string> {
 export async function hookMain(args: string[]): Promise<void> {
   // A last line of defence: whatever happens, answer "ask" well before Claude Code's timeout.
   const guard = setTimeout(() => {
-    process.stdout.write(output({ decision: 'ask', reason: 'the safety hook ran out of time, so a person decides' }));
+    writeSync(1, output({ decision: 'ask', reason: 'the safety hook ran out of time, so a person decides' }));
     process.exit(0);
   }, BUDGET_MS * 2);
   runHook(args, {
     stdin: await readStdin(),
-    write: (text) => process.stdout.write(text),
-    warn: (text) => process.stderr.write(`${text}\n`),
+    write: (text) => writeSync(1, text),
+    warn: (text) => writeSync(2, `${text}\n`),
   });
   clearTimeout(guard);
 }

@@ -41,6 +41,7 @@ export class Secrets {
   constructor(
     private readonly home: string,
     extra: readonly string[],
+    files: FileView,
   ) {
     const abs = (p: string) => (p.startsWith('/') ? p : `${home}/${p}`);
     const all = [...HOME_SECRETS.map((p) => (p.startsWith('!') ? `!${abs(p.slice(1))}` : abs(p))), ...SYSTEM_SECRETS, ...extra];
@@ -48,7 +49,7 @@ export class Secrets {
     this.exclude = all.filter((p) => p.startsWith('!')).map((p) => patternOf(p.slice(1)));
     // A symlinked home or .claude folder: protect where the files really are too.
     for (const p of [...this.include]) {
-      const real = realPrefix(p.text);
+      const real = files.real(p.text);
       if (real !== p.text) this.include.push(patternOf(real));
     }
   }
@@ -181,30 +182,14 @@ function isProcessLink(s: string[]): boolean {
   return false;
 }
 
-/** realpath of the longest prefix of `path` that exists, plus the rest. */
-function realPrefix(path: string): string {
-  const parts = path.split('/');
-  for (let n = parts.length; n > 1; n--) {
-    const head = parts.slice(0, n).join('/') || '/';
-    if (hasGlob(head)) continue;
-    try {
-      const real = realpathSync(head);
-      return [real === '/' ? '' : real, ...parts.slice(n)].join('/');
-    } catch {
-      // not there: try a shorter prefix
-    }
-  }
-  return path;
-}
-
 /** The files no tool call may write (shared/protectedFiles.ts), where they really are too. */
 export class Protected {
   private readonly places: Array<{ path: string; why: string }>;
 
-  constructor(home: string) {
+  constructor(home: string, files: FileView) {
     this.places = HOME_PROTECTED.flatMap((g) => g.paths.map((p) => ({ path: `${home}/${p}`, why: g.why })));
     for (const p of [...this.places]) {
-      const real = realPrefix(p.path);
+      const real = files.real(p.path);
       if (real !== p.path) this.places.push({ path: real, why: p.why });
     }
   }
@@ -235,12 +220,38 @@ const GIT_WALK_FOLDERS = 2000;
 
 /** The filesystem as the command will find it, every call paid for from the budget. */
 export class FileView {
+  /**
+   * realpath of each folder and file asked about that exists (undefined otherwise), for this call: the
+   * tables of secrets and protected files share their folders, and a failed realpath costs an exception.
+   */
+  private readonly realPaths = new Map<string, string | undefined>();
+
   constructor(private readonly budget: Budget) {}
 
-  /** Where `path` really leads (symlinks and /proc/self/root followed), as far as it exists. */
+  /** Where `path` really leads (symlinks and /proc/self/root followed), as far as it exists: the longest prefix that exists, made real, plus the rest. */
   real(path: string): string {
     this.budget.spend(64, 'paths');
-    return realPrefix(path);
+    const parts = path.split('/');
+    for (let n = parts.length; n > 1; n--) {
+      const head = parts.slice(0, n).join('/') || '/';
+      if (hasGlob(head)) continue;
+      const real = this.realPath(head);
+      if (real !== undefined) return [real === '/' ? '' : real, ...parts.slice(n)].join('/');
+    }
+    return path;
+  }
+
+  private realPath(path: string): string | undefined {
+    if (!this.realPaths.has(path)) {
+      let real: string | undefined;
+      try {
+        real = existsSync(path) ? realpathSync(path) : undefined;
+      } catch {
+        // a loop of links, or no permission
+      }
+      this.realPaths.set(path, real);
+    }
+    return this.realPaths.get(path);
   }
 
   /**
