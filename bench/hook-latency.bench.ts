@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, interleaved, machine, rounds, stats, table, timeProcess } from './lib.js';
+import { buildHome } from '../test/hook/harm.js';
+import { THIRD } from '../test/hook/third.js';
 
 const root = process.cwd();
 const hook = join(root, 'dist', 'runtime', 'hook.cjs');
@@ -63,3 +65,17 @@ const rows = Object.entries(pathological).map(([name, command]) => {
   return [name, fmt(s.median), fmt(s.max), decision];
 });
 console.log(`\nworst cases (budget: 1 s of work, then an ask)\n\n${table(['pathological input', 'median ms', 'max ms', 'decision'], rows)}`);
+
+// The third round's corpus (test/hook/third.ts) in a home laid out as a buddy's (secrets, protected
+// files, cloned repositories), each line a whole call: the answer and its time.
+const thirdHome = buildHome();
+const thirdLines = THIRD.filter((_, i) => process.env.BENCH_SMOKE !== '1' || i % 20 === 0);
+const thirdRuns = thirdLines.map((a) => {
+  const input = JSON.stringify({ tool_name: 'Bash', tool_input: { command: a.line.replaceAll('{H}', thirdHome) }, cwd: join(thirdHome, 'work'), session_id: 'bench' });
+  const r = timeProcess([process.execPath, hook, '--config', config], input, { ...process.env, HOME: thirdHome });
+  return { ms: r.ms, decision: r.stdout ? (JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string } }).hookSpecificOutput.permissionDecision : 'none' };
+});
+const thirdStats = stats(thirdRuns.map((r) => r.ms));
+const count = (d: string) => thirdRuns.filter((r) => r.decision === d).length;
+console.log(`\nthe third round's corpus, ${thirdRuns.length} lines, whole calls: median ${fmt(thirdStats.median)} ms, p95 ${fmt(thirdStats.p95)}, max ${fmt(thirdStats.max)}; ${count('deny')} denied, ${count('ask')} asked, ${count('none')} left to Claude Code, ${count('allow')} allowed`);
+if (thirdStats.max > 1500) throw new Error(`a line of the third round took ${fmt(thirdStats.max)} ms, over the budget`);
