@@ -148,12 +148,12 @@ describe('buddy-init CLI', () => {
     const after = JSON.parse(readFileSync(settingsPath(root), 'utf8'));
     expect(after.permissions.defaultMode).toBe('default');
     expect(after.permissions.allow).toContain('Bash(npm test)');
-    expect(after.permissions.allow).not.toContain('Bash(git log *)');
     expect(after.permissions.deny).toContain('Bash(sudo *)');
     const backups = join(root, HOME, '.local/state/buddy-init/clibud/backups');
     const [stamp] = readdirSync(backups);
     const backup = JSON.parse(readFileSync(join(backups, stamp!, HOME, 'work/.claude/settings.local.json'), 'utf8'));
-    expect(backup.permissions.allow).toContain('Bash(git log *)');
+    expect(backup.permissions.defaultMode).toBe('acceptEdits');
+    expect(backup.permissions.deny).not.toContain('Bash(sudo *)');
   });
 
   it('never prints a secret: not in plan, not in apply, not in --json', () => {

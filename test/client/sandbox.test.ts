@@ -232,10 +232,13 @@ describe.each(installs)('the sandbox with the real Claude Code $version ($layout
     it("a secret read is denied with the hook's reason; a write outside still meets the kernel", async () => {
       const read = await agentRuns('cat ~/.netrc');
       expect(read.result).toMatch(/buddy-init safety hook denied this: .*\.netrc holds a secret/);
-      const write = await agentRuns('echo x >> ~/.profile; touch ~/.config/escaped');
+      // A shell start-up file: the hook denies it with its reason (third round); anywhere else outside, the kernel refuses.
+      const profile = await agentRuns('echo x >> ~/.profile');
+      expect(profile.result).toMatch(/buddy-init safety hook denied this: .*\.profile, a shell start-up file/);
+      const write = await agentRuns('echo x >> ~/escaped-note.txt; touch ~/.config/escaped');
       expect(write.prompted).toBe(false);
       expect(write.result).toMatch(/Read-only file system/);
-      expect(vps.ssh('ls ~/.config/escaped 2>/dev/null').stdout).toBe('');
+      expect(vps.ssh('ls ~/.config/escaped ~/escaped-note.txt 2>/dev/null').stdout).toBe('');
       for (const marker of MARKERS) expect(sent()).not.toContain(marker);
     }, 180_000);
 

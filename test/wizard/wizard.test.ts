@@ -99,7 +99,7 @@ describe('wizard in a terminal', () => {
       await t.answer(/Add your own allow\/deny rules/, ['Enter']);
       const screen = await t.waitFor(/Write buddy\.yaml and apply\?/);
       expect(screen).toMatch(/Permission changes/);
-      expect(screen).toMatch(/- permissions\.allow: Bash\(git log \*\)/);
+      expect(screen).toMatch(/\+ permissions\.deny: Bash\(sudo \*\)/);
       expect(screen).toMatch(/= permissions\.allow: Bash\(npm test\) \(yours, kept\)/);
       expect(readFileSync(join(dir, 'buddy.yaml'), 'utf8')).toMatch(/extends: balanced/); // not yet written
       t.key('Enter');
@@ -112,7 +112,7 @@ describe('wizard in a terminal', () => {
     expect(recipe).toMatch(/^extends: strict$/m);
     const after = JSON.parse(readFileSync(settings, 'utf8'));
     expect(after.permissions.allow).toContain('Bash(npm test)');
-    expect(after.permissions.allow).not.toContain('Bash(git log *)');
+    expect(after.permissions.deny).toContain('Bash(sudo *)');
     expect(after.permissions.defaultMode).toBe('default');
   }, 90_000);
 

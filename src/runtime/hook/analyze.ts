@@ -493,6 +493,8 @@ class Walker {
           }
         }
         if (DECLARATIONS.has(name.text) || VARIABLE_READERS.has(name.text)) {
+          // A name reference makes every later use of the name another variable's: not modelled.
+          if (DECLARATIONS.has(name.text) && name.text !== 'export' && args.some((a) => !a.exact || /^-[a-zA-Z]*n/.test(a.text))) this.model.inexact.push(`${name.text} -n (a name that stands for another variable)`);
           for (const a of args) {
             const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?=(.*))?$/s.exec(a.text.replace(/^-.*/, ''));
             if (m) scope.vars.set(m[1]!, m[2] && a.exact && !m[2].startsWith('+') ? m[3]! : null);

@@ -123,8 +123,24 @@ export class Secrets {
       const n = Math.min(names.length, parts.length);
       if (!names.slice(0, n).every((name, i) => matchTokens(parts[i]!, name))) return false;
       if (parts.length < names.length) return inside;
+      if (this.allExcepted(pattern)) return false;
       return parts.length > names.length || !this.exclude.some((e) => matchTokens(e.tokens, p.text.replace(/[*?]/g, 'x')));
     })?.text;
+  }
+
+  /**
+   * Whether everything a pattern can match is an exception (`~/.ssh/*.pub`): its folder is the
+   * exception's, and its name keeps the exception's literal end (`*.pub`) or start (`known_hosts*`).
+   */
+  private allExcepted(pattern: string): boolean {
+    const dir = posix.dirname(pattern);
+    const name = posix.basename(pattern);
+    if (hasGlob(dir)) return false;
+    return this.exclude.some((e) => {
+      if (posix.dirname(e.text) !== dir) return false;
+      const m = /^\*([^*?[\]]+)$|^([^*?[\]]+)\*$/.exec(posix.basename(e.text));
+      return m !== null && (m[1] !== undefined ? name.endsWith(m[1]) && !/[/]/.test(name) : name.startsWith(m[2]!) && !hasGlob(m[2]!));
+    });
   }
 
   /** A secret that `path`, with pieces only known at run time (UNKNOWN), could name. */

@@ -87,6 +87,8 @@ export function printsVariables(verb: string, args: readonly Arg[]): string | un
   if (DECLARATIONS.has(verb)) {
     const options = words.filter((w) => w?.startsWith('-') || w?.startsWith('+'));
     const names = words.filter((w) => !(w?.startsWith('-') || w?.startsWith('+')));
+    // -f and -F print functions, not values.
+    if (options.some((o) => o !== undefined && /[fF]/.test(o))) return undefined;
     if (names.length === 0 && (verb !== 'local' || options.length)) return `${verb} ${options.join(' ')} prints variables' values, claude's token among them`.replace('  ', ' ');
     if (verb !== 'export' && options.some((o) => o?.includes('n'))) return `${verb} -n makes a name that stands for another variable, which may be a secret's`;
     if (options.some((o) => o?.includes('p'))) {

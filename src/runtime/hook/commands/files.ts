@@ -20,6 +20,8 @@ function find(call: Call): Use {
   while (i < args.length && /^-[HLP]$|^-D$|^-O\d*$/.test(args[i]!.text)) i += args[i]!.text === '-D' ? 2 : 1;
   for (; i < args.length; i++) {
     const t = args[i]!.text;
+    // `find . $ARGS`: a word only known at run time may be primaries (-delete, -exec) as well as a folder.
+    if (!args[i]!.exact && (args[i]!.many || t.startsWith('\u0000'))) return no('find has an argument only known at run time where its expression could start');
     if (t.startsWith('-') || t === '(' || t === '!' || t === ',') break;
     roots.push(args[i]!);
   }

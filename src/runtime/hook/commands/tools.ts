@@ -97,7 +97,21 @@ export function toolTable(verb: string, extra: readonly string[] | undefined): T
   return (call) => tool(verb, spec ?? { subcommands: {} }, extra ?? [], call);
 }
 
+/** Options of these tools that write the file they name (`pip --log F`, `pip install --report F`). */
+const WRITES_FILE = /^--(log|log-file|logfile|output-file|report)$/;
+
 function tool(verb: string, spec: ToolSpec, extra: readonly string[], call: Call): Use {
+  const use = subcommandUse(verb, spec, extra, call);
+  const written = call.args.flatMap((a, i) => {
+    const [name, value] = a.text.split(/=(.*)/s);
+    if (!WRITES_FILE.test(name!)) return [];
+    const target = value !== undefined ? { ...a, text: value } : call.args[i + 1];
+    return target ? [target] : [];
+  });
+  return written.length ? { ...use, writes: [...use.writes, ...written] } : use;
+}
+
+function subcommandUse(verb: string, spec: ToolSpec, extra: readonly string[], call: Call): Use {
   const args = call.args;
   let i = 0;
   for (; i < args.length; i++) {
