@@ -105,6 +105,9 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
     const itemsAt = (part: ManagedJson) => part.members.filter((m) => samePath(m.path, path)).flatMap((m) => m.items.map(canonical));
     // What another buddy owns counts as ours to keep owning; what it wants or owns is not ours to drop.
     const ownedBeforeKeys = new Set([...ownedBefore.map(canonical), ...itemsAt(others.owned)]);
+    // An entry matched by its identifying keys stays recorded as it was first written (a scheduled task's
+    // createdAt is stamped at render time): the record of a no-op is the record before it.
+    const ownedBeforeByKey = new Map(ownedBefore.map((item) => [canonical(item), item]));
     const othersKeep = new Set(itemsAt(others.kept));
     const drop = new Set(ownedBefore.map(canonical).filter((k) => !wantedKeys.has(k)));
     const before: Json[] = existing ?? [];
@@ -133,7 +136,7 @@ export function mergeManaged(current: JsonRecord, want: ManagedJson, previous: M
         ownedNowKeys.add(key);
         result.added.push({ path, value: item });
       } else if (ownedBeforeKeys.has(key) && !ownedNowKeys.has(key)) {
-        ownedNow.push(item);
+        ownedNow.push(ownedBeforeByKey.get(key) ?? item);
         ownedNowKeys.add(key);
       }
     }

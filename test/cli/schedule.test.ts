@@ -12,7 +12,7 @@ import { diagnose } from '../../src/operate/doctor.js';
 import { loadRecipe } from '../../src/recipe/index.js';
 import { layoutFor } from '../../src/render/index.js';
 import { LocalTarget } from '../../src/target/index.js';
-import { linuxFacts, runCli, tempDir, writeFile } from '../helpers.js';
+import { linuxFacts, runCli, snapshot, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 
@@ -63,10 +63,17 @@ describe('the recipe schedule', () => {
     const [heartbeat, brief] = tasks();
     const agents = { id: '3f2a9c1b', cron: '*/10 * * * *', prompt: 'watch the deploy', createdAt: 1, recurring: true, createdBySessionId: 'a-session' };
     writeFileSync(file, `${JSON.stringify({ tasks: [{ ...heartbeat, lastFiredAt: Date.now() }, brief, agents] }, null, 2)}\n`);
+    // Claude Code's own writes are no change, and the tasks' createdAt stamped at render time is none either:
+    // a no-op writes nothing, the apply record included (issue 28).
     const plan = runCli(['plan', '--recipe', recipe, '--root', root]);
-    expect(plan.stdout).toMatch(/0 to create, 0 to update/);
+    expect(plan.stdout).toMatch(/No changes: the target already matches the recipe/);
+    const before = snapshot(root);
     const again = runCli(['apply', '--recipe', recipe, '--root', root, '--yes']);
-    expect(again.stdout).toMatch(/Applied: 0 files written|No changes|Nothing to do/);
+    expect(again.stdout).toMatch(/No changes: the target already matches the recipe\.\nNothing written\./);
+    expect(snapshot(root)).toEqual(before);
+    // The record and the file agree on when each task was made.
+    const record = readFileSync(join(root, HOME, '.local/state/buddy-init/jarvis/apply-state.json'), 'utf8');
+    for (const t of tasks().slice(0, 2)) expect(record).toContain(`"createdAt": ${t.createdAt}`);
 
     // The heartbeat taken out of the recipe: only it goes.
     writeFile(recipe, both.replace('  - every: 30m\n    prompt: Check HEARTBEAT.md and act on it\n', ''));
