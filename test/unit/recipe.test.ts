@@ -150,9 +150,12 @@ describe('recipe loader', () => {
     expect(warnings).toEqual([expect.stringMatching(/recipe\.yaml:3:10: permissions\.deny: "Bsh\(rm \*\)": tool "Bsh" is not one Claude Code knows/)]);
   });
 
-  it('loads every ready-made recipe and preset', () => {
+  it('loads every ready-made recipe and preset; each gives the buddy a folder of its own, never the whole home', () => {
     for (const f of ['examples/quickstart.yaml', 'examples/discord-vps.yaml', 'examples/telegram-mac-mini.yaml', 'examples/team-box.yaml']) {
-      expect(loadRecipe(join(ROOT, f)).recipe.name).toMatch(/^[a-z]/);
+      const { recipe } = loadRecipe(join(ROOT, f));
+      expect(recipe.name).toMatch(/^[a-z]/);
+      // Copied for real, a recipe with workdir: ~ trusts claude over the whole home with edits accepted.
+      expect(recipe.workdir, f).not.toMatch(/^~\/?$|^\$HOME\/?$|^\/(home|Users)\/[^/]+\/?$|^\/root\/?$/);
     }
   });
 });
