@@ -2,7 +2,7 @@
  * buddy-init's command line: parses flags (yargs), hands each command a context, turns errors into one
  * line and an exit code (0 ok, 1 failure, 2 bad input). No logic beyond that lives here.
  */
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT_BAD_INPUT, EXIT_OK, errorLine, errorObjects, exitCodeOf } from '../errors.js';
 import { nearest } from '../recipe/suggest.js';
@@ -30,9 +30,33 @@ export async function main(args: string[]): Promise<number> {
     if (!context) throw new Error('internal: command ran before flags were parsed');
     return context;
   };
+  const commands = [
+    wizardCommand(ctx),
+    validateCommand(ctx),
+    schemaCommand(ctx),
+    renderCommand(ctx),
+    planCommand(ctx),
+    applyCommand(ctx),
+    uninstallCommand(ctx),
+    statusCommand(ctx),
+    doctorCommand(ctx),
+    restartCommand(ctx),
+    logsCommand(ctx),
+    attachCommand(ctx),
+    pairCommand(ctx),
+    accessCommand(ctx),
+    exportCommand(ctx),
+    superviseCommand(),
+    hookCommand(),
+    completionCommand(ctx),
+  ] as CommandModule[];
+  // Every command's names, for "did you mean" on an unknown one.
+  const commandNames = commands.flatMap((c) => [c.command ?? []].flat().map((n) => n.split(' ')[0]!)).filter((n) => n !== '$0');
   const parser = yargs(args)
     .scriptName('buddy-init')
     .version(VERSION)
+    .alias('version', 'v')
+    .alias('help', 'h')
     .usage('$0 <command> [options]\n\nTurn an always-on box into a supervised, always-reachable Claude Code assistant.')
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output on stdout' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
@@ -45,24 +69,7 @@ export async function main(args: string[]): Promise<number> {
         interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
       };
     })
-    .command(wizardCommand(ctx))
-    .command(validateCommand(ctx))
-    .command(schemaCommand(ctx))
-    .command(renderCommand(ctx))
-    .command(planCommand(ctx))
-    .command(applyCommand(ctx))
-    .command(uninstallCommand(ctx))
-    .command(statusCommand(ctx))
-    .command(doctorCommand(ctx))
-    .command(restartCommand(ctx))
-    .command(logsCommand(ctx))
-    .command(attachCommand(ctx))
-    .command(pairCommand(ctx))
-    .command(accessCommand(ctx))
-    .command(exportCommand(ctx))
-    .command(superviseCommand())
-    .command(hookCommand())
-    .command(completionCommand(ctx))
+    .command(commands)
     .strict()
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))
@@ -100,7 +107,7 @@ export async function main(args: string[]): Promise<number> {
     if (err instanceof UsageError || (err instanceof Error && err.name === 'YError') || typeof err === 'string') {
       // getOptions() exists at run time (yargs 18 leaves it out of its types): the flags known where parsing stopped.
       const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => k.length > 1 && !/[A-Z]/.test(k));
-      out.error(`${oneNamePerFlag(typeof err === 'string' ? err : err.message, known)} (see buddy-init --help)`);
+      out.error(`${usageMessage(typeof err === 'string' ? err : err.message, args, known, commandNames)} (see buddy-init --help)`);
       return EXIT_BAD_INPUT;
     }
     out.error(errorLine(err), errorObjects(err));
@@ -112,12 +119,20 @@ export async function main(args: string[]): Promise<number> {
 class UsageError extends Error {}
 
 /**
- * yargs names an unknown --kebab-flag twice (kebab and camelCase): once is enough; and a flag near a
- * known one (`--recipie`) gets a "did you mean".
+ * yargs names an unknown --kebab-flag twice (kebab and camelCase): once is enough; a flag near a known
+ * one (`--recipie`) gets a "did you mean"; a long flag with one dash (`-recipe`, which yargs reads as
+ * -r -e -c ...) is said as that; an unknown first word is an unknown command, with the nearest one.
  */
-function oneNamePerFlag(message: string, known: string[]): string {
+function usageMessage(message: string, args: string[], known: string[], commands: string[]): string {
   const m = /^Unknown arguments?: (.*)$/.exec(message);
   if (!m) return message;
+  const oneDash = args.find((a) => /^-[a-z][a-z-]+$/.test(a) && known.includes(a.slice(1)));
+  if (oneDash) return `${oneDash}: long options take two dashes: -${oneDash}`;
+  const first = args[0];
+  if (first && !first.startsWith('-') && m[1]!.split(', ').includes(first)) {
+    const guess = nearest(first, commands);
+    return `Unknown command: ${first}${guess ? ` (did you mean ${guess}?)` : ''}`;
+  }
   const names = m[1]!.split(', ');
   const kept = names.filter((n) => !names.some((other) => other !== n && other.includes('-') && other.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase()) === n));
   const shown = kept.map((n) => {

@@ -56,6 +56,15 @@ describe('exit codes', () => {
     expect(code('plan', '--recipe', good, '--root', ''), 'an empty --root').toBe(2);
     expect(code('plan', '--recipe', good, '--host', 'ada@no-such-host.invalid'), 'an unknown host name').toBe(2);
     expect(code('no-such-command'), 'an unknown command').toBe(2);
+    // What people type first (issue 28.13): a misspelt command gets the nearest one, a long flag with one
+    // dash is said as that (yargs alone reads -recipe as -r -e -c and names e, c, p).
+    expect(runCli(['statsu']).stderr).toBe('error: Unknown command: statsu (did you mean status?) (see buddy-init --help)\n');
+    const oneDash = runCli(['plan', '-recipe', good]);
+    expect(oneDash.code).toBe(2);
+    expect(oneDash.stderr).toBe('error: -recipe: long options take two dashes: --recipe (see buddy-init --help)\n');
+    for (const flag of ['-h', '--help']) expect(runCli([flag]).stdout, flag).toMatch(/^buddy-init <command> \[options\]/);
+    for (const flag of ['-v', '--version']) expect(runCli([flag]).stdout.trim(), flag).toMatch(/^\d+\.\d+\.\d+/);
+    expect(runCli(['init', '--help']).stdout).toMatch(/The wizard/);
     expect(code('export', 'cloud-init', '--recipe', join(dir, 'missing.yaml')), 'export: missing recipe').toBe(2);
   });
 

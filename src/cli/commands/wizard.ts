@@ -4,7 +4,8 @@ import type { CommandContext } from '../context.js';
 
 export function wizardCommand(ctx: () => CommandContext): CommandModule<object, WizardArgs> {
   return {
-    command: '$0',
+    // `buddy-init init` as other tools name their first-run command.
+    command: ['$0', 'init'],
     describe: 'The wizard: asks a few questions, writes a recipe, shows the plan, applies it (every answer also has a flag)',
     builder: (y) =>
       y
