@@ -142,4 +142,9 @@ function usageMessage(message: string, args: string[], known: string[], commands
   return `Unknown argument${kept.length > 1 ? 's' : ''}: ${shown.join(', ')}`;
 }
 
+// `buddy-init status | head`: a reader that stops reading is not an error of ours.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 process.exitCode = await main(hideBin(process.argv));

@@ -48,6 +48,11 @@ export class Output {
     this.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
   }
 
+  /** Machine output as JSON lines (one value per line, already encoded), for logs. */
+  printJsonLine(line: string): void {
+    this.stdout.write(`${this.redact(line)}\n`);
+  }
+
   /** Progress and warnings go to stderr, so stdout stays clean for --json and pipes. */
   info(text: string): void {
     this.stderr.write(`${this.redact(text)}\n`);

@@ -88,7 +88,8 @@ describe('logs, restart, attach', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/buddy-init\[ops\]:/);
     vps.ssh(`echo '{"command":"ls","decision":"allow"}' >> ~/.local/state/buddy-init/${NAME}/hook-audit.jsonl`);
-    expect(cli('logs', '--audit').stdout).toMatch(/"decision":"allow"/);
+    expect(cli('logs', '--audit').stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}allow /m);
+    expect(cli('logs', '--audit', '--json').stdout).toMatch(/"decision":"allow"/);
   });
 
   it('restart gives claude /exit and resumes the conversation', async () => {

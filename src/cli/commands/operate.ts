@@ -90,7 +90,9 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
   const { c } = out;
   const mark = (ok: boolean) => (ok ? c.green('●') : c.red('●'));
   const sup = status.supervisor;
-  out.print(`${mark(status.up)} buddy "${b.loaded.recipe.name}" on ${b.target.label}: ${status.up ? c.green('up') : c.red('DOWN')}`);
+  // Under --root no service is asked, so nothing is up or down: the files are the answer.
+  const headline = !status.applied ? c.red('not applied (buddy-init apply provisions it)') : b.target.rebasedUnder ? 'files only (no service runs under --root)' : status.up ? c.green('up') : c.red('DOWN');
+  out.print(`${mark(status.up)} buddy "${b.loaded.recipe.name}" on ${b.target.label}: ${headline}`);
   out.print(`  service     ${mark(status.service.state === 'active')} ${status.service.state}${status.service.sub ? ` (${status.service.sub})` : ''} ${c.dim(b.layout.serviceName)}`);
   if (sup) {
     const last = sup.lastExit ? `; last exit ${ago(sup.lastExit.at)} ago: ${sup.lastExit.reason}` : '';
@@ -111,7 +113,7 @@ export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): voi
   printChannelHealth(status, out);
   printSchedule(status, b, out);
   const t = b.facts.tools;
-  out.print(`  versions    buddy-init ${status.applied ?? '?'} applied; node ${t.node?.version ?? '-'}, tmux ${t.tmux?.version ?? '-'}, claude ${t.claude?.version ?? '-'}`);
+  out.print(`  versions    buddy-init ${status.applied ? `${status.applied} applied` : 'not applied'}; node ${t.node?.version ?? '-'}, tmux ${t.tmux?.version ?? '-'}, claude ${t.claude?.version ?? '-'}`);
 }
 
 export function statusCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & AllArgs> {
@@ -126,8 +128,8 @@ export function statusCommand(ctx: () => CommandContext): CommandModule<object, 
         const status = await readStatus(b.target, b.layout, b.facts, channelPlugins(b.loaded.recipe));
         if (context.out.json) context.out.printJson({ name: b.loaded.recipe.name, target: b.target.label, ...status });
         else printStatus(status, b, context.out);
-        // Under --root nothing runs, so nothing is down: the files are the answer.
-        if (!status.up && !b.target.rebasedUnder) context.exitCode = 1;
+        // Under --root nothing runs, so nothing is down: the files are the answer (unless there are none).
+        if (!status.applied || (!status.up && !b.target.rebasedUnder)) context.exitCode = 1;
       });
     },
   };
@@ -172,6 +174,7 @@ export function logsCommand(ctx: () => CommandContext): CommandModule<object, Ta
       await withBuddy(argv, context, async (b) => {
         const n = String(argv.lines);
         const follow = argv.follow ? ['-f'] : [];
+        if (argv.audit && !argv.follow) return printAudit(await b.target.read(b.layout.auditLog), argv.lines, context.out);
         // Files are read where the target has them (under --root, inside the tree); the journal is a service.
         const here = (path: string) => b.target.pathHere?.(path) ?? path;
         const argvFor = argv.audit
@@ -185,6 +188,38 @@ export function logsCommand(ctx: () => CommandContext): CommandModule<object, Ta
       });
     },
   };
+}
+
+/**
+ * The hook's decisions: a table a person reads (time, decision, command cut to the width, reason), or
+ * the audit log's own JSON lines with --json. A buddy that has decided nothing yet says so.
+ */
+function printAudit(log: Buffer | undefined, lines: number, out: Output): void {
+  const entries = (log?.toString('utf8') ?? '').split('\n').filter((l) => l.trim()).slice(-Math.max(0, lines));
+  if (out.json) {
+    for (const line of entries) out.printJsonLine(line);
+    return;
+  }
+  if (!entries.length) {
+    out.print('No hook decisions yet.');
+    return;
+  }
+  const width = Math.max(60, process.stdout.columns || 120);
+  for (const line of entries) {
+    let e: { time?: string; decision?: string; command?: string; reason?: string };
+    try {
+      e = JSON.parse(line) as typeof e;
+    } catch {
+      out.print(out.c.dim(`(not a decision: ${line.slice(0, width - 20)})`));
+      continue;
+    }
+    const time = (e.time ?? '').replace('T', ' ').slice(0, 19);
+    const decision = (e.decision ?? '?').padEnd(5);
+    const shown = decision === 'deny ' ? out.c.red(decision) : decision === 'allow' ? out.c.green(decision) : decision;
+    const command = (e.command ?? '').replace(/\s+/g, ' ');
+    const room = Math.max(20, Math.floor((width - 28) / 2));
+    out.print(`${time}  ${shown}  ${command.length > room ? `${command.slice(0, room - 1)}…` : command.padEnd(room)}  ${out.c.dim(e.reason ?? '')}`);
+  }
 }
 
 export function attachCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & { write?: boolean }> {
