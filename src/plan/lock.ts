@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OperationError } from '../errors.js';
-import type { Target } from '../target/index.js';
+import { shownPath, type Target } from '../target/index.js';
 
 interface Holder {
   pid: number;
@@ -95,7 +95,7 @@ export async function acquireLock(target: Target, home: string, command: string,
       seen = undefined;
       continue;
     }
-    if (Date.now() >= deadline) throw new OperationError(`another buddy-init is applying on ${target.label} (${describe(holder)}); try again when it is done, or remove ${path} if you are sure it is not running`);
+    if (Date.now() >= deadline) throw new OperationError(`another buddy-init is applying on ${target.label} (${describe(holder)}); try again when it is done, or remove ${shownPath(target, path)} if you are sure it is not running`);
     await new Promise((r) => setTimeout(r, 200));
   }
 

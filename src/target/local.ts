@@ -76,14 +76,15 @@ export class LocalTarget implements Target {
       handle = await open(p, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw fileError('read', path, err);
+      throw fileError('read', shownPath(this, path), err);
     }
     try {
       const kind = notAFile(await handle.stat());
-      if (kind) throw new OperationError(notAFileMessage(path, kind));
+      // Every path said is the one used (under --root, inside the tree).
+      if (kind) throw new OperationError(notAFileMessage(shownPath(this, path), kind));
       return await handle.readFile();
     } catch (err) {
-      throw err instanceof OperationError ? err : fileError('read', path, err);
+      throw err instanceof OperationError ? err : fileError('read', shownPath(this, path), err);
     } finally {
       await handle.close();
     }
@@ -110,7 +111,7 @@ export class LocalTarget implements Target {
     } catch {
       /* nothing there yet */
     }
-    if (kind) throw new OperationError(notAFileMessage(path, kind));
+    if (kind) throw new OperationError(notAFileMessage(shownPath(this, path), kind));
     return p;
   }
 

@@ -30,6 +30,8 @@ describe('the target lock', () => {
       expect(r.code).toBe(1);
       expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
       expect(r.stderr).toContain(`another buddy-init is applying on local, rebased under ${root} (pid ${sleeper.pid} from ${hostname()}, apply, since 2026-12-02T10:00:00.000Z)`);
+      // The file to remove is named where it is: inside the tree (issue 28.6).
+      expect(r.stderr).toContain(`or remove ${join(root, HOME, '.local/state/buddy-init/.lock')} if you are sure`);
       expect(existsSync(join(root, HOME, '.claude.json'))).toBe(false);
       // uninstall and doctor --fix wait for it too.
       expect(runCli(['uninstall', '--yes', '--recipe', recipe(tempDir(), 'ada'), '--root', root], { env: { BUDDY_INIT_LOCK_WAIT: '1' } }).stderr).toContain('another buddy-init is applying');

@@ -87,8 +87,8 @@ describe('logs, restart, attach', () => {
     const r = cli('logs', '-n', '50');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/buddy-init\[ops\]:/);
-    vps.ssh(`echo '{"command":"ls","decision":"allow"}' >> ~/.local/state/buddy-init/${NAME}/hook-audit.jsonl`);
-    expect(cli('logs', '--audit').stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}allow /m);
+    vps.ssh(`echo '{"time":"2026-12-07T10:00:00.000Z","command":"ls","decision":"allow","reason":"read-only: ls"}' >> ~/.local/state/buddy-init/${NAME}/hook-audit.jsonl`);
+    expect(cli('logs', '--audit').stdout).toMatch(/^2026-12-07 10:00:00 {2}allow {2}ls +read-only: ls$/m);
     expect(cli('logs', '--audit', '--json').stdout).toMatch(/"decision":"allow"/);
   });
 
