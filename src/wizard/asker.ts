@@ -67,7 +67,15 @@ export class Asker {
   /** A secret typed at a hidden prompt; never a flag (flags end up in shell history). */
   async secret(message: string, validate: (value: string) => string | true = () => true): Promise<string | undefined> {
     if (!this.interactive) return undefined;
-    return ask((context) => password({ message, mask: false, validate: (v) => (v.trim() ? validate(v.trim()) : 'cannot be empty') }, context));
+    // Each try is a fresh, empty field: inquirer's own validation keeps the refused text in it, and the
+    // right token pasted after it was refused again ("got 49 characters").
+    for (let refusal: string | undefined; ; ) {
+      const shown = refusal ? `${message} ${refusal}; try again:` : message;
+      const value = (await ask((context) => password({ message: shown, mask: false }, context))).trim();
+      const verdict = value ? validate(value) : 'cannot be empty';
+      if (verdict === true) return value;
+      refusal = verdict;
+    }
   }
 
   /** A list answered by a repeatable flag, or interactively as comma-separated text. */
