@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import type { Artifact, Effect, Layout, ManagedJson } from '../render/index.js';
-import { isRecord, jsonEqual, type Json } from '../runtime/shared/json.js';
+import { identifyingPart, jsonEqual } from '../runtime/shared/json.js';
 import { bunHome, bunWork, type BunWanted, type Facts, type Target } from '../target/index.js';
 import { count } from '../words.js';
 import { followUpActions, type Action } from './actions.js';
@@ -183,8 +183,7 @@ export function stateRecords(changes: Change[], sealer: Sealer): Record<string, 
     // As the record reads back: members carry only their path and items. Where items are known by some of
     // their keys (a scheduled task by id, cron, prompt...), only those are what it wants: the rest (the
     // createdAt stamped at render time) would make every run's record differ, and a no-op write.
-    const identity = (item: Json, match: readonly string[] | undefined): Json => (match && isRecord(item) ? Object.fromEntries(match.filter((k) => k in item).map((k) => [k, item[k]!])) : item);
-    const wants = { values: c.artifact.managed.values, members: c.artifact.managed.members.map(({ path, items, match }) => ({ path, items: items.map((i) => identity(i, match)) })) };
+    const wants = { values: c.artifact.managed.values, members: c.artifact.managed.members.map(({ path, items, match }) => ({ path, items: items.map((i) => identifyingPart(i, match)) })) };
     const hasWants = wants.values.length + wants.members.length > 0;
     return { owned: secret ? sealer.sealOwned(c.owned!) : c.owned!, ...(hasWants ? { wants: secret ? sealer.sealOwned(wants) : wants } : {}) };
   };

@@ -10,7 +10,7 @@ import { parseBash } from './bash/parser.js';
 import { commandStart, literalWord, walkCommands } from './bash/walk.js';
 import { BudgetExceeded, type Budget } from './budget.js';
 import { resolveIn } from './paths.js';
-import { secretExpansions } from './variables.js';
+import { DECLARATIONS, secretExpansions } from './variables.js';
 
 export type Stdin =
   /** Whatever the line (or an enclosing loop or group) reads: /dev/null under Claude Code. */
@@ -99,7 +99,6 @@ const CHANGES_THE_SHELL = new Set(['alias', 'unalias', 'enable', 'source', '.'])
 /** shopt options and set flags that leave parsing and expansion as modelled. */
 const HARMLESS_SHOPT = /^(dotglob|globstar|nocaseglob|nullglob|failglob|lastpipe|inherit_errexit|nocasematch|checkwinsize|histappend|cdspell|dirspell|checkhash|huponexit|globasciiranges)$/;
 const HARMLESS_SET = /^[-+][euxvnhmbCTE]+$|^[-+]o$|^(errexit|nounset|xtrace|verbose|pipefail|errtrace|functrace|notify|monitor|noclobber|hashall|noexec)$/;
-const DECLARATIONS = new Set(['declare', 'typeset', 'local', 'export', 'readonly']);
 /** Builtins that take variable names, array elements included. */
 const SUBSCRIPT_READERS = new Set(['test', '[', 'printf', 'read', 'unset', 'declare', 'typeset', 'local', 'export', 'readonly', 'mapfile', 'readarray', 'getopts', 'wait']);
 /** Builtins with options that run code: compgen/complete -C -W -F, mapfile/readarray -C. */

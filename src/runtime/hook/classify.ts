@@ -388,8 +388,9 @@ class Classifier {
       if (why) f.denyIf(`${verb} would write ${show(a.text)}, which can name ${why}: no tool call may change it`);
     }
     // A path with a known part that may lead to one asks (a bare `$f` says nothing of where it leads: not read-only, as before).
-    if (r.unknown !== undefined && /[^/.]/.test(knownTail(r.unknown).replace(/\u0000/g, ''))) {
-      const why = this.protected.could(knownTail(r.unknown));
+    if (r.unknown !== undefined) {
+      const tail = knownTail(r.unknown);
+      const why = /[^/.]/.test(tail.replace(/\u0000/g, '')) ? this.protected.could(tail) : undefined;
       if (why) f.askIf(`${verb} writes ${show(r.unknown)}, which may be ${why}`);
     }
   }

@@ -87,3 +87,15 @@ export function parseOptions(args: readonly Arg[], spec: OptionSpec): Parsed {
 export function hasAny(parsed: Parsed, names: readonly string[]): ParsedOption | undefined {
   return parsed.options.find((o) => names.includes(o.name) || (o.name.startsWith('--') && names.some((n) => n.startsWith('--') && n.startsWith(o.name) && o.name.length > 2)));
 }
+
+/**
+ * The value of the option at `args[i]`, for tables that pick out a few options by name: a long one
+ * `long` matches (`--output=F` or `--output F`) or a short one `short` matches (`-o F`); undefined when
+ * `args[i]` is neither.
+ */
+export function optionValueAt(args: readonly Arg[], i: number, long: RegExp, short?: RegExp): Arg | undefined {
+  const a = args[i]!;
+  const eq = /^(--[a-z-]+)=(.*)$/s.exec(a.text);
+  if (eq) return long.test(eq[1]!) ? { ...a, text: eq[2]! } : undefined;
+  return long.test(a.text) || short?.test(a.text) ? args[i + 1] : undefined;
+}

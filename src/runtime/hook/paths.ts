@@ -37,16 +37,19 @@ export class Secrets {
   private readonly exclude: Pattern[];
   /** Device and inode of each secret file that exists here: a hard link to one is the same file. */
   private inodes?: Map<string, string>;
+  /** MAYBE_SECRETS, compiled once: file names in any folder (and their exceptions), and folders under the home. */
+  private readonly maybeNames: Array<ReturnType<typeof compile>>;
+  private readonly maybeNotNames: Array<ReturnType<typeof compile>>;
+  private readonly maybeFolders: string[];
 
-  constructor(
-    private readonly home: string,
-    extra: readonly string[],
-    files: FileView,
-  ) {
+  constructor(home: string, extra: readonly string[], files: FileView) {
     const abs = (p: string) => (p.startsWith('/') ? p : `${home}/${p}`);
     const all = [...HOME_SECRETS.map((p) => (p.startsWith('!') ? `!${abs(p.slice(1))}` : abs(p))), ...SYSTEM_SECRETS, ...extra];
     this.include = all.filter((p) => !p.startsWith('!')).map(patternOf);
     this.exclude = all.filter((p) => p.startsWith('!')).map((p) => patternOf(p.slice(1)));
+    this.maybeNames = MAYBE_SECRETS.filter((p) => p.startsWith('**/')).map((p) => compile(p.slice(3)));
+    this.maybeNotNames = MAYBE_SECRETS.filter((p) => p.startsWith('!**/')).map((p) => compile(p.slice(4)));
+    this.maybeFolders = MAYBE_SECRETS.filter((p) => !p.includes('*') && !p.startsWith('!')).map((p) => abs(p));
     // A symlinked home or .claude folder: protect where the files really are too.
     for (const p of [...this.include]) {
       const real = files.real(p.text);
@@ -69,11 +72,8 @@ export class Secrets {
   /** Why `path` may hold a secret that the agent also has reasons to read (a project's .env, a transcript). */
   maybe(path: string): string | undefined {
     const name = posix.basename(path);
-    for (const p of MAYBE_SECRETS) {
-      if (p.startsWith('**/') && !p.startsWith('!') && matchTokens(compile(p.slice(3)), name) && !MAYBE_SECRETS.some((x) => x.startsWith('!**/') && matchTokens(compile(x.slice(4)), name))) return `${path}, an environment file`;
-    }
-    const transcripts = MAYBE_SECRETS.filter((p) => !p.includes('*') && !p.startsWith('!')).map((p) => `${this.home}/${p}`);
-    if (transcripts.some((t) => path === t || path.startsWith(`${t}/`))) return `${path}, Claude Code's transcripts`;
+    if (this.maybeNames.some((t) => matchTokens(t, name)) && !this.maybeNotNames.some((t) => matchTokens(t, name))) return `${path}, an environment file`;
+    if (this.maybeFolders.some((t) => path === t || path.startsWith(`${t}/`))) return `${path}, Claude Code's transcripts`;
     return undefined;
   }
 
@@ -201,6 +201,8 @@ function isProcessLink(s: string[]): boolean {
 /** The files no tool call may write (shared/protectedFiles.ts), where they really are too. */
 export class Protected {
   private readonly places: Array<{ path: string; why: string }>;
+  /** The pattern of each place and everything under it: compiled once, when a pattern is first asked about (most calls never are). */
+  private patterns?: Array<ReturnType<typeof compile>>;
 
   constructor(home: string, files: FileView) {
     this.places = HOME_PROTECTED.flatMap((g) => g.paths.map((p) => ({ path: `${home}/${p}`, why: g.why })));
@@ -227,7 +229,8 @@ export class Protected {
   }
 
   private matching(tokens: ReturnType<typeof compile>): string | undefined {
-    return this.places.find((p) => intersects(tokens, compile(`${escape(p.path)}*`)))?.why;
+    this.patterns ??= this.places.map((p) => compile(`${escape(p.path)}*`));
+    return this.places.find((_, i) => intersects(tokens, this.patterns![i]!))?.why;
   }
 }
 

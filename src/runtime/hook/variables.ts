@@ -78,7 +78,8 @@ export function secretExpansions(script: Script): string[] {
   return found;
 }
 
-const DECLARATIONS = new Set(['declare', 'typeset', 'local', 'readonly', 'export']);
+/** Builtins that declare variables (and, with no names or -p, print them). */
+export const DECLARATIONS: ReadonlySet<string> = new Set(['declare', 'typeset', 'local', 'readonly', 'export']);
 
 /** Why a builtin or `env` prints variables' values (secrets among them); undefined when it does not. */
 export function printsVariables(verb: string, args: readonly Arg[]): string | undefined {

@@ -65,6 +65,11 @@ export interface ManagedJson {
  * wrote.
  */
 export function memberKey(item: unknown, match?: readonly string[]): string {
-  if (!match || !isRecord(item)) return canonical(item);
-  return canonical(Object.fromEntries(match.filter((k) => k in item).map((k) => [k, item[k]])));
+  return canonical(identifyingPart(item, match));
+}
+
+/** The part of an entry that identifies it: the `match` keys of an object, or all of it. */
+export function identifyingPart<T>(item: T, match?: readonly string[]): T | JsonRecord {
+  if (!match || !isRecord(item)) return item;
+  return Object.fromEntries(match.filter((k) => k in item).map((k) => [k, item[k]!]));
 }

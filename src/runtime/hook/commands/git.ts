@@ -7,7 +7,7 @@
  * takes a command that is not read-only.
  */
 import type { Arg } from '../bash/expand.js';
-import { hasAny, parseOptions } from '../options.js';
+import { hasAny, optionValueAt, parseOptions } from '../options.js';
 import { known, no, ok, type Call, type Use } from './types.js';
 
 /** Configuration keys whose value is a command git runs (for `-c key=value`, and a repository's own configuration). */
@@ -123,9 +123,8 @@ export function git(call: Call): Use {
   // Files its options write (`--output=F`, `--output F`, `-o F`, `config --file F`) or read (`blame -S F`, `--contents F`, an order file).
   rest.forEach((a, j) => {
     const value = (long: RegExp, short?: RegExp): Arg | undefined => {
-      const eq = /^(--[a-z-]+)=(.*)$/s.exec(a.text);
-      if (eq) return long.test(eq[1]!) ? inDir({ ...a, text: eq[2]! }) : undefined;
-      return (long.test(a.text) || short?.test(a.text)) && rest[j + 1] ? inDir(rest[j + 1]!) : undefined;
+      const v = optionValueAt(rest, j, long, short);
+      return v && inDir(v);
     };
     const written = sub === 'config' ? value(/^--file$/, /^-f$/) : value(/^--(output|output-directory)$/, sub === 'format-patch' || sub === 'archive' ? /^-o$/ : undefined);
     if (written) use.writes.push(written);

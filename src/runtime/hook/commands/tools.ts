@@ -6,6 +6,7 @@
  * subcommands (hook.subcommandSafe); it never removes a check.
  */
 import type { Arg } from '../bash/expand.js';
+import { optionValueAt } from '../options.js';
 import { known, no, ok, type Call, type Table, type Use } from './types.js';
 
 interface ToolSpec {
@@ -102,12 +103,7 @@ const WRITES_FILE = /^--(log|log-file|logfile|output-file|report)$/;
 
 function tool(verb: string, spec: ToolSpec, extra: readonly string[], call: Call): Use {
   const use = subcommandUse(verb, spec, extra, call);
-  const written = call.args.flatMap((a, i) => {
-    const [name, value] = a.text.split(/=(.*)/s);
-    if (!WRITES_FILE.test(name!)) return [];
-    const target = value !== undefined ? { ...a, text: value } : call.args[i + 1];
-    return target ? [target] : [];
-  });
+  const written = call.args.flatMap((_, i) => optionValueAt(call.args, i, WRITES_FILE) ?? []);
   return written.length ? { ...use, writes: [...use.writes, ...written] } : use;
 }
 
