@@ -1,4 +1,4 @@
-// Issue 18: one exit-code table for every command, as the README gives it: 0 ok, 1 a machine failed,
+// Issue 18: one exit-code table for every command, as docs/operations.md gives it: 0 ok, 1 a machine failed,
 // 2 bad input (recipe, flag, rule, secret reference, unknown host name), 130 cancelled (the wizard's
 // tests cover Ctrl-C). Each command is run the right way, with a missing recipe file, with an unknown
 // flag, and where it can fail on a machine, against a --root that cannot be made.

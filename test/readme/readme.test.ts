@@ -1,28 +1,34 @@
-// Issue 18: the README's captures come from real runs, so they cannot go stale. Each block between
-// <!-- capture:NAME --> and <!-- /capture:NAME --> is produced here; this test fails when the README
-// differs from what the CLI prints today, and `npm run readme` (UPDATE_README=1) rewrites the blocks.
+// Issue 18: the documentation's captures come from real runs, so they cannot go stale. Each block
+// between <!-- capture:NAME --> and <!-- /capture:NAME --> (in README.md or a page of docs/) is produced
+// here; this test fails when it differs from what the CLI prints today, and `npm run readme`
+// (UPDATE_README=1) rewrites the blocks.
 // Lines that describe the machine the capture ran on (the tools found, linger, the user) are compared
 // as placeholders, so the check holds on any test machine.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli } from '../helpers.js';
 import { Terminal } from '../pty.js';
 
-const README = join(ROOT, 'README.md');
+/** The pages a capture may live in. */
+const PAGES = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f))];
 const UPDATE = process.env.UPDATE_README === '1';
 const DEMO = '/tmp/buddy-demo-wizard';
 // Shaped like a Discord bot token and an OAuth token (the wizard checks the shape); not real ones.
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4OTA.GaBcDe.readmeCaptureTokenAbcdefghijklm0123';
 const OAUTH = 'sk-ant-oat01-readme-capture-not-a-real-token-0123456789';
 
-function block(readme: string, name: string): { start: number; end: number; text: string } {
+/** The page holding the capture NAME, and where the block is in it. */
+function block(name: string): { page: string; text: string; start: number; end: number } {
   const open = `<!-- capture:${name} -->\n`;
   const close = `<!-- /capture:${name} -->`;
-  const start = readme.indexOf(open);
-  const end = readme.indexOf(close);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${open.trim()} ... ${close} block`);
-  return { start: start + open.length, end, text: readme.slice(start + open.length, end) };
+  for (const page of PAGES) {
+    const text = readFileSync(page, 'utf8');
+    const start = text.indexOf(open);
+    const end = text.indexOf(close);
+    if (start >= 0 && end > start) return { page, text, start: start + open.length, end };
+  }
+  throw new Error(`no page has a ${open.trim()} ... ${close} block`);
 }
 
 /** What may differ between machines: the tools found, the init system, the user, the sizes of bundles. */
@@ -44,13 +50,12 @@ function machineFree(text: string): string {
 }
 
 function check(name: string, fresh: string): void {
-  const readme = readFileSync(README, 'utf8');
-  const current = block(readme, name);
+  const { page, text, start, end } = block(name);
   if (UPDATE) {
-    writeFileSync(README, readme.slice(0, current.start) + fresh + readme.slice(current.end));
+    writeFileSync(page, text.slice(0, start) + fresh + text.slice(end));
     return;
   }
-  expect(machineFree(current.text), `README.md capture:${name} is stale: run npm run readme`).toBe(machineFree(fresh));
+  expect(machineFree(text.slice(start, end)), `${page} capture:${name} is stale: run npm run readme`).toBe(machineFree(fresh));
 }
 
 /** The plan's per-file diffs are long and said in words above them: one line stands for them. */
@@ -62,7 +67,7 @@ function elideDiffs(screen: string): string {
   return [...lines.slice(0, first), '  ... (the diff of every file; secrets masked) ...', ...lines.slice(last + 1)].join('\n');
 }
 
-describe('README captures', () => {
+describe('documentation captures', () => {
   it('the wizard, answered in a real terminal under --root', async () => {
     rmSync(DEMO, { recursive: true, force: true });
     const cwd = `${DEMO}`;
