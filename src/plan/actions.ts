@@ -4,7 +4,7 @@
  * apply runs nothing.
  */
 import type { Effect, Layout } from '../render/index.js';
-import type { Facts } from '../target/index.js';
+import type { Facts, TimeLimitKind } from '../target/index.js';
 
 export interface Action {
   /** The command, as run on the target. */
@@ -16,6 +16,8 @@ export interface Action {
   cwd?: string;
   /** Needs root: run through sudo when the target allows it. */
   root?: boolean;
+  /** Which time limit stops it (default the command one): downloads get the install one. */
+  limit?: TimeLimitKind;
 }
 
 export interface ActionPlan {

@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import type { Effect } from '../render/index.js';
 import { jsonEqual } from '../runtime/shared/json.js';
-import { shownPath, type Facts, type Target } from '../target/index.js';
+import { shownPath, timeLimitSeconds, type Facts, type Target } from '../target/index.js';
 import type { Action } from './actions.js';
 import { backupText, tidyBackups } from './backups.js';
 import { removeEmptiedChatFolders } from './chatFolder.js';
@@ -55,7 +55,7 @@ export class RootRunner {
     private readonly askPassword?: () => Promise<string>,
   ) {}
 
-  async run(argv: string[], root: boolean, env?: Record<string, string>, cwd?: string): Promise<void> {
+  async run({ argv, root, env, cwd, limit }: Omit<Action, 'reason'>): Promise<void> {
     let command = argv;
     let input: string | undefined;
     if (root && this.facts.sudo === 'passwordless') command = ['sudo', '-n', '--', ...argv];
@@ -67,7 +67,7 @@ export class RootRunner {
     } else if (root && this.facts.sudo !== 'root') {
       throw new OperationError(`${argv.join(' ')} needs root and ${this.target.label} has no sudo`);
     }
-    const result = await this.target.run(command, { ...(env ? { env } : {}), ...(input ? { input } : {}), ...(cwd ? { cwd } : {}) });
+    const result = await this.target.run(command, { ...(env ? { env } : {}), ...(input ? { input } : {}), ...(cwd ? { cwd } : {}), limitSeconds: timeLimitSeconds(limit) });
     if (result.code !== 0) {
       const why = (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
       if (input && /incorrect password|try again|no password was provided/i.test(result.stderr)) {
@@ -87,7 +87,7 @@ async function writeAsRoot(target: Target, root: RootRunner, stateDir: string, p
   await target.writeAtomic(staged, content, 0o600);
   const temp = `${path}.buddy-init.tmp`;
   const script = 'set -e; cp "$1" "$2"; chown 0:0 "$2"; chmod "$3" "$2"; mv -f "$2" "$4"; rm -f "$1"';
-  await root.run(['sh', '-c', script, 'sh', staged, temp, mode.toString(8), path], true);
+  await root.run({ argv: ['sh', '-c', script, 'sh', staged, temp, mode.toString(8), path], root: true });
 }
 
 export async function applyPlan(plan: Plan, target: Target, options: ApplyOptions): Promise<ApplyResult> {
@@ -119,7 +119,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
       await target.writeAtomic(posix.join(plan.layout.stateDir, 'session.json'), pin, 0o600);
       progress(`carried the pinned conversation of "${plan.renamed.name}" over`);
     }
-    await applyUninstall(old, target, (a) => root.run(a.argv, Boolean(a.root), a.env), progress);
+    await applyUninstall(old, target, (a) => root.run(a), progress);
   }
 
   const asRoot = (c: Change) => Boolean(c.artifact.privileged) && !target.rebasedUnder;
@@ -191,7 +191,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     await writeApplyState(target, plan.layout.applyState, state(plan.effects));
     for (const action of plan.actions) {
       progress(`running ${action.root ? 'as root: ' : ''}${action.argv.join(' ')}`);
-      await root.run(action.argv, Boolean(action.root), action.env, action.cwd);
+      await root.run(action);
       result.ran.push(action);
     }
     // A command exiting 0 is not proof: what it installed must be there.

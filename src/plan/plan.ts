@@ -96,7 +96,7 @@ export async function planChanges(options: {
     : facts;
   // Bun and the plugins first, so the claude that the follow-up starts (or restarts) finds them.
   const bun = options.bun ? bunWork(facts, options.bun) : { kind: 'none' as const };
-  const bunActions: Action[] = bun.kind === 'install' ? [{ argv: bun.argv, reason: `${bun.why}: install it for ${facts.user} (bun.install in the recipe)` }] : [];
+  const bunActions: Action[] = bun.kind === 'install' ? [{ argv: bun.argv, reason: `${bun.why}: install it for ${facts.user} (bun.install in the recipe)`, limit: 'install' }] : [];
   const plugins = await pluginActions(target, layout, facts, options.plugins ?? []);
   if ((plugins.actions.length || bunActions.length) && facts.service.active) effects.add('restart-buddy');
   const followUp = followUpActions(effects, layout, actionFacts, options.linger);

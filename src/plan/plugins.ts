@@ -57,7 +57,8 @@ export async function pluginActions(target: Target, layout: Layout, facts: Facts
     return { actions: [], notes: [`claude is not installed on the target, so ${short.map((p) => p.id).join(', ')} cannot be installed yet: install claude, then apply again`] };
   }
   const known = Object.keys(records.marketplaces);
-  const env = { DISABLE_AUTOUPDATER: '1' };
+  // Each of them downloads (a marketplace's git clone, a plugin): the install time limit.
+  const download = { env: { DISABLE_AUTOUPDATER: '1' }, limit: 'install' as const };
   const version = facts.tools.claude?.version;
   const oneStep = version !== undefined && semver.gte(version, CLAUDE_VERSIONS.installWithMarketplace);
   const actions: Action[] = [];
@@ -71,20 +72,20 @@ export async function pluginActions(target: Target, layout: Layout, facts: Facts
       const reason = 'the chat plugin: enabled in settings is not installed';
       const source = p.marketplace && !known.includes(marketplace) ? p.marketplace : undefined;
       if (source && oneStep) {
-        actions.push({ argv: [claude, 'plugin', 'install', p.id.slice(0, p.id.indexOf('@')), '--marketplace', source, '--scope', 'user'], reason: `${reason} (its marketplace, ${marketplace}, is added first)`, env });
+        actions.push({ argv: [claude, 'plugin', 'install', p.id.slice(0, p.id.indexOf('@')), '--marketplace', source, '--scope', 'user'], reason: `${reason} (its marketplace, ${marketplace}, is added first)`, ...download });
         continue;
       }
-      if (source) once({ argv: [claude, 'plugin', 'marketplace', 'add', source], reason: `register the ${marketplace} plugin marketplace`, env });
-      actions.push({ argv: [claude, 'plugin', 'install', p.id, '--scope', 'user'], reason, env });
+      if (source) once({ argv: [claude, 'plugin', 'marketplace', 'add', source], reason: `register the ${marketplace} plugin marketplace`, ...download });
+      actions.push({ argv: [claude, 'plugin', 'install', p.id, '--scope', 'user'], reason, ...download });
       continue;
     }
-    once({ argv: [claude, 'plugin', 'marketplace', 'update', marketplace], reason: `refresh the ${marketplace} catalog`, env });
+    once({ argv: [claude, 'plugin', 'marketplace', 'update', marketplace], reason: `refresh the ${marketplace} catalog`, ...download });
     // Each install that is behind, in its own scope (the workdir's scopes are updated from the workdir).
     for (const i of installs.filter((i) => !satisfies(i.version, p))) {
       actions.push({
         argv: [claude, 'plugin', 'update', p.id, '--scope', i.scope],
         reason: `${p.id} ${i.version} (${i.scope} scope) is older than the recipe's ${p.version}`,
-        env,
+        ...download,
         ...(i.scope === 'user' ? {} : { cwd: layout.workdir }),
       });
     }

@@ -18,3 +18,4 @@ export { bunHome, bunWork, type BunWanted, type BunWork } from './bun.js';
 export { hostKeyRecorded, openSshTarget, resolveEndpoint, SshTarget, UnknownHostKey, type SshEndpoint } from './ssh/index.js';
 export { assumedFacts, type Assumed, type Known } from './assumed.js';
 export { readJson } from './readJson.js';
+export { timeLimitSeconds, TIME_LIMITS, TIME_LIMIT_VARIABLE, type TimeLimitKind } from './timeLimit.js';

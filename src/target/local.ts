@@ -1,5 +1,5 @@
 /** The machine buddy-init runs on, optionally with every path rebased under a directory (--root). */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import fse from 'fs-extra';
 import { InputError, OperationError } from '../errors.js';
 import { writeFileAtomicSync } from '../runtime/shared/atomic.js';
 import { MAX_LINKS, notAFile, notAFileMessage } from './fileKind.js';
+import { KILL_GRACE_SECONDS, ranOutOfTime, timeLimitSeconds } from './timeLimit.js';
 import type { CommandResult, FileInfo, RunOptions, Target } from './types.js';
 
 /**
@@ -184,6 +185,7 @@ export class LocalTarget implements Target {
   }
 
   run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+    const limit = options.limitSeconds ?? timeLimitSeconds();
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0]!, argv.slice(1), {
         env: { ...process.env, ...options.env },
@@ -194,8 +196,24 @@ export class LocalTarget implements Target {
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d));
       child.stderr.on('data', (d: Buffer) => (stderr += d));
-      child.on('error', (err) => reject(new OperationError(`cannot run ${argv[0]}: ${err.message}`)));
-      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+      // Past the limit: TERM to it and all it started, KILL to what lingers, and the run fails now (a
+      // grandchild that keeps the pipes open must not keep the apply waiting for them).
+      const timer = setTimeout(() => {
+        const tree = [child.pid!, ...descendants(child.pid!)];
+        signalAll(tree, 'SIGTERM');
+        setTimeout(() => signalAll(tree, 'SIGKILL'), KILL_GRACE_SECONDS * 1000).unref();
+        child.stdout.destroy();
+        child.stderr.destroy();
+        reject(ranOutOfTime(argv, this.label, limit, stdout + stderr));
+      }, limit * 1000);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(new OperationError(`cannot run ${argv[0]}: ${err.message}`));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      });
       // A command that exits without reading its input (or is not found) closes the pipe: not an error.
       child.stdin.on('error', () => {});
       child.stdin.end(options.input ?? '');
@@ -211,6 +229,37 @@ export class LocalTarget implements Target {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * Every process below `pid`, from one `ps` listing (Linux and macOS alike). The command runs in this
+ * process's group, so Ctrl-C reaches it; the tree is how a time limit reaches what it started.
+ */
+function descendants(pid: number): number[] {
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' }).stdout ?? '';
+  const children = new Map<number, number[]>();
+  for (const [p, parent] of listing.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number))) {
+    if (p !== undefined && parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), p]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 function isLink(path: string): boolean {

@@ -15,6 +15,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** The folder it runs in (default: the user's home over SSH, the current one locally). */
   cwd?: string;
+  /** Seconds before it is stopped and the run fails (see timeLimit.ts); default the command limit. */
+  limitSeconds?: number;
 }
 
 export interface FileInfo {

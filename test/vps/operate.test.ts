@@ -82,6 +82,36 @@ describe('doctor', () => {
   }, 120_000);
 });
 
+describe('a command that never ends (issue 28.2)', () => {
+  it('apply stops it at its limit, says which, where and what it printed, and releases the lock', () => {
+    // The stand-in's `plugin install` hangs and ignores TERM while this file says so (see fake-claude.mjs).
+    vps.ssh('echo deaf > ~/.fake-claude-hangs');
+    const hung = writeFile(
+      join(tempDir(), 'hung.yaml'),
+      "name: hung\nworkdir: ~/hung\nchannels:\n  discord:\n    token: { env: HUNG_TOKEN }\n    allowFrom: ['184012345678901234']\n",
+    );
+    const apply = () =>
+      runCli(['apply', '--yes', '--recipe', hung, '--host', vps.destination()], {
+        env: { ...env(), HUNG_TOKEN: 'MTA1NzQ2NzUzNjY0NjQ1MTIzNA.GxAbCd.abcdefghijklmnopqrstuvwxyz0123456789', BUDDY_INIT_COMMAND_TIMEOUT: '5' },
+      });
+    const started = Date.now();
+    const r = apply();
+    const seconds = (Date.now() - started) / 1000;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /`\/usr\/local\/bin\/claude plugin install discord@claude-plugins-official --scope user` on ssh ada@[\d.]+ was still running after 5 s, with its input closed, and was stopped .*; what it printed: Installing plugin "discord@claude-plugins-official"\.\.\./,
+    );
+    expect(seconds).toBeLessThan(40);
+    expect(vps.ssh("pgrep -f '[f]ake-claude.mjs plugin install' || true").stdout.trim()).toBe('');
+    // The lock went with it: the next apply runs, and finishes what this one began.
+    vps.ssh('rm ~/.fake-claude-hangs');
+    const again = apply();
+    expect(again.code, again.stderr).toBe(0);
+    expect(vps.ssh('cat ~/.claude/plugins/installed_plugins.json').stdout).toContain('discord@claude-plugins-official');
+    expect(runCli(['uninstall', '--yes', '--recipe', hung, '--host', vps.destination()], { env: env() }).code).toBe(0);
+  }, 120_000);
+});
+
 describe('logs, restart, attach', () => {
   it('logs shows the journal, --audit the hook log', () => {
     const r = cli('logs', '-n', '50');

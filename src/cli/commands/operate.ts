@@ -149,10 +149,10 @@ export function restartCommand(ctx: () => CommandContext): CommandModule<object,
         }
         const root = new RootRunner(b.target, b.facts, context.interactive ? () => promptSudoPassword(b.target.label) : undefined);
         if (b.layout.init === 'systemd-user') {
-          await root.run(['systemctl', '--user', 'restart', b.layout.serviceName], false, { XDG_RUNTIME_DIR: `/run/user/${b.facts.uid}` });
+          await root.run({ argv: ['systemctl', '--user', 'restart', b.layout.serviceName], env: { XDG_RUNTIME_DIR: `/run/user/${b.facts.uid}` } });
         } else {
           const domain = b.layout.init === 'launchd-daemon' ? 'system' : `gui/${b.facts.uid}`;
-          await root.run([b.facts.tools.launchctl?.path ?? '/bin/launchctl', 'kickstart', '-k', `${domain}/${b.layout.serviceName}`], b.layout.init === 'launchd-daemon' && b.facts.uid !== 0);
+          await root.run({ argv: [b.facts.tools.launchctl?.path ?? '/bin/launchctl', 'kickstart', '-k', `${domain}/${b.layout.serviceName}`], root: b.layout.init === 'launchd-daemon' && b.facts.uid !== 0 });
         }
         context.out.print(`Restarted ${b.layout.serviceName} on ${b.target.label}.`);
       });

@@ -62,7 +62,7 @@ export async function runUninstall(argv: UninstallArgs, context: CommandContext)
       return;
     }
     const root = new RootRunner(target, facts, context.interactive ? () => promptSudoPassword(target.label) : undefined);
-    await applyUninstall(plan, target, (a) => root.run(a.argv, Boolean(a.root), a.env), (line) => out.info(`  ${line}`));
+    await applyUninstall(plan, target, (a) => root.run(a), (line) => out.info(`  ${line}`));
     out.print(out.c.green(`Uninstalled buddy "${loaded.recipe.name}".`));
   } finally {
     await held?.release();

@@ -9,6 +9,7 @@ import type { SFTPWrapper, Stats } from 'ssh2';
 import { OperationError } from '../../errors.js';
 import { shellWord } from '../../runtime/shared/shell.js';
 import { MAX_LINKS, notAFile, notAFileMessage } from '../fileKind.js';
+import { KILL_GRACE_SECONDS, ranOutOfTime, timeLimitSeconds } from '../timeLimit.js';
 import type { CommandResult, FileInfo, RunOptions, Target } from '../types.js';
 import type { SshClient } from './connect.js';
 
@@ -17,6 +18,20 @@ const PERMISSION_DENIED = 3;
 const CHUNK = 32 * 1024;
 
 type SftpError = Error & { code?: number };
+
+/**
+ * Runs $2 (a command line) in this shell, stdin and all, while a watchdog counts $1 seconds; past them it
+ * stops the session's whole process group (sshd gives each exec its own session): TERM, then KILL. The
+ * watchdog holds none of the channel's streams and checks each second that the command's shell still
+ * lives, so a command that ends leaves nothing behind for more than a second. Plain sh: it runs the
+ * same on Linux and macOS, which has no timeout(1).
+ */
+const WATCHDOG = `
+( i=0
+  while [ $i -lt "$1" ]; do sleep 1; kill -0 $$ 2>/dev/null || exit 0; i=$((i + 1)); done
+  trap '' TERM
+  kill -TERM 0; sleep ${KILL_GRACE_SECONDS}; kill -KILL 0 ) </dev/null >/dev/null 2>&1 &
+eval "$2"`;
 
 
 export class SshTarget implements Target {
@@ -280,7 +295,8 @@ export class SshTarget implements Target {
   }
 
   run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
-    const command = this.commandLine(argv, options.env, options.cwd);
+    const limit = options.limitSeconds ?? timeLimitSeconds();
+    const command = `exec sh -c ${shellWord(WATCHDOG)} buddy-init-limit ${Math.ceil(limit)} ${shellWord(this.commandLine(argv, options.env, options.cwd))}`;
     this.counters.commands++;
     if (this.lost) return Promise.reject(this.lost);
     return new Promise((resolve, reject) => {
@@ -293,11 +309,23 @@ export class SshTarget implements Target {
         }
         let stdout = '';
         let stderr = '';
+        const started = Date.now();
+        const stopped = () => ranOutOfTime(argv, this.label, limit, stdout + stderr);
+        // The watchdog on the far side stops it; this one only ends the wait when even that could not
+        // (a process that left the session holds the channel open).
+        const backstop = setTimeout(() => {
+          this.pending.delete(fail);
+          stream.close();
+          reject(stopped());
+        }, (limit + KILL_GRACE_SECONDS + 10) * 1000);
         stream.on('data', (d: Buffer) => (stdout += d));
         stream.stderr.on('data', (d: Buffer) => (stderr += d));
         stream.on('close', (code: number | null, signal?: string) => {
+          clearTimeout(backstop);
           this.pending.delete(fail);
-          resolve({ code: code ?? (signal ? 128 : 255), stdout, stderr });
+          const killed = ['TERM', 'KILL'].includes((signal ?? '').replace(/^SIG/, '')) || code === 143 || code === 137;
+          if (killed && Date.now() - started >= limit * 1000) reject(stopped());
+          else resolve({ code: code ?? (signal ? 128 : 255), stdout, stderr });
         });
         stream.end(options.input ?? '');
       });
