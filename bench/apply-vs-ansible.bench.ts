@@ -5,7 +5,7 @@
 // no-op run of each tool.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CLI, onLaptop, tempDir, writeFile } from '../test/helpers.js';
+import { CLI, discordToken, onLaptop, tempDir, writeFile } from '../test/helpers.js';
 import { placeStandInMarketplace, realClaude, STAND_IN_PLUGIN } from '../test/client/claude.js';
 import { Vps } from '../test/vps/vps.js';
 import { fmt, machine, rounds, stats, table, timeProcess } from './lib.js';
@@ -17,7 +17,7 @@ await vps.boot();
 // The official chat plugin's marketplace is on the internet: both tools install the stand-in instead.
 placeStandInMarketplace(vps);
 const laptop = vps.laptop;
-const secrets = { BENCH_TOKEN: 'bench-discord-token-0123456789', BENCH_OAUTH: 'sk-ant-oat01-bench-0123456789abcdef' };
+const secrets = { BENCH_TOKEN: discordToken('bench'), BENCH_OAUTH: 'sk-ant-oat01-bench-0123456789abcdef' };
 const env = { ...process.env, HOME: laptop, SSH_AUTH_SOCK: '', NO_COLOR: '1', ...secrets };
 const recipe = writeFile(
   join(tempDir(), 'bench.yaml'),

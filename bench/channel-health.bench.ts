@@ -5,7 +5,7 @@
 // run). Times are taken inside the guest: a shell kills the server and polls every 5 ms for the new one;
 // the detection time is the journal's own timestamp of the supervisor's line.
 import { join } from 'node:path';
-import { CLI, onLaptop, tempDir, writeFile } from '../test/helpers.js';
+import { CLI, discordToken, onLaptop, tempDir, writeFile } from '../test/helpers.js';
 import { Vps } from '../test/vps/vps.js';
 import { fmt, machine, rounds, stats, table, timeProcess } from './lib.js';
 
@@ -32,7 +32,7 @@ try {
     ...process.env,
     HOME: vps.laptop,
     SSH_AUTH_SOCK: '',
-    BENCH_DISCORD_TOKEN: 'bench-discord-token-0123456789',
+    BENCH_DISCORD_TOKEN: discordToken('bench'),
   });
   // The stand-in's `plugin install` recorded the plugin in its cache folder: its server lives there.
   guest(`mkdir -p $(dirname ${SERVER}) && echo 'setInterval(() => {}, 1 << 30);' > ${SERVER}`);

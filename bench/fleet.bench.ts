@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadInventory } from '../src/fleet/inventory.js';
 import { renderBuddy } from '../src/render/index.js';
-import { CLI, linuxFacts, onLaptop, ROOT, tempDir, writeFile } from '../test/helpers.js';
+import { CLI, discordToken, linuxFacts, onLaptop, ROOT, tempDir, writeFile } from '../test/helpers.js';
 import { TestSshd } from '../test/ssh/sshd.js';
 import { fmt, machine, rounds, stats, table, timeProcess } from './lib.js';
 
@@ -54,7 +54,7 @@ try {
   const artifacts = renderAll().reduce((sum, r) => sum + r.artifacts.length, 0);
 
   // The CLI: wall time and the peak RSS of the process (python's getrusage of its child).
-  const env = { ...process.env, HOME: sshd.laptop, SSH_AUTH_SOCK: '', NO_COLOR: '1', BENCH_TOKEN: 'bench-token-0123456789' };
+  const env = { ...process.env, HOME: sshd.laptop, SSH_AUTH_SOCK: '', NO_COLOR: '1', BENCH_TOKEN: discordToken('bench') };
   const measured = (args: string[]) => {
     const r = timeProcess(
       onLaptop(['python3', '-c', 'import resource, subprocess, sys; c = subprocess.run(sys.argv[1:], capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(c.returncode)', process.execPath, CLI, ...args], sshd.laptop),

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, tempDir, writeFile } from '../test/helpers.js';
+import { CLI, discordToken, tempDir, writeFile } from '../test/helpers.js';
 import { fmt, machine, rounds, stats, table } from './lib.js';
 
 const n = rounds(5, 1);
@@ -19,7 +19,7 @@ function recipeText(rules: number, ids: number, changed: boolean): string {
 
 /** One apply: wall seconds and peak RSS in MB. */
 function apply(recipe: string, root: string): { s: number; mb: number } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, 'apply', '--yes', '--recipe', recipe, '--root', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', BENCH_TOKEN: 'bench-token-0123456789' } });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, 'apply', '--yes', '--recipe', recipe, '--root', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', BENCH_TOKEN: discordToken('bench') } });
   if (r.status !== 0) throw new Error(r.stderr);
   const [s, kb] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
   return { s: s!, mb: kb! / 1024 };

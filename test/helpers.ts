@@ -54,6 +54,17 @@ export function runCliAsync(args: string[], options: { env?: Record<string, stri
   });
 }
 
+/**
+ * A made-up chat bot token of the platform's real shape (apply refuses any other), carrying `tag` so a
+ * test can find it: Discord's three dot-separated parts, Telegram's digits, colon, 35 characters.
+ */
+export function discordToken(tag: string): string {
+  return `MTIzNDU2Nzg5MDEyMzQ1Njc4OTA.GaBcDe.${tag.replace(/[^A-Za-z0-9_-]/g, '').padEnd(27, '0')}`;
+}
+export function telegramToken(tag: string): string {
+  return `123456789:${tag.replace(/[^A-Za-z0-9_-]/g, '').padEnd(35, '0').slice(0, 35)}`;
+}
+
 export function tempDir(prefix = 'buddy-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -75,10 +75,10 @@ export async function buildPlan(argv: TargetArgs & { keepRenamed?: boolean }, ct
   }
 }
 
-export function showPlan(planned: Planned, out: CommandContext['out']): void {
+export function showPlan(planned: Planned, out: CommandContext['out'], diff = true): void {
   const { plan, facts, loaded, requirements } = planned;
   const title = `Plan for buddy "${loaded.recipe.name}" on ${plan.target} (${facts.os} ${facts.arch}, user ${facts.user})`;
-  printPlan(plan, requirements, out, title);
+  printPlan(plan, requirements, out, title, diff);
   if (plan.blocked) out.warn(`apply cannot run: ${plan.blocked}`);
   out.print();
   out.print(planIsEmpty(plan) ? out.c.green('No changes: the target already matches the recipe.') : summary(plan));

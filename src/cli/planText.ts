@@ -34,7 +34,8 @@ function mergeSummary(change: Change): string {
   return parts.length ? ` [${parts.join(', ')}]` : '';
 }
 
-export function printPlan(plan: Plan, requirements: Requirement[], out: Output, title: string): void {
+/** @param diff also each file's changed lines (the wizard keeps them behind --diff, so its question stays in view). */
+export function printPlan(plan: Plan, requirements: Requirement[], out: Output, title: string, diff = true): void {
   const { c } = out;
   const home = plan.layout.home;
   out.print(c.bold(title));
@@ -84,11 +85,24 @@ export function printPlan(plan: Plan, requirements: Requirement[], out: Output, 
       out.print(`  ${r.ok ? c.green('ok ') : r.byApply ? c.cyan('apply') : r.warning ? c.yellow('warn') : c.red('missing')} ${r.what}: ${r.detail}${r.fix ? c.dim(`  fix: ${r.fix}`) : ''}`);
     }
   }
-  const bodies = plan.changes.flatMap((ch) => changeBody(ch) ?? []);
+  const bodies = diff ? plan.changes.flatMap((ch) => changeBody(ch) ?? []) : [];
   if (bodies.length) {
     out.print();
     bodies.forEach((b) => out.print(colorDiff(b, out)));
   }
+}
+
+/**
+ * What still stands between the applied files and a running buddy (claude not installed, no systemd...):
+ * said last, after apply, so a "done" is never the last word on a box where nothing can start.
+ */
+export function printStillMissing(requirements: Requirement[], out: Output): boolean {
+  const missing = requirements.filter((r) => !r.ok && !r.byApply && !r.warning);
+  if (!missing.length) return false;
+  out.print(out.c.yellow(`\nThe files are in place, but the buddy cannot run until ${missing.length === 1 ? 'this is' : 'these are'} done:`));
+  missing.forEach((r) => out.print(`  ${out.c.red('missing')} ${r.what}: ${r.detail}${r.fix ? `\n          fix: ${r.fix}` : ''}`));
+  out.print('  then run apply again.');
+  return true;
 }
 
 function colorDiff(text: string, out: Output): string {

@@ -9,7 +9,7 @@ import type { Layout } from '../render/index.js';
 import type { PluginHealth } from '../runtime/supervisor/channelHealth.js';
 import type { Alert } from '../runtime/supervisor/owner.js';
 import type { DraftSent } from '../runtime/supervisor/drafts.js';
-import type { ScheduleEntry } from '../runtime/supervisor/schedule.js';
+import { scheduleFromFile, type ScheduleEntry } from '../runtime/supervisor/schedule.js';
 import type { StuckState } from '../runtime/supervisor/stuck.js';
 import type { Facts, Target } from '../target/index.js';
 import { pluginServers, type ServerState } from './pluginServers.js';
@@ -45,6 +45,11 @@ export interface BuddyStatus {
   plugins: Array<{ id: string; version?: string; server?: ServerState }>;
   /** Claude Code's sandbox as the settings file on the target says (absent file: off). */
   sandbox: { on: boolean; autoAllow?: boolean; hosts?: number };
+  /**
+   * The durable scheduled tasks as scheduled_tasks.json holds them, next fires computed here in the
+   * buddy's timezone: there even when no supervisor runs (or has not listed them yet).
+   */
+  scheduleFile: ScheduleEntry[];
   up: boolean;
 }
 
@@ -129,9 +134,26 @@ async function fromTree(target: Target, layout: Layout, projects: string): Promi
   return kv;
 }
 
-export async function readStatus(target: Target, layout: Layout, facts: Facts, wanted: WantedPlugin[] = []): Promise<BuddyStatus> {
+/** `job` with this process's clock in `timeZone` (Node reads TZ again whenever it is set). */
+function inTimeZone<T>(timeZone: string | undefined, job: () => T): T {
+  const was = process.env.TZ;
+  if (timeZone) process.env.TZ = timeZone;
+  try {
+    return job();
+  } finally {
+    if (was === undefined) delete process.env.TZ;
+    else process.env.TZ = was;
+  }
+}
+
+/** @param timeZone the buddy's (the recipe's, else the target's): what its schedule's times mean. */
+export async function readStatus(target: Target, layout: Layout, facts: Facts, wanted: WantedPlugin[] = [], timeZone = facts.timezone): Promise<BuddyStatus> {
   const projects = `${layout.home}/.claude/projects/${layout.workdir.replace(/[^A-Za-z0-9]/g, '-')}`;
-  const [kv, sandbox] = await Promise.all([target.rebasedUnder ? fromTree(target, layout, projects) : probe(target, layout, projects), sandboxState(target, layout)]);
+  const [kv, sandbox, tasks] = await Promise.all([
+    target.rebasedUnder ? fromTree(target, layout, projects) : probe(target, layout, projects),
+    sandboxState(target, layout),
+    target.read(layout.scheduledTasks),
+  ]);
   const [dead, command] = (kv.get('pane') ?? '').split(' ');
   const running = dead === '0' && CLAUDE_COMMANDS.has(command ?? '');
   // Under --root there is no service to ask: the files of the tree are all there is.
@@ -154,6 +176,7 @@ export async function readStatus(target: Target, layout: Layout, facts: Facts, w
     ...(kv.get('applied') ? { applied: kv.get('applied')! } : {}),
     plugins: await pluginsWithServers(target, layout, wanted),
     sandbox,
+    scheduleFile: tasks ? inTimeZone(timeZone, () => scheduleFromFile(tasks.toString('utf8'))) : [],
     up: state === 'active' && running,
   };
 }

@@ -55,7 +55,8 @@ export class RootRunner {
     private readonly askPassword?: () => Promise<string>,
   ) {}
 
-  async run({ argv, root, env, cwd, limit }: Omit<Action, 'reason'>): Promise<void> {
+  /** Runs it; returns what it printed (fails, saying why, unless it exits 0). */
+  async run({ argv, root, env, cwd, limit }: Omit<Action, 'reason'>): Promise<string> {
     let command = argv;
     let input: string | undefined;
     if (root && this.facts.sudo === 'passwordless') command = ['sudo', '-n', '--', ...argv];
@@ -75,6 +76,7 @@ export class RootRunner {
       }
       throw new OperationError(`\`${argv.join(' ')}\` failed on ${this.target.label} (exit ${result.code}): ${why}`);
     }
+    return `${result.stdout}${result.stderr}`.trim();
   }
 }
 
@@ -106,7 +108,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   // next apply finishes the job and uninstall takes out all of buddy-init's part.
   if (plan.changes.some((c) => c.op !== 'unchanged') || plan.remove.length || plan.renamed) {
     const pendingEffects = [...new Set([...(plan.previous?.pendingEffects ?? []), ...plan.effects])];
-    await writeApplyState(target, plan.layout.applyState, { ...base, files: intentRecords(plan.previous?.files ?? {}, stateRecords(plan.changes, plan.sealer)), pendingEffects, interrupted: true });
+    await writeApplyState(target, plan.layout.applyState, { ...base, files: intentRecords(plan.previous?.files ?? {}, stateRecords(plan.changes, plan.sealer, plan.previous?.files)), pendingEffects, interrupted: true });
   }
 
   // A renamed buddy's old name goes first (its unit stops before the new one starts; a Telegram bot has
@@ -182,7 +184,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     await tidyBackups(target, plan.layout.backupsDir, plan.previous?.legacy ? { scrub: { artifacts: plan.changes.map((c) => c.artifact), sealer: plan.sealer } } : {});
   }
 
-  const files = stateRecords(final, plan.sealer);
+  const files = stateRecords(final, plan.sealer, plan.previous?.files);
   const state = (pendingEffects: Effect[]): ApplyState => ({ ...base, files, pendingEffects });
   const previous = plan.previous;
   const recordChanged = !previous || previous.legacy || previous.interrupted || !jsonEqual(previous.files, files) || previous.pendingEffects.length > 0;
@@ -191,7 +193,8 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
     await writeApplyState(target, plan.layout.applyState, state(plan.effects));
     for (const action of plan.actions) {
       progress(`running ${action.root ? 'as root: ' : ''}${action.argv.join(' ')}`);
-      await root.run(action);
+      const said = await root.run(action);
+      for (const line of said ? said.split('\n') : []) progress(`  | ${line}`);
       result.ran.push(action);
     }
     // A command exiting 0 is not proof: what it installed must be there.

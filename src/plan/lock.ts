@@ -65,6 +65,10 @@ const describe = (h: Holder | undefined) => (h ? `pid ${h.pid} from ${h.host}, $
 
 export async function acquireLock(target: Target, home: string, command: string, say: (line: string) => void, timings: LockTimings = defaultTimings()): Promise<HeldLock> {
   const path = lockPath(home);
+  // The folders the lock itself makes (on a machine buddy-init never touched): gone again with it when
+  // nothing else was put in them, as after a Ctrl-C at the confirmation.
+  const made: string[] = [];
+  for (let dir = posix.dirname(path); (dir === home || dir.startsWith(`${home}/`)) && !(await target.stat(dir)); dir = posix.dirname(dir)) made.push(dir);
   const me: Holder = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString(), beat: 0, nonce: randomBytes(8).toString('hex') };
   const text = () => `${JSON.stringify(me)}\n`;
   const deadline = Date.now() + timings.waitMs;
@@ -116,6 +120,7 @@ export async function acquireLock(target: Target, home: string, command: string,
       clearInterval(timer);
       await beating;
       if (parse(await target.read(path))?.nonce === me.nonce) await target.remove(path);
+      for (const dir of made) await target.removeDirectory(dir);
     },
   };
 }

@@ -9,7 +9,7 @@ import { bunHome, bunWork, type BunWanted, type Facts, type Target } from '../ta
 import { count } from '../words.js';
 import { followUpActions, type Action } from './actions.js';
 import { computeChange, decodeText, readCurrent, recordMatches, sha256, takeOut, type Change, type Current, type Ownership } from './change.js';
-import { emptiedChatFile } from './chatFolder.js';
+import { emptiedFile } from './chatFolder.js';
 import { parseEnvFile } from './envfile.js';
 import { pluginActions, type WantedPlugin } from './plugins.js';
 import { readNeighbours, type Neighbour } from './neighbours.js';
@@ -82,10 +82,10 @@ export async function planChanges(options: {
   const left = await leftovers(target, artifacts, ownership);
   const unmerged = left.unmerge.map(({ artifact, current }) => computeChange(artifact, current, ownership));
   // What is left empty in this buddy's own chat folder is removed rather than written.
-  const emptied = unmerged.filter((c) => emptiedChatFile(layout, c.artifact.path, c.after)).map((c) => c.artifact.path);
+  const emptied = unmerged.filter((c) => emptiedFile(layout, c.artifact.path, c.after, previous?.files[c.artifact.path])).map((c) => c.artifact.path);
   const changes = [...artifacts.map((a, i) => computeChange(a, currents[i], ownership)), ...unmerged.filter((c) => !emptied.includes(c.artifact.path))];
   const renamed = await renamedBuddy(options, ownership);
-  const recordStale = Boolean(previous) && !jsonEqual(previous!.files, stateRecords(changes, sealer));
+  const recordStale = Boolean(previous) && !jsonEqual(previous!.files, stateRecords(changes, sealer, previous!.files));
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));
 
@@ -176,7 +176,8 @@ async function leftovers(target: Target, artifacts: Artifact[], { previous, seal
 }
 
 /** What the state file records of each change: hashes, owned and wanted parts, a secret only ever sealed. */
-export function stateRecords(changes: Change[], sealer: Sealer): Record<string, FileRecord> {
+/** @param previous the last apply's records, for what stays true of a file (that buddy-init made it). */
+export function stateRecords(changes: Change[], sealer: Sealer, previous: Record<string, FileRecord> = {}): Record<string, FileRecord> {
   const record = (c: Change): FileRecord => {
     const secret = c.artifact.display === 'secret';
     if (c.artifact.kind === 'file') return secret ? { hmac: sealer.seal(c.after) } : { sha256: sha256(c.after) };
@@ -185,7 +186,8 @@ export function stateRecords(changes: Change[], sealer: Sealer): Record<string, 
     // createdAt stamped at render time) would make every run's record differ, and a no-op write.
     const wants = { values: c.artifact.managed.values, members: c.artifact.managed.members.map(({ path, items, match }) => ({ path, items: items.map((i) => identifyingPart(i, match)) })) };
     const hasWants = wants.values.length + wants.members.length > 0;
-    return { owned: secret ? sealer.sealOwned(c.owned!) : c.owned!, ...(hasWants ? { wants: secret ? sealer.sealOwned(wants) : wants } : {}) };
+    const created = previous[c.artifact.path]?.created || (c.before === undefined && c.op === 'create');
+    return { owned: secret ? sealer.sealOwned(c.owned!) : c.owned!, ...(hasWants ? { wants: secret ? sealer.sealOwned(wants) : wants } : {}), ...(created ? { created: true as const } : {}) };
   };
   const holdsAny = (m: ManagedJson | undefined) => Boolean(m && m.values.length + m.members.length > 0);
   return Object.fromEntries(

@@ -49,6 +49,11 @@ export interface FileRecord {
    * write may not have happened yet).
    */
   alt?: string[];
+  /**
+   * A shared file buddy-init's first write made (nothing was there): when taking buddy-init's part out
+   * leaves it holding nothing, it goes, rather than stay behind as `{}`.
+   */
+  created?: true;
 }
 
 export interface ApplyState {

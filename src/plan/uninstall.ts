@@ -13,7 +13,7 @@ import type { Artifact, Layout, ManagedJson } from '../render/index.js';
 import { getIn, isRecord, jsonEqual, memberKey, type JsonRecord } from '../runtime/shared/json.js';
 import { shownPath, type Facts, type Target } from '../target/index.js';
 import type { Action } from './actions.js';
-import { emptiedChatFile, removeEmptiedChatFolders } from './chatFolder.js';
+import { emptiedFile, removeEmptiedChatFolders } from './chatFolder.js';
 import { isEnvFile, parseEnvFile } from './envfile.js';
 import { Neighbours, readNeighbours, type Neighbour } from './neighbours.js';
 import { computeChange, decodeText, readCurrent, sha256, takeOut, type Change, type Ownership } from './change.js';
@@ -76,7 +76,7 @@ export async function planUninstall(target: Target, layout: Layout, facts: Facts
     if (!current) continue;
     const change = computeChange(artifact, current, ownership);
     if (change.op === 'unchanged') continue;
-    if (emptiedChatFile(layout, path, change.after)) emptied.push(path);
+    if (emptiedFile(layout, path, change.after, record)) emptied.push(path);
     else unmerge.push(change);
   }
   const env = { XDG_RUNTIME_DIR: `/run/user/${facts.uid}` };
@@ -158,7 +158,7 @@ function entriesPresent(managed: ManagedJson, text: string): ManagedJson {
   return { values, members };
 }
 
-export async function applyUninstall(plan: UninstallPlan, target: Target, run: (action: Action) => Promise<void>, progress: (line: string) => void = () => {}): Promise<void> {
+export async function applyUninstall(plan: UninstallPlan, target: Target, run: (action: Action) => Promise<unknown>, progress: (line: string) => void = () => {}): Promise<void> {
   const { layout } = plan;
   for (const action of plan.stop) {
     progress(`running ${action.argv.join(' ')}`);

@@ -1,11 +1,12 @@
 /** The recipe: what one buddy should be. Load it, check it, resolve its secret references. */
 export { loadRecipe, PRESETS, type LoadedRecipe } from './load.js';
-export { recipeJsonSchema, recipeSchema, schemaUrl, PERMISSION_MODES, type Recipe, type RecipeInput, type Channel, type ChannelName, type SecretRef } from './schema.js';
+export { recipeJsonSchema, recipeSchema, schemaLocation, PERMISSION_MODES, type Recipe, type RecipeInput, type Channel, type ChannelName, type SecretRef } from './schema.js';
 export { channelEntries, channelPlugins, claudeNeeds } from './needs.js';
 export {
   resolveSecrets,
   placeholderSecrets,
   secretSlots,
+  secretShapeProblem,
   slotKey,
   describeRef,
   chatTokenProblem,

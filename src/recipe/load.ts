@@ -149,7 +149,13 @@ function ruleWarnings(recipe: Recipe, layered: Layered): string[] {
  */
 export function loadRecipe(file: string, overlays: YamlSource[] = []): LoadedRecipe {
   const absolute = resolve(file);
-  const chain = [...loadChain(absolute), ...overlays];
+  const own = loadChain(absolute);
+  const mine = own[own.length - 1]!.value as Record<string, unknown>;
+  // An inventory given where a recipe goes would fail on `name`; say what it is instead.
+  if ('hosts' in mine && !('name' in mine)) {
+    throw new InputError(`${displayPath(absolute)} is an inventory (it lists hosts), not a recipe: give it as --inventory ${file} (validate --inventory, or --all with plan, apply, status)`, own[own.length - 1]!.locate(['hosts'], true));
+  }
+  const chain = [...own, ...overlays];
   const layered = mergeLayers(chain);
   const value = { ...(layered.value as Record<string, unknown>) };
   delete value.extends;

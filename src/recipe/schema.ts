@@ -2,10 +2,11 @@
  * The recipe's schema: one zod definition gives the loader its checks, the code its types and
  * `buddy-init schema` its JSON Schema, so the three cannot drift apart.
  */
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.js';
 import { z } from 'zod';
 import { describeProblem, ruleProblem, type RuleList } from '../permissions/rules.js';
-import { cronProblem, cronSwitchedOff, everyToCron } from '../runtime/shared/cron.js';
+import { cronProblem, cronSurprise, cronSwitchedOff, everyToCron } from '../runtime/shared/cron.js';
 import { SECRET_VARIABLE } from '../runtime/shared/secretNames.js';
 import { DURATION_PATTERN, durationSeconds } from './durations.js';
 import { TOOLCHAIN_NAMES, type ToolchainName } from './toolchains.js';
@@ -265,6 +266,11 @@ const scheduleEntrySchema = z
       ctx.addIssue({ code: 'custom', path: ['cron'], message: `Claude Code would refuse this cron expression: ${problem}` });
       return z.NEVER;
     }
+    const surprise = cronSurprise(entry.cron!);
+    if (surprise) {
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: surprise });
+      return z.NEVER;
+    }
     return { cron: entry.cron!.trim().split(/\s+/).join(' '), prompt: entry.prompt };
   });
 
@@ -413,7 +419,8 @@ export function recipeJsonSchema(): object {
 }
 
 /**
- * Where editors fetch the recipe schema: the published package's copy (the npx cache or a clone's path
- * would break when the recipe is copied or the cache cleared). `version`: that release's schema.
+ * Where editors read the recipe schema: the copy shipped in this package (`schema/`), on this machine,
+ * so it works offline. The name buddy-init is not published on npm yet: a URL into the registry would
+ * fetch whatever someone published under it.
  */
-export const schemaUrl = (version?: string) => `https://unpkg.com/buddy-init${version ? `@${version}` : ''}/schema/recipe.schema.json`;
+export const schemaLocation = (): string => join(PACKAGE_ROOT, 'schema', 'recipe.schema.json');

@@ -80,6 +80,16 @@ export function secretSlots(recipe: Recipe): SecretSlot[] {
 
 export const slotKey = (path: readonly PathKey[]) => path.join('.');
 
+/**
+ * Why a value given for `slot` cannot be that secret, by its shape (a chat token's), saying where it came
+ * from; one check for every way a token comes in: the environment, a file, a prompt, the wizard.
+ */
+export function secretShapeProblem(slot: SecretSlot, value: string, from = describeRef(slot.ref)): string | undefined {
+  const platform = slot.path[0] === 'channels' ? (slot.path[1] as keyof typeof CHAT_TOKEN_SHAPES) : undefined;
+  const problem = platform && platform in CHAT_TOKEN_SHAPES ? chatTokenProblem(platform, value) : undefined;
+  return problem && `the ${slot.label} from ${from} ${problem}`;
+}
+
 /** Resolved secret values by slot key. */
 export type SecretValues = ReadonlyMap<string, string>;
 
@@ -145,6 +155,8 @@ export async function resolveSecrets(recipe: Recipe, options: ResolveOptions): P
     // The chat plugins read their .env as `KEY=value` lines, taking the value as it is: quotes would be
     // part of the token, and there is no way to write a blank into it.
     if (slot.path[0] === 'channels' && /[\s"'\\`]/.test(value)) throw fail(`the ${slot.label} has a blank, a quote or a backslash in it; the chat plugin reads its .env line as it is, so it could not use this token`);
+    const shape = secretShapeProblem(slot, value, known !== undefined ? 'the wizard' : describeRef(slot.ref));
+    if (shape) throw fail(shape);
     values.set(slotKey(slot.path), value);
   }
   return values;

@@ -37,6 +37,8 @@ export interface FileArtifact extends ArtifactBase {
 export interface MergeArtifact extends ArtifactBase {
   kind: 'json-merge' | 'env-merge';
   managed: ManagedJson;
+  /** The lock directory the file's other writer takes around each write (Claude Code's, on ~/.claude.json): held while merging. */
+  lock?: string;
 }
 
 export type Artifact = FileArtifact | MergeArtifact;

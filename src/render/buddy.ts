@@ -9,6 +9,7 @@ import { describeProblem, ruleProblem } from '../permissions/rules.js';
 import { channelEntries, slotKey, type Channel, type ChannelName, type PathKey, type Recipe, type SecretValues } from '../recipe/index.js';
 import type { HookConfig } from '../runtime/hook/config.js';
 import { unattendedFlags } from '../runtime/shared/claudeState.js';
+import { configLockPath } from '../runtime/shared/configLock.js';
 import type { SupervisorConfig } from '../runtime/supervisor/config.js';
 import { canScrubSubprocessEnv, type Facts } from '../target/index.js';
 import type { Artifact, JsonValue, ManagedJson } from './artifact.js';
@@ -265,6 +266,7 @@ export function renderBuddy(recipe: Recipe, facts: Facts, inputs: RenderInputs):
     mode: 0o600,
     description: 'Claude Code state: trust and first-run flags (merged)',
     managed: unattendedFlags(layout.trustKey, authEntry?.[0] === 'apiKey' ? secret(inputs, ['auth', 'apiKey']) : undefined),
+    lock: configLockPath(layout.claudeJson),
     effects: [],
     display: 'secret',
   });

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import fse from 'fs-extra';
 import { InputError, OperationError } from '../errors.js';
@@ -96,7 +96,7 @@ export class LocalTarget implements Target {
       const to = this.locate(path, true);
       const s = await stat(to);
       const linked = to !== this.real(path);
-      return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory(), ...(linked ? { linkTo: this.logical(to) } : {}) };
+      return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory(), mtimeMs: s.mtimeMs, ...(linked ? { linkTo: this.logical(to) } : {}) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err instanceof OperationError ? err : fileError('stat', path, err);
@@ -163,6 +163,28 @@ export class LocalTarget implements Target {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw fileError('create', path, err);
+    }
+  }
+
+  async makeDirectory(path: string): Promise<boolean> {
+    try {
+      const real = this.locate(path, false);
+      await mkdir(dirname(real), { recursive: true, mode: 0o700 });
+      await mkdir(real, { mode: 0o700 });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw fileError('create', path, err);
+    }
+  }
+
+  async removeDirectory(path: string): Promise<boolean> {
+    try {
+      await rmdir(this.locate(path, false));
+      return true;
+    } catch (err) {
+      if (['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) return false;
+      throw fileError('remove', path, err);
     }
   }
 

@@ -23,6 +23,8 @@ export interface FileInfo {
   mode: number;
   size: number;
   isDirectory: boolean;
+  /** Last modification, in ms of the target's clock (whole seconds over SFTP). */
+  mtimeMs: number;
   /** When the path is a symbolic link: the file it leads to, where writes go (the link is kept). */
   linkTo?: string;
 }
@@ -56,6 +58,10 @@ export interface Target {
   replaceIfUnchanged(path: string, data: string, mode: number, expected: Buffer | undefined): Promise<boolean>;
   /** Creates `path` with `data` only if nothing is there (missing parents 0700); false when something is. */
   createExclusive(path: string, data: string, mode: number): Promise<boolean>;
+  /** Makes the directory `path` (missing parents 0700) only if nothing is there; false when something is. A lock. */
+  makeDirectory(path: string): Promise<boolean>;
+  /** Removes the directory `path` only if it is empty (rmdir); false when it is not, or is not there. */
+  removeDirectory(path: string): Promise<boolean>;
   remove(path: string): Promise<void>;
   /** Names in a directory, or undefined when it does not exist. */
   list(path: string): Promise<string[] | undefined>;

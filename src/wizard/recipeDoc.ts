@@ -4,8 +4,7 @@
  * library's Document API, which keeps the person's own comments and layout.
  */
 import { isMap, isScalar, parseDocument, Document, type YAMLMap } from 'yaml';
-import { schemaUrl } from '../recipe/index.js';
-import { VERSION } from '../version.js';
+import { schemaLocation } from '../recipe/index.js';
 import type { SecretRef } from '../recipe/index.js';
 
 export type Posture = 'strict' | 'balanced' | 'open';
@@ -86,7 +85,7 @@ export function recipeObject(c: WizardChoices): Record<string, unknown> {
 export function newRecipeText(c: WizardChoices, now = new Date()): string {
   const doc = new Document(recipeObject(c));
   doc.commentBefore =
-    ` yaml-language-server: $schema=${schemaUrl(VERSION)}\n` +
+    ` yaml-language-server: $schema=${schemaLocation()}\n` +
     ` buddy-init recipe, written by the wizard on ${now.toISOString().slice(0, 10)}. Run \`buddy-init\` again in this\n` +
     ' folder to change it, or edit it and run `buddy-init apply --recipe <this file>`.';
   flowMaps(doc, [['target'], ['init'], ['bun'], ...(c.chat ? [['channels', c.chat.platform, 'token']] : []), ...(c.auth ? [['auth', c.auth.kind]] : [])]);

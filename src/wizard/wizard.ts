@@ -24,11 +24,13 @@ import { buildPlan, showPlan, type TargetArgs } from '../cli/hostPlan.js';
 import { runUninstall } from '../cli/commands/uninstall.js';
 import type { CommandContext } from '../cli/context.js';
 import { originOf } from '../cli/pipeline.js';
+import { printStillMissing } from '../cli/planText.js';
 import { Cancelled, promptSudoPassword } from '../cli/prompts.js';
 import { Asker, type Answers } from './asker.js';
 import { editRecipeText, newRecipeText, type ChatChoice, type Platform, type Posture, type WizardChoices } from './recipeDoc.js';
 
 export interface WizardArgs extends TargetArgs {
+  diff?: boolean;
   where?: string;
   name?: string;
   workdir?: string;
@@ -483,8 +485,10 @@ class Wizard {
           settings.kept.forEach((e) => out.print(c.dim(`  = ${describeEntry(e)} (yours, kept)`)));
         }
         out.print();
-        showPlan(planned, out);
+        // The plan without its diff, so its summary, requirements and warnings end right above the question.
+        showPlan(planned, out, Boolean(this.argv.diff));
         if (planned.plan.blocked) throw new InputError(`apply cannot run: ${planned.plan.blocked}`);
+        if (!this.argv.diff && !planIsEmpty(planned.plan)) out.print(c.dim('(each file\'s changed lines: run buddy-init again with --diff)'));
         const go = planIsEmpty(planned.plan) || (await this.asker.confirm({ flag: 'yes', message: `Write ${basename(file)} and apply?`, default: true }));
         this.asker.finish();
         if (!go) {
@@ -504,6 +508,8 @@ class Wizard {
         });
         out.print(c.green(`\nDone: ${count(result.written.length, 'file')} written, ${count(result.ran.length, 'command')} run.`));
         this.summary(planned.loaded.recipe, target, choices, file);
+        // Last, what still stands in the way: the first thing to do next.
+        printStillMissing(planned.requirements, out);
       } finally {
         await planned.finish();
       }

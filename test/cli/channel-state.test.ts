@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pluginLoadsEnv, pluginStateDir } from '../fixtures/channel-plugins/env-loader.js';
-import { filesUnder, runCli, tempDir, writeFile } from '../helpers.js';
+import { discordToken, filesUnder, runCli, telegramToken, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 const OAUTH = 'sk-ant-oat01-chan-0123456789abcdef';
@@ -63,7 +63,7 @@ describe('a chat state folder per buddy', () => {
   it('a second buddy on a Telegram token already in use is refused, naming the holder, writing nothing', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
-    const token = '123456789:telegram-token-SHARED-abcdef';
+    const token = telegramToken('telegram-token-SHARED');
     const first = cli(['apply', '--yes', '--recipe', recipe(dir, 'one', 'telegram', '{ env: BUDDY_TEST_CHAT }', '11')], root, { BUDDY_TEST_CHAT: token });
     expect(first.code, first.stderr).toBe(0);
     const second = recipe(dir, 'two', 'telegram', '{ env: BUDDY_TEST_CHAT }', '22');
@@ -86,7 +86,7 @@ describe('a chat state folder per buddy', () => {
   it('an upgrade from the shared folder moves the token to the buddy folder and leaves none behind', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
-    const token = 'discord-token-OLDLAYOUT-0123456789abcdef';
+    const token = discordToken('OLDLAYOUT');
     const file = recipe(dir, 'mover', 'discord', '{ env: BUDDY_TEST_CHAT }', '42');
     expect(cli(['apply', '--yes', '--recipe', file], root, { BUDDY_TEST_CHAT: token }).code).toBe(0);
     // Turn what this version wrote into what the shared-folder versions wrote: the token and access

@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recipeJsonSchema } from '../../src/recipe/index.js';
-import { runCli, snapshot, tempDir, writeFile } from '../helpers.js';
+import { discordToken, runCli, snapshot, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
-const TOKEN = 'discord-token-0123456789-abcdefghij';
+const TOKEN = discordToken('cli-test');
 const OAUTH = 'sk-ant-oat01-cli-test-0123456789abcdefghij';
 const ENV = { BUDDY_TEST_DISCORD: TOKEN, BUDDY_TEST_OAUTH: OAUTH };
 
@@ -191,6 +191,43 @@ describe('buddy-init CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/buddy\.yaml:6:12: channels\.discord\.token: environment variable BUDDY_TEST_DISCORD is not set/);
     expect(snapshot(root)).toEqual({});
+  });
+
+  it('a chat token of the wrong shape is refused on every path it comes in, saying the shape and where it came from (issue 28.8)', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const telegram = writeFile(join(dir, 'tg.yaml'), "name: tgbud\nworkdir: ~/w\nchannels:\n  telegram:\n    token: { env: TELEGRAM_BOT_TOKEN }\n    allowFrom: ['42']\n");
+    const short = { TELEGRAM_BOT_TOKEN: '7123456789:short' };
+    const applied = runCli(['apply', '--yes', '--recipe', telegram, '--root', root], { env: short });
+    expect(applied.code).toBe(2);
+    expect(applied.stderr).toMatch(
+      /tg\.yaml:5:12: channels\.telegram\.token: the telegram bot token from env TELEGRAM_BOT_TOKEN does not look like a Telegram bot token \(digits, a colon, 35 characters, e\.g\. 123456789:AAH\.\.\.; got 16 characters\)/,
+    );
+    expect(snapshot(root)).toEqual({});
+    // validate warns; --strict refuses.
+    const checked = runCli(['validate', '--recipe', telegram], { env: short });
+    expect(checked.code).toBe(0);
+    expect(checked.stderr).toMatch(/channels\.telegram\.token: the telegram bot token from env TELEGRAM_BOT_TOKEN does not look like a Telegram bot token/);
+    expect(runCli(['validate', '--strict', '--recipe', telegram], { env: short }).code).toBe(2);
+    // From a file, the same check, naming the file; a token of the right shape goes through.
+    const file = writeFile(join(dir, 'discord.token'), 'MTA.short.x\n');
+    chmodSync(file, 0o600);
+    const fromFile = writeFile(join(dir, 'd.yaml'), "name: dbud\nworkdir: ~/w\nchannels:\n  discord:\n    token: { file: discord.token }\n    allowFrom: ['42']\n");
+    const refused = runCli(['apply', '--yes', '--recipe', fromFile, '--root', root]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`the discord bot token from file discord\\.token does not look like a Discord bot token \\(three dot-separated parts`));
+    writeFileSync(file, `${TOKEN}\n`);
+    expect(runCli(['apply', '--yes', '--recipe', fromFile, '--root', root]).code).toBe(0);
+  });
+
+  it('an inventory given as a recipe is named for what it is (issue 28.13)', () => {
+    const dir = tempDir();
+    writeFile(join(dir, 'base.yaml'), 'name: base\n');
+    const inventory = writeFile(join(dir, 'inventory.yaml'), 'defaults:\n  recipe: base.yaml\nhosts:\n  mini:\n    host: ada@mini.local\n');
+    const r = runCli(['validate', '--recipe', inventory]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/inventory\.yaml:3:1: .*inventory\.yaml is an inventory \(it lists hosts\), not a recipe: give it as --inventory \S*inventory\.yaml \(validate --inventory, or --all with plan, apply, status\)$/);
+    expect(runCli(['validate', '--inventory', inventory]).code).toBe(0);
   });
 
   it('will not overwrite a settings file it cannot parse, and writes nothing else either', () => {

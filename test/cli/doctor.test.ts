@@ -6,7 +6,7 @@ import { diagnose } from '../../src/operate/doctor.js';
 import { loadRecipe } from '../../src/recipe/index.js';
 import { layoutFor } from '../../src/render/index.js';
 import { LocalTarget } from '../../src/target/index.js';
-import { linuxFacts, macFacts, runCli, tempDir, writeFile } from '../helpers.js';
+import { discordToken, linuxFacts, macFacts, runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 
@@ -15,7 +15,7 @@ describe('doctor on secrets and channels (this machine, under --root)', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
     const recipe = writeFile(join(dir, 'd.yaml'), "name: doc\nworkdir: ~/w\nchannels:\n  discord:\n    token: { env: DOC_TOKEN }\n    allowFrom: ['1']\n");
-    const env = { DOC_TOKEN: 'doctor-test-token-0123456789' };
+    const env = { DOC_TOKEN: discordToken('doctor-test') };
     expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes'], { env }).code).toBe(0);
     const token = join(root, HOME, '.claude/channels/discord/buddies/doc/.env');
     chmodSync(token, 0o644);
@@ -28,7 +28,14 @@ describe('doctor on secrets and channels (this machine, under --root)', () => {
     expect(found.stdout).toMatch(/FAIL channels switched off: DISABLE_TELEMETRY in .*settings\.local\.json/);
     expect(found.stdout).not.toContain(env.DOC_TOKEN);
 
-    const fixed = runCli(['doctor', '--recipe', recipe, '--root', root, '--fix'], { env });
+    // --fix changes the target: without a terminal it needs --yes, and changes nothing before (issue 28.12).
+    const unasked = runCli(['doctor', '--recipe', recipe, '--root', root, '--fix'], { env });
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toMatch(/this changes the target: pass --yes to confirm when not running in a terminal/);
+    expect(statSync(token).mode & 0o777).toBe(0o644);
+    const fixed = runCli(['doctor', '--recipe', recipe, '--root', root, '--fix', '--yes'], { env });
+    // It shows the apply it runs before it runs it.
+    expect(fixed.stdout).toMatch(/Plan for buddy "doc" on local, rebased under [\s\S]*discord\/buddies\/doc\/\.env/);
     expect(fixed.stdout).toMatch(/ok +secret file mode: .*discord\/buddies\/doc\/\.env is 600/);
     expect(statSync(token).mode & 0o777).toBe(0o600);
     // The person's own env setting is explained, not removed.
@@ -38,7 +45,7 @@ describe('doctor on secrets and channels (this machine, under --root)', () => {
     expect(fixed.stdout).toMatch(/FAIL service: doc\.service is not running\n +--fix could not repair it: under --root, apply runs no service command \(apply without --root on the box does\)\. By hand: buddy-init logs says why/);
     expect(fixed.stdout).toMatch(/^\d+ problems; --fix could not repair \d+ \(said above\); \d+ needs? you\.$/m);
     expect(fixed.stdout).not.toMatch(/--fix repairs/);
-    const json = JSON.parse(runCli(['doctor', '--recipe', recipe, '--root', root, '--fix', '--json'], { env }).stdout);
+    const json = JSON.parse(runCli(['doctor', '--recipe', recipe, '--root', root, '--fix', '--yes', '--json'], { env }).stdout);
     expect(json.findings.find((f: { id: string }) => f.id === 'service')).toMatchObject({ ok: false, unfixed: expect.stringMatching(/under --root/) });
   });
 });

@@ -7,13 +7,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, filesUnder, tempDir, writeFile } from '../helpers.js';
+import { CLI, discordToken, filesUnder, tempDir, writeFile } from '../helpers.js';
+import { Terminal } from '../pty.js';
 
 const HOME = homedir();
 // The suite cuts with SIGKILL at every step and with SIGINT at every third, and fills the disk in 200 KB
 // steps; `npm run test:faults` (BUDDY_FAULTS=all) does SIGINT at every step and 50 KB steps too.
 const ALL = process.env.BUDDY_FAULTS === 'all';
-const TOKEN = 'discord-token-interrupted-0123456789';
+const TOKEN = discordToken('interrupted');
 const OAUTH = 'sk-ant-oat01-interrupted-0123456789abcdef';
 const ENV = { ...process.env, NO_COLOR: '1', BUDDY_T_DISCORD: TOKEN, BUDDY_T_OAUTH: OAUTH };
 const PERSON_CLAUDE_JSON = { numStartups: 3, theme: 'dark', projects: { '/elsewhere': { allowedTools: ['Bash(ls)'] } } };
@@ -163,4 +164,19 @@ describe('a full disk', () => {
     measured.push(`full disk: the apply failed at ${failedAt.size} different writes; each re-applied and uninstalled clean`);
     expect(failedAt.size).toBeGreaterThanOrEqual(2);
   }, 300_000);
+});
+
+describe('Ctrl-C at the confirmation (issue 28.13)', () => {
+  it('on a machine buddy-init never touched, leaves nothing: not even the folder of its lock', async () => {
+    const root = tempDir('buddy-cancel-');
+    const t = new Terminal([process.execPath, CLI, 'apply', '--recipe', recipe('balanced'), '--root', root], { PATH: process.env.PATH!, HOME: process.env.HOME!, NO_COLOR: '1', BUDDY_T_DISCORD: TOKEN, BUDDY_T_OAUTH: OAUTH });
+    try {
+      await t.answer(/Apply these changes\?/, ['C-c']);
+      await t.waitFor(/EXIT=130/);
+    } finally {
+      t.close();
+    }
+    expect(filesUnder(root)).toEqual([]);
+    expect(spawnSync('find', [root, '-mindepth', '1'], { encoding: 'utf8' }).stdout).toBe('');
+  });
 });

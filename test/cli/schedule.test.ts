@@ -21,7 +21,11 @@ describe('the recipe schedule', () => {
     const dir = tempDir();
     const cases: Array<[string, RegExp]> = [
       ['schedule:\n  - every: 30s\n    prompt: x\n', /:3:12: schedule\.0\.every: the shortest interval is 1 minute/],
-      ['schedule:\n  - every: 90m\n    prompt: x\n', /:3:12: schedule\.0\.every: minutes must be 1-59 \(use hours\)/],
+      // 90 minutes is no single cron (minute steps restart each hour): said how to write it (issue 28.13).
+      ['schedule:\n  - every: 90m\n    prompt: x\n', /:3:12: schedule\.0\.every: 90m cannot be one cron expression \(minute steps restart each hour\); write every: 1h or 2h, or a cron with the times you want/],
+      ['schedule:\n  - every: 120m\n    prompt: x\n', /:3:12: schedule\.0\.every: write 120m as 2h/],
+      // Claude Code takes */90 as minute 0 alone, hourly, without a word; the recipe refuses it.
+      ['schedule:\n  - cron: "*/90 * * * *"\n    prompt: x\n', /:3:11: schedule\.0\.cron: \*\/90 in the minute field means its first value alone \(a step restarts at each hour\), not every 90; write the times you want/],
       ['schedule:\n  - cron: "0 25 * * *"\n    prompt: x\n', /:3:11: schedule\.0\.cron: Claude Code would refuse this cron expression: hour 25 is outside 0-23/],
       ['schedule:\n  - cron: "0 0 31 2 *"\n    prompt: x\n', /schedule\.0\.cron: Claude Code would refuse this cron expression: matches no date in the next year/],
       ['schedule:\n  - cron: "0 8 * * MON"\n    prompt: x\n', /dayOfWeek "MON" is not a number/],
@@ -63,6 +67,20 @@ describe('the recipe schedule', () => {
     const [heartbeat, brief] = tasks();
     const agents = { id: '3f2a9c1b', cron: '*/10 * * * *', prompt: 'watch the deploy', createdAt: 1, recurring: true, createdBySessionId: 'a-session' };
     writeFileSync(file, `${JSON.stringify({ tasks: [{ ...heartbeat, lastFiredAt: Date.now() }, brief, agents] }, null, 2)}\n`);
+    // status reads the file itself (issue 28.4): no supervisor runs under --root, and the tasks are there,
+    // each next fire computed in the buddy's timezone as Claude Code computes it (8:00 in Paris, jitter
+    // up to 30 minutes late), whatever this machine's own zone.
+    const status = runCli(['status', '--recipe', recipe, '--root', root], { env: { TZ: 'America/Los_Angeles' } });
+    expect(status.stdout).toMatch(/schedule +3 tasks \(Europe\/Paris\)/);
+    expect(status.stdout).toMatch(/recipe +0 8 \* \* 1-5 +"Morning brief" [0-9a-f]{8}: next in \S+ \(08:[0-3]\d\)/);
+    expect(status.stdout).toMatch(/recipe +\*\/30 \* \* \* \* +"Check HEARTBEAT\.md and act on it" [0-9a-f]{8}: next in \S+ \(\d\d:\d\d\), last 0s ago/);
+    expect(status.stdout).toMatch(/durable +\*\/10 \* \* \* \* +"watch the deploy"/);
+    expect(status.stdout).toMatch(/\(from \S+scheduled_tasks\.json; the conversation's own tasks and lateness only a running supervisor knows: none runs under --root\)/);
+    const fires = JSON.parse(runCli(['status', '--json', '--recipe', recipe, '--root', root]).stdout).scheduleFile as Array<{ prompt: string; nextFire: string }>;
+    const paris = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', weekday: 'short' });
+    const brief8 = paris.formatToParts(new Date(fires.find((f) => f.prompt === 'Morning brief')!.nextFire));
+    expect(brief8.find((p) => p.type === 'hour')!.value).toBe('08');
+    expect(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']).toContain(brief8.find((p) => p.type === 'weekday')!.value);
     // Claude Code's own writes are no change, and the tasks' createdAt stamped at render time is none either:
     // a no-op writes nothing, the apply record included (issue 28).
     const plan = runCli(['plan', '--recipe', recipe, '--root', root]);

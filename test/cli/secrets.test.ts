@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pluginLoadsEnv } from '../fixtures/channel-plugins/env-loader.js';
-import { filesUnder, runCli, tempDir, writeFile } from '../helpers.js';
+import { discordToken, filesUnder, runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 
@@ -92,7 +92,7 @@ describe('secrets at rest on the target', () => {
   it('an upgrade seals a state file that held a token in clear and scrubs the backups', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
-    const token = 'discord-token-LEGACY-0123456789abcdef';
+    const token = discordToken('LEGACY');
     const oauth = 'sk-ant-oat01-legacy-0123456789abcdef';
     const env = { BUDDY_TEST_CHAT: token, BUDDY_TEST_OAUTH: oauth };
     apply(recipe(dir, 'discord'), root, env);
@@ -136,7 +136,7 @@ describe('secrets at rest on the target', () => {
   it('writes the .env the way the plugin reads it, whatever shape it found', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
-    const token = 'discord-token-PLUGIN-0123456789abcdef';
+    const token = discordToken('PLUGIN');
     // A file a person or an older tool left: CRLF endings, an export line of the key, a line of their own.
     const envPath = join(root, HOME, '.claude/channels/discord/buddies/sealed/.env');
     writeFile(envPath, 'export DISCORD_BOT_TOKEN=old\r\nMY_SETTING=1\r\n');

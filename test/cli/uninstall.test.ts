@@ -42,6 +42,27 @@ describe('uninstall', () => {
     expect(existsSync(at('.local/state/buddy-init/gone'))).toBe(false);
   });
 
+  it('takes out the shared files its own first apply made when it leaves them empty, and only those (issue 28.13)', () => {
+    const dir = tempDir();
+    const root = join(dir, 'root');
+    const at = (p: string) => join(root, HOME, p);
+    // A settings file the person had before (empty of anything but buddy-init's part, later): it stays.
+    writeFile(at('w/.claude/settings.local.json'), '{}\n');
+    const recipe = writeFile(join(dir, 'e.yaml'), 'name: tidy\nworkdir: ~/w\nschedule:\n  - every: 30m\n    prompt: hello\n');
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    // A second apply (a changed schedule) keeps knowing which files it made.
+    writeFile(recipe, 'name: tidy\nworkdir: ~/w\nschedule:\n  - every: 2h\n    prompt: hello\n');
+    expect(runCli(['apply', '--recipe', recipe, '--root', root, '--yes']).code).toBe(0);
+    const r = runCli(['uninstall', '--recipe', recipe, '--root', root, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    // ~/.claude.json and the scheduled tasks file were made by buddy-init and hold nothing now: gone.
+    expect(existsSync(at('.claude.json'))).toBe(false);
+    expect(existsSync(at('w/.claude/scheduled_tasks.json'))).toBe(false);
+    expect(readFileSync(at('w/.claude/settings.local.json'), 'utf8').trim()).toBe('{}');
+    const left = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? left(join(d, e.name)) : [join(d, e.name).slice(root.length)]));
+    expect(left(root).filter((f) => !f.includes('/.local/state/buddy-init/tidy/'))).toEqual([`${HOME}/w/.claude/settings.local.json`]);
+  });
+
   it('keeps a runtime another buddy on the target still uses', () => {
     const dir = tempDir();
     const root = join(dir, 'root');

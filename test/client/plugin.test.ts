@@ -6,7 +6,7 @@
 // add <dir>` works offline; and the guest's npm fetches Bun from a local registry (see registry.ts).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
+import { discordToken, runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { FakeChatApi } from '../supervisor/fakeChatApi.js';
 import { NEWEST, realClaude, realClaudeVps } from './claude.js';
 import { BUN_VERSION, NpmRegistry } from './registry.js';
@@ -17,7 +17,7 @@ const CLAUDE = '/home/ada/.local/bin/claude';
 const { vps, api } = realClaudeVps({ ...realClaude(NEWEST), layout: 'native' }, NAME);
 const registry = new NpmRegistry();
 const chat = new FakeChatApi();
-const DISCORD_TOKEN = 'discord-token-for-the-plugin-test';
+const DISCORD_TOKEN = discordToken('for-the-plugin-test');
 beforeAll(() => registry.serve(vps), 120_000);
 beforeAll(() => chat.start(vps.hostIp), 120_000);
 afterAll(() => registry.stop());
@@ -154,7 +154,9 @@ describe(`the chat plugin and Bun, installed by apply (Claude Code ${NEWEST}, a 
     const broken = cli(['doctor']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(new RegExp(`FAIL chat plugin: ${PLUGIN} is not installed .*the bot never answers`));
-    const fixed = cli(['doctor', '--fix']);
+    const fixed = cli(['doctor', '--fix', '--yes']);
+    // What it ran, and what that printed (issue 28.12).
+    expect(fixed.stderr).toMatch(new RegExp(`running ${CLAUDE} plugin install[^\\n]*\\n +\\| .*[Ii]nstall`));
     expect(fixed.stdout + fixed.stderr).toMatch(new RegExp(`ok +chat plugin: ${PLUGIN} 0\\.1\\.0 installed`));
     expect(installedRecord().plugins[PLUGIN]).toBeDefined();
   }, 120_000);

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, onLaptop, runCli, runCliAsync, snapshot, tempDir, writeFile } from '../helpers.js';
+import { CLI, discordToken, onLaptop, runCli, runCliAsync, snapshot, tempDir, writeFile } from '../helpers.js';
 import { keygen, TestSshd } from './sshd.js';
 
 // A real sshd on loopback and a real user; see sshd.ts.
@@ -10,7 +10,7 @@ const sshd = new TestSshd();
 beforeAll(() => sshd.start(), 60_000);
 afterAll(() => sshd.stop());
 
-const TOKEN = 'ssh-test-discord-token-0123456789';
+const TOKEN = discordToken('ssh-test-token');
 const env = () => ({ HOME: sshd.laptop, SSH_AUTH_SOCK: undefined, BUDDY_SSH_TOKEN: TOKEN });
 
 function recipe(name: string, posture = 'balanced'): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { loadRecipe, recipeJsonSchema, resolveSecrets } from '../../src/recipe/index.js';
-import { ROOT, tempDir, writeFile } from '../helpers.js';
+import { discordToken, ROOT, tempDir, writeFile } from '../helpers.js';
 
 function recipeFile(text: string, name = 'recipe.yaml'): string {
   return writeFile(join(tempDir(), name), text);
@@ -169,8 +169,8 @@ describe('secret references', () => {
     writeFile(join(dir, 'oauth'), 'sk-ant-oat01-secret\n');
     (await import('node:fs')).chmodSync(join(dir, 'oauth'), 0o600);
     const loaded = loadRecipe(file);
-    const values = await resolveSecrets(loaded.recipe, { baseDir: dir, locate: loaded.locate, env: { BUDDY_TEST_TOKEN: 'discord-secret' } });
-    expect(Object.fromEntries(values)).toEqual({ 'channels.discord.token': 'discord-secret', 'auth.oauthToken': 'sk-ant-oat01-secret' });
+    const values = await resolveSecrets(loaded.recipe, { baseDir: dir, locate: loaded.locate, env: { BUDDY_TEST_TOKEN: discordToken('discord-secret') } });
+    expect(Object.fromEntries(values)).toEqual({ 'channels.discord.token': discordToken('discord-secret'), 'auth.oauthToken': 'sk-ant-oat01-secret' });
   });
 
   it('names the variable and the place in the recipe when an env secret is missing', async () => {
@@ -189,7 +189,7 @@ describe('secret references', () => {
     writeFile(join(dir, 'oauth'), 'x');
     (await import('node:fs')).chmodSync(join(dir, 'oauth'), 0o644);
     const loaded = loadRecipe(file);
-    await expect(resolveSecrets(loaded.recipe, { baseDir: dir, locate: loaded.locate, env: { BUDDY_TEST_TOKEN: 'x' } })).rejects.toThrow(
+    await expect(resolveSecrets(loaded.recipe, { baseDir: dir, locate: loaded.locate, env: { BUDDY_TEST_TOKEN: discordToken('x') } })).rejects.toThrow(
       /readable by other users \(mode 644\); chmod 600/,
     );
   });

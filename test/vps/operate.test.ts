@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, onLaptop, runCli, tempDir, waitFor, writeFile } from '../helpers.js';
+import { CLI, discordToken, onLaptop, runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { Vps } from './vps.js';
 
@@ -67,7 +67,16 @@ describe('doctor', () => {
     expect(out).toMatch(/FAIL permission rule Claude Code skips: .*deny "Bash\(:\(\)\{ :\|:& \};:\*\)": Empty parentheses/);
     expect(out).toMatch(/FAIL service: ops\.service is not running/);
 
-    const fixed = cli('doctor', '--fix');
+    // Not without --yes when no one can be asked (issue 28.12); nothing changed by the refusal.
+    const unasked = cli('doctor', '--fix');
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toMatch(/this changes the target: pass --yes/);
+    expect(vps.ssh('loginctl show-user ada -p Linger').stdout.trim()).toBe('Linger=no');
+    const fixed = cli('doctor', '--fix', '--yes');
+    // The apply shown first, then each command it ran, with what the command printed.
+    expect(fixed.stdout).toMatch(/Plan for buddy "ops" on ssh ada@/);
+    expect(fixed.stderr).toMatch(/running as root: \S*loginctl enable-linger ada/);
+    expect(fixed.stderr).toMatch(/running systemctl --user (daemon-reload|restart|start|enable --now)/);
     expect(fixed.stdout).toMatch(/ok +workspace trust/);
     expect(fixed.stdout).toMatch(/ok +first-run onboarding/);
     expect(fixed.stdout).toMatch(/ok +linger: on/);
@@ -92,7 +101,7 @@ describe('a command that never ends (issue 28.2)', () => {
     );
     const apply = () =>
       runCli(['apply', '--yes', '--recipe', hung, '--host', vps.destination()], {
-        env: { ...env(), HUNG_TOKEN: 'MTA1NzQ2NzUzNjY0NjQ1MTIzNA.GxAbCd.abcdefghijklmnopqrstuvwxyz0123456789', BUDDY_INIT_COMMAND_TIMEOUT: '5' },
+        env: { ...env(), HUNG_TOKEN: discordToken('hung'), BUDDY_INIT_COMMAND_TIMEOUT: '5' },
       });
     const started = Date.now();
     const r = apply();

@@ -55,9 +55,19 @@ describe('wizard in a terminal', () => {
       await t.answer(/Permission posture/, ['Enter']); // balanced
       await t.answer(/Add your own allow\/deny rules/, ['Enter']); // no
       await t.answer(/Start it at boot/, ['Enter']); // yes
+      // Right above the question (issue 28.10): the counts, what the box lacks, and the way to the diff;
+      // the files' changed lines are not there to push it all away.
+      const asked = await t.waitFor(/Write buddy\.yaml and apply\?/);
+      const above = asked.slice(asked.lastIndexOf('Plan for buddy "jarvis"'), asked.lastIndexOf('Write buddy.yaml and apply?'));
+      expect(above).toMatch(/Target requirements:[\s\S]*missing claude/);
+      expect(above).toMatch(/\d+ to create, \d+ to update, \d+ commands? to run[\s\S]*run buddy-init again with --diff\)\s*\S*\s*$/);
+      expect(above).not.toMatch(/^\s*[+-] +"/m);
+      expect(above.split('\n').length).toBeLessThan(45);
       await t.answer(/Write buddy\.yaml and apply\?/, ['Enter']);
       expect(await t.exitCode()).toBe(0);
       const screen = t.screen();
+      // It ends with what stands between these files and a running buddy.
+      expect(screen).toMatch(/The files are in place, but the buddy cannot run until [\s\S]*missing claude[\s\S]*then run apply again\.\s+EXIT=0/);
       expect(screen).toMatch(/Next steps/);
       expect(screen).toMatch(/DM your discord bot/);
       expect(screen).toMatch(/created .*\/root\/.*\/\.config\/systemd\/user\/jarvis\.service/); // where the file went, under --root
@@ -72,7 +82,10 @@ describe('wizard in a terminal', () => {
     expect(recipe).toMatch(/token: \{ stored: true \}/);
     expect(recipe).toMatch(/oauthToken: \{ stored: true \}/);
     expect(recipe).toMatch(/^workdir: ~\/buddy$/m);
-    expect(recipe).toMatch(/^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/buddy-init@\d+\.\d+\.\d+\/schema\/recipe\.schema\.json$/m);
+    // The schema editors read is the copy shipped with buddy-init on this machine: no network (issue 28.7).
+    const schemaPath = /^# yaml-language-server: \$schema=(\/\S+\/schema\/recipe\.schema\.json)$/m.exec(recipe)?.[1];
+    expect(schemaPath).toBeDefined();
+    expect(JSON.parse(readFileSync(schemaPath!, 'utf8'))).toEqual(JSON.parse(runCli(['schema']).stdout));
     expect(recipe).toMatch(/^bun: \{ install: true \}$/m);
     expect(recipe).toMatch(/^# Names the systemd unit/m);
     expect(recipe).not.toContain(TOKEN);

@@ -5,7 +5,7 @@ import { count } from '../../words.js';
 import type { CommandContext } from '../context.js';
 import { confirmAction, promptSudoPassword } from '../prompts.js';
 import { InputError } from '../../errors.js';
-import { planJson } from '../planText.js';
+import { planJson, printStillMissing } from '../planText.js';
 import { runFleet } from './fleet.js';
 import { buildPlan, showPlan, type TargetArgs } from '../hostPlan.js';
 import { targetOptions, withAll, withRename, type AllArgs } from './plan.js';
@@ -59,6 +59,7 @@ export function applyCommand(ctx: () => CommandContext): CommandModule<object, T
         );
         if (result.backups.length) out.print(`Backups: ${plan.layout.backupsDir}`);
         if (plan.skipped.length) out.print('Some commands were not run; see "Not run" above.');
+        printStillMissing(planned.requirements, out);
       } finally {
         await planned.finish();
       }

@@ -1,13 +1,14 @@
 import type { CommandModule } from 'yargs';
-import { applyPlan } from '../../plan/index.js';
+import { InputError } from '../../errors.js';
+import { applyPlan, planIsEmpty } from '../../plan/index.js';
 import { diagnose, type Finding } from '../../operate/doctor.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { count } from '../../words.js';
 import { openBuddy } from '../pipeline.js';
-import { promptSudoPassword } from '../prompts.js';
-import { buildPlan, type TargetArgs } from '../hostPlan.js';
+import { confirmAction, promptSudoPassword } from '../prompts.js';
+import { buildPlan, showPlan, type TargetArgs } from '../hostPlan.js';
 import { targetOptions } from './plan.js';
 
 function printFindings(findings: Finding[], out: Output, unfixed: Map<string, string>): void {
@@ -23,11 +24,12 @@ function printFindings(findings: Finding[], out: Output, unfixed: Map<string, st
 
 /**
  * Why an apply left a finding it should repair as it was: under --root no service command runs; else
- * the apply's own output above says what it did, and the finding is still true of the box.
+ * the apply's plan and the commands it ran, with their output, are printed above, and the finding is
+ * still true of the box.
  */
 function unfixedReason(f: Finding, rebased: boolean): string {
   if (rebased && ['service', 'linger'].includes(f.id)) return 'under --root, apply runs no service command (apply without --root on the box does)';
-  return 'apply ran and this is still so (its output above says what it did)';
+  return 'the repair ran (its plan and commands are printed above) and this is still so';
 }
 
 /** What the summary line recommends: --fix only when it can still do something. */
@@ -41,7 +43,7 @@ function verdict(failing: Finding[], fixed: boolean, unfixed: Map<string, string
 export function doctorCommand(ctx: () => CommandContext): CommandModule<object, TargetArgs & { fix?: boolean }> {
   return {
     command: 'doctor',
-    describe: 'Check every known pitfall and explain its fix; --fix repairs the safe ones (through apply)',
+    describe: 'Check every known pitfall and explain its fix; --fix repairs the safe ones through an apply (shown first; asks, or --yes)',
     builder: (y) => targetOptions(y).option('fix', { type: 'boolean', default: false, describe: 'repair what an apply can repair' }) as never,
     handler: async (argv) => {
       const context = ctx();
@@ -52,9 +54,16 @@ export function doctorCommand(ctx: () => CommandContext): CommandModule<object, 
         const fixable = findings.filter((f) => !f.ok && f.fixable);
         const unfixed = new Map<string, string>();
         if (argv.fix && fixable.length) {
-          out.info(`fixing ${fixable.map((f) => f.title).join(', ')} with an apply...`);
+          out.info(`to repair ${fixable.map((f) => f.title).join(', ')}, an apply:`);
           const planned = await buildPlan(argv, context, { target: b.target, lock: 'doctor --fix' });
           try {
+            // What the repair writes and runs, then the same question apply asks (or --yes).
+            if (!out.json) showPlan(planned, out);
+            if (planned.plan.blocked) throw new InputError(`doctor --fix cannot repair: ${planned.plan.blocked}`);
+            if (!planIsEmpty(planned.plan) && !(await confirmAction(context.interactive, context.flags.yes, 'Apply these repairs?'))) {
+              out.print('Not repaired; nothing was written.');
+              return;
+            }
             await applyPlan(planned.plan, b.target, {
               buddyInit: VERSION,
               name: b.loaded.recipe.name,

@@ -66,15 +66,21 @@ function when(iso: string, timeZone: string | undefined): string {
   return ms >= 0 ? `in ${span(ms)} (${at})` : `${span(-ms)} ago (${at})`;
 }
 
-/** The scheduled tasks: the recipe's, the ones the agent made durable, the conversation's own. */
+/**
+ * The scheduled tasks: the recipe's, the ones the agent made durable, the conversation's own. The file's
+ * durable tasks always; what only a running supervisor knows (session-only tasks, fires it saw, lateness)
+ * when one runs.
+ */
 function printSchedule(status: BuddyStatus, b: OpenBuddy, out: Output): void {
   const { c } = out;
   const recipe = b.loaded.recipe;
-  const entries = status.supervisor?.schedule ?? [];
+  const running = status.service.state === 'active' && status.supervisor?.schedule !== undefined;
+  const seen = running ? status.supervisor!.schedule! : [];
+  const entries = [...seen, ...status.scheduleFile.filter((f) => !seen.some((e) => e.id === f.id))];
   const ours = recipe.schedule.map((t) => scheduleTaskId(recipe.name, t.cron, t.prompt));
   if (!entries.length && !ours.length) return;
-  const zone = recipe.timezone;
-  out.print(`  schedule    ${count(entries.length, 'task')}${zone ? ` (${zone})` : ''}${entries.length ? '' : c.dim(' (the supervisor has listed none yet)')}`);
+  const zone = recipe.timezone ?? b.facts.timezone;
+  out.print(`  schedule    ${count(entries.length, 'task')}${zone ? ` (${zone})` : ''}`);
   for (const t of entries) {
     const kind = ours.includes(t.id) ? 'recipe' : t.kind === 'durable' ? 'durable' : 'session';
     const next = !t.nextFire ? 'no next time' : `${Date.parse(t.nextFire) >= Date.now() ? 'next' : 'due'} ${when(t.nextFire, zone)}`;
@@ -82,8 +88,12 @@ function printSchedule(status: BuddyStatus, b: OpenBuddy, out: Output): void {
     const late = t.overdue ? c.red(`, OVERDUE since ${when(t.overdue, zone)}`) : '';
     out.print(`    ${kind.padEnd(8)}${t.cron.padEnd(14)} ${JSON.stringify(t.prompt.length > 50 ? `${t.prompt.slice(0, 47)}...` : t.prompt)} ${c.dim(t.id)}: ${next}${last}${late}`);
   }
+  if (!running) {
+    const why = b.target.rebasedUnder ? 'none runs under --root' : status.service.state === 'active' ? 'it has not looked yet' : 'none runs';
+    out.print(c.dim(`    (from ${b.layout.scheduledTasks}; the conversation's own tasks and lateness only a running supervisor knows: ${why})`));
+  }
   const missing = ours.filter((id) => !entries.some((e) => e.id === id));
-  if (entries.length && missing.length) out.print(`    ${c.red(`${count(missing.length, 'task')} of the recipe missing`)} (deleted in a session?): \`buddy-init apply\` arms ${missing.length > 1 ? 'them' : 'it'} again`);
+  if (status.applied && missing.length) out.print(`    ${c.red(`${count(missing.length, 'task')} of the recipe missing`)} (deleted in a session?): \`buddy-init apply\` arms ${missing.length > 1 ? 'them' : 'it'} again`);
 }
 
 export function printStatus(status: BuddyStatus, b: OpenBuddy, out: Output): void {
@@ -125,7 +135,7 @@ export function statusCommand(ctx: () => CommandContext): CommandModule<object, 
       const context = ctx();
       if (argv.all) return runFleet('status', argv, context);
       await withBuddy(argv, context, async (b) => {
-        const status = await readStatus(b.target, b.layout, b.facts, channelPlugins(b.loaded.recipe));
+        const status = await readStatus(b.target, b.layout, b.facts, channelPlugins(b.loaded.recipe), b.loaded.recipe.timezone ?? b.facts.timezone);
         if (context.out.json) context.out.printJson({ name: b.loaded.recipe.name, target: b.target.label, ...status });
         else printStatus(status, b, context.out);
         // Under --root nothing runs, so nothing is down: the files are the answer (unless there are none).

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { InputError, InputErrors } from '../../errors.js';
 import { loadInventory } from '../../fleet/inventory.js';
-import { secretSlots, type LoadedRecipe } from '../../recipe/index.js';
+import { secretShapeProblem, secretSlots, type LoadedRecipe } from '../../recipe/index.js';
 import { count } from '../../words.js';
 import type { CommandContext } from '../context.js';
 import { loadStep } from '../pipeline.js';
@@ -20,12 +20,12 @@ export function validateCommand(ctx: () => CommandContext): CommandModule<object
       y
         .option('recipe', { alias: 'r', type: 'string', default: 'buddy.yaml', describe: 'recipe file' })
         .option('inventory', { alias: 'i', type: 'string', describe: "check every host of this inventory instead: each host's recipe with its overrides" })
-        .option('strict', { type: 'boolean', default: false, describe: 'an environment variable a secret reference names must be set (else a warning)' }) as never,
+        .option('strict', { type: 'boolean', default: false, describe: 'an environment variable a secret reference names must be set, and a token in it of its shape (else a warning)' }) as never,
     handler: (argv) => {
       const { out } = ctx();
       if (argv.inventory !== undefined) return validateInventory(argv.inventory, argv.strict, ctx());
       const loaded = loadStep(argv.recipe, out);
-      const unset = unsetSecrets(loaded, argv.strict);
+      const unset = secretProblems(loaded, argv.strict);
       unset.forEach((e) => out.warn(e.line));
       const { recipe, file } = loaded;
       const rules = ruleCount(loaded);
@@ -37,15 +37,19 @@ export function validateCommand(ctx: () => CommandContext): CommandModule<object
 
 const ruleCount = ({ recipe }: LoadedRecipe) => recipe.permissions.allow.length + recipe.permissions.deny.length + recipe.permissions.ask.length;
 
-/** A secret read from the environment is only read by plan and apply: an unset one would fail them. */
-function unsetSecrets(loaded: LoadedRecipe, strict: boolean): InputError[] {
-  const unset = secretSlots(loaded.recipe).flatMap((slot) =>
-    'env' in slot.ref && !process.env[slot.ref.env]
-      ? [new InputError(`${slot.path.join('.')}: environment variable ${slot.ref.env} is not set (plan and apply read the ${slot.label} from it)`, loaded.locate(slot.path))]
-      : [],
-  );
-  if (unset.length && strict) throw new InputErrors(unset);
-  return unset;
+/**
+ * A secret read from the environment is only read by plan and apply: one unset, or of the wrong shape
+ * (a chat token's), would fail them. Warnings; errors with --strict.
+ */
+function secretProblems(loaded: LoadedRecipe, strict: boolean): InputError[] {
+  const problems = secretSlots(loaded.recipe).flatMap((slot) => {
+    if (!('env' in slot.ref)) return [];
+    const value = process.env[slot.ref.env];
+    const problem = !value ? `environment variable ${slot.ref.env} is not set (plan and apply read the ${slot.label} from it)` : secretShapeProblem(slot, value);
+    return problem ? [new InputError(`${slot.path.join('.')}: ${problem}`, loaded.locate(slot.path))] : [];
+  });
+  if (problems.length && strict) throw new InputErrors(problems);
+  return problems;
 }
 
 /**
@@ -61,7 +65,7 @@ function validateInventory(file: string, strict: boolean, { out }: CommandContex
     try {
       const loaded = host.load();
       loaded.warnings.forEach((w) => warnings.add(w));
-      unsetSecrets(loaded, strict).forEach((e) => warnings.add(e.line));
+      secretProblems(loaded, strict).forEach((e) => warnings.add(e.line));
       ok.push({ host: host.key, name: loaded.recipe.name, rules: ruleCount(loaded) });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

@@ -32,6 +32,7 @@ export function wizardCommand(ctx: () => CommandContext): CommandModule<object, 
         .option('init-kind', { choices: ['launchd-daemon', 'launchd-agent'], describe: 'macOS: start at boot or at login' })
         .option('linger', { type: 'boolean', describe: 'Linux: start at boot without a login' })
         .option('action', { choices: ['posture', 'chat', 'apply', 'uninstall'], describe: 'when the recipe exists: what to change' })
+        .option('diff', { type: 'boolean', describe: "show each file's changed lines in the plan (kept out by default, so the question stays in view)" })
         .option('resume', { type: 'boolean', describe: 'use (or, with --no-resume, drop) the answers an unfinished run kept in <recipe>.draft' }) as never,
     handler: (argv) => runWizard(argv, ctx()),
   };

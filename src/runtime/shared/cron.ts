@@ -103,12 +103,40 @@ export function everyToCron(every: string): { cron: string } | { error: string }
     case 's':
       return { error: 'the shortest interval is 1 minute' };
     case 'm':
-      return n > 59 ? { error: 'minutes must be 1-59 (use hours)' } : { cron: n === 1 ? '* * * * *' : `*/${n} * * * *` };
+      return n > 59 ? { error: longMinutes(n) } : { cron: n === 1 ? '* * * * *' : `*/${n} * * * *` };
     case 'h':
       return n > 23 ? { error: 'hours must be 1-23 (use days)' } : { cron: n === 1 ? '0 * * * *' : `0 */${n} * * *` };
     default:
       return n === 1 ? { cron: '0 0 * * *' } : n > 28 ? { error: 'days must be 1-28 (use a cron expression)' } : { cron: `0 0 */${n} * *` };
   }
+}
+
+/**
+ * Why `Nm` past an hour is not taken, and how to write it: cron's minute steps restart each hour, so no
+ * single expression repeats every 90 minutes (Claude Code's /loop rounds such an interval to a clean one
+ * and says so; a recipe says it here instead of running something else).
+ */
+function longMinutes(n: number): string {
+  if (n % 60 === 0) return `write ${n}m as ${n / 60}h`;
+  const [down, up] = [Math.floor(n / 60), Math.ceil(n / 60)];
+  return `${n}m cannot be one cron expression (minute steps restart each hour); write every: ${down > 0 ? `${down}h or ` : ''}${up}h, or a cron with the times you want`;
+}
+
+/**
+ * A step no wider than its field, which cron accepts but which means less than it says: `*\/90` in the
+ * minute field is minute 0 alone (hourly). Claude Code takes it silently; the recipe refuses it.
+ */
+const CYCLES = ['hour', 'day', 'month', 'year', 'week'];
+export function cronSurprise(expr: string): string | undefined {
+  const fields = expr.trim().split(/\s+/);
+  for (let i = 0; i < Math.min(fields.length, FIELDS.length); i++) {
+    const { name, min, max } = FIELDS[i]!;
+    for (const part of fields[i]!.split(',')) {
+      const step = /^(?:\*|\d+-\d+)\/(\d+)$/.exec(part);
+      if (step && Number(step[1]) > max - min) return `${part} in the ${name} field means its first value alone (a step restarts at each ${CYCLES[i]}), not every ${step[1]}; write the times you want`;
+    }
+  }
+  return undefined;
 }
 
 const MINUTE = 60_000;

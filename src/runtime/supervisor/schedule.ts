@@ -55,9 +55,20 @@ const short = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : 
 
 /** The durable tasks in Claude Code's file (what it would accept of them). */
 function durableTasks(file: string): ScheduledTask[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return parseDurableTasks(text);
+}
+
+/** The durable tasks in the text of Claude Code's file (what it would accept of them). */
+function parseDurableTasks(text: string): ScheduledTask[] {
   let doc: { tasks?: unknown };
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8')) as { tasks?: unknown };
+    doc = JSON.parse(text) as { tasks?: unknown };
   } catch {
     return [];
   }
@@ -79,6 +90,28 @@ function durableTasks(file: string): ScheduledTask[] {
         ]
       : [],
   );
+}
+
+/**
+ * Past its age, a recurring durable task that is not permanent runs a last time and Claude Code drops
+ * it. Its deletion from the file can be lost (2.1.332 writing another task's lastFiredAt from the same
+ * moment put it back, seen in CI), so a task that has had that last run is over whatever the file says.
+ */
+const retired = (task: ScheduledTask, lastFire: number | undefined) => task.recurring && !task.permanent && (lastFire ?? 0) >= ageEnd(task);
+
+/**
+ * The durable tasks of Claude Code's file as they can be told without a supervisor: each next fire from
+ * the file's own lastFiredAt, computed in this process's TZ (give it the buddy's). What only a running
+ * supervisor knows (fires seen in the transcript, the conversation's session-only tasks, lateness) is
+ * not here.
+ */
+export function scheduleFromFile(text: string): ScheduleEntry[] {
+  return parseDurableTasks(text)
+    .filter((t) => !retired(t, t.lastFiredAt))
+    .map((t) => {
+      const due = nextFire({ id: t.id, cron: t.cron, createdAt: t.lastFiredAt ?? t.createdAt, recurring: t.recurring });
+      return { id: t.id, cron: t.cron, prompt: t.prompt, kind: t.kind, recurring: t.recurring, ...(due !== undefined ? { nextFire: iso(due) } : {}), ...(t.lastFiredAt !== undefined ? { lastFire: iso(t.lastFiredAt) } : {}) };
+    });
 }
 
 /** Reads a growing JSON-lines file from where it left off. */
@@ -205,17 +238,8 @@ export class ScheduleWatch {
   }
 
   private tasks(): ScheduledTask[] {
-    const live = this.durable.filter((t) => !this.retired(t));
+    const live = this.durable.filter((t) => !retired(t, this.lastFire(t)));
     return [...live, ...[...this.session.values()].filter((t) => !this.durable.some((d) => d.id === t.id))];
-  }
-
-  /**
-   * Past its age, a recurring durable task that is not permanent runs a last time and Claude Code drops
-   * it. Its deletion from the file can be lost (2.1.332 writing another task's lastFiredAt from the same
-   * moment put it back, seen in CI), so a task that has had that last run is over whatever the file says.
-   */
-  private retired(task: ScheduledTask): boolean {
-    return task.recurring && !task.permanent && (this.lastFire(task) ?? 0) >= ageEnd(task);
   }
 
   private lastFire(task: ScheduledTask): number | undefined {

@@ -15,6 +15,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../shared/atomic.js';
 import { assertUnattendedFlags, unattendedFlags } from '../shared/claudeState.js';
+import { withConfigLockSync } from '../shared/configLock.js';
 import { CLAUDE_COMMANDS } from '../shared/claudeProcess.js';
 import { scheduledTasksFile } from '../shared/cron.js';
 import { parseShellEnv, shellWord } from '../shared/shell.js';
@@ -30,6 +31,8 @@ import { processIsGone, Tmux } from './tmux.js';
 
 /** A claude that lived less than this crashed on start; repeated, that is a crash loop. */
 const QUICK_DEATH_MS = 10_000;
+/** How long the supervisor waits for Claude Code's lock on ~/.claude.json before it starts claude unchecked. */
+const SUPERVISOR_LOCK_PATIENCE_MS = 2_000;
 /** Time a fresh pane gets to exec claude before its foreground command is judged. */
 const START_GRACE_MS = 5_000;
 /** How often the pane's process is asked of the kernel (a syscall, no process spawned). */
@@ -253,7 +256,10 @@ export class Supervisor {
       if (this.config.envFile && existsSync(this.config.envFile)) {
         apiKey = parseShellEnv(readFileSync(this.config.envFile, 'utf8')).ANTHROPIC_API_KEY;
       }
-      const fixed = assertUnattendedFlags(this.config.claudeJson, unattendedFlags(this.config.trustKey, apiKey));
+      // Under Claude Code's own lock, as another session of it may be writing the file; briefly, since
+      // the supervisor's loop (and systemd's watchdog) waits meanwhile.
+      const flags = unattendedFlags(this.config.trustKey, apiKey);
+      const fixed = withConfigLockSync(this.config.claudeJson, SUPERVISOR_LOCK_PATIENCE_MS, () => assertUnattendedFlags(this.config.claudeJson, flags));
       if (fixed.length) this.log(`restored ${fixed.join(', ')} in ${this.config.claudeJson}`);
     } catch (err) {
       this.log(`could not check ${this.config.claudeJson}: ${(err as Error).message}; claude may stop at a dialog`);

@@ -114,7 +114,7 @@ export class SshTarget implements Target {
     const [link, s] = await Promise.all([this.lstatOrStat('lstat', path), this.lstatOrStat('stat', path)]);
     if (!s) return undefined;
     const linkTo = link?.isSymbolicLink() ? await this.followLinks(path) : undefined;
-    return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory(), ...(linkTo ? { linkTo } : {}) };
+    return { mode: s.mode & 0o7777, size: s.size, isDirectory: s.isDirectory(), mtimeMs: s.mtime * 1000, ...(linkTo ? { linkTo } : {}) };
   }
 
   /** The file a chain of symbolic links ends at (it may not exist yet: a dangling link is written through). */
@@ -245,6 +245,31 @@ export class SshTarget implements Target {
       await this.call((cb) => sftp.close(handle, cb as never));
     }
     return true;
+  }
+
+  async makeDirectory(path: string): Promise<boolean> {
+    const sftp = await this.sftpSession;
+    await this.mkdirs(posix.dirname(path));
+    try {
+      await this.call((cb) => sftp.mkdir(path, { mode: 0o700 }, cb as never));
+      return true;
+    } catch (err) {
+      // OpenSSH answers mkdir of an existing path with a generic failure: look.
+      if (await this.stat(path)) return false;
+      throw this.fail('create', path, err as SftpError);
+    }
+  }
+
+  async removeDirectory(path: string): Promise<boolean> {
+    const sftp = await this.sftpSession;
+    try {
+      await this.call((cb) => sftp.rmdir(path, cb as never));
+      return true;
+    } catch (err) {
+      // OpenSSH answers both "not empty" and "not there" with a generic failure: look.
+      if (!(await this.stat(path)) || (await this.list(path))?.length) return false;
+      throw this.fail('remove', path, err as SftpError);
+    }
   }
 
   async list(path: string): Promise<string[] | undefined> {
