@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { schemaUrl } from '../../src/recipe/index.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 describe('the packed package', () => {
@@ -19,11 +18,11 @@ describe('the packed package', () => {
     const paths = info!.files.map((f) => f.path);
     expect(paths).toContain('LICENSE');
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
-    // Recipes point editors at the published schema (a copied example or the wizard's recipe keeps
-    // working; a relative path or the npx cache would not): that URL's path is in the package.
-    expect(paths).toContain(new URL(schemaUrl()).pathname.replace('/buddy-init/', ''));
+    // Recipes point editors at the schema shipped in the package (issue 28.7: the name is not published,
+    // so no registry URL): the file is in it, and every example points at it by a relative path.
+    expect(paths).toContain('schema/recipe.schema.json');
     for (const example of paths.filter((p) => /^examples\/.*\.yaml$/.test(p) && !p.includes('inventory'))) {
-      expect(readFileSync(join(ROOT, example), 'utf8').split('\n')[0], example).toBe(`# yaml-language-server: $schema=${schemaUrl()}`);
+      expect(readFileSync(join(ROOT, example), 'utf8').split('\n')[0], example).toBe('# yaml-language-server: $schema=../schema/recipe.schema.json');
     }
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(manifest.dependencies ?? {}).toEqual({});
