@@ -42,7 +42,7 @@ try {
     supervisor: readFileSync(join(ROOT, 'dist', 'runtime', 'supervisor.mjs'), 'utf8'),
     hook: readFileSync(join(ROOT, 'dist', 'runtime', 'hook.cjs'), 'utf8'),
   };
-  const secrets = new Map([['channels.discord.token', 'bench-token-0123456789']]);
+  const secrets = new Map([['channels.discord.token', discordToken('bench')]]);
   const renderAll = () => loadInventory(inventory).map((host) => renderBuddy(host.load().recipe, linuxFacts(), { secrets, runtime, now: Date.now() }));
   renderAll(); // warm: templates compiled, modules loaded
   const renderMs: number[] = [];

@@ -25,7 +25,7 @@ const stateSchema = z.object({
   appliedAt: z.string(),
   files: z.record(
     z.string(),
-    z.object({ sha256: z.string().optional(), hmac: z.string().optional(), alt: z.array(z.string()).optional(), owned: managedSchema.optional(), wants: managedSchema.optional() }),
+    z.object({ sha256: z.string().optional(), hmac: z.string().optional(), alt: z.array(z.string()).optional(), owned: managedSchema.optional(), wants: managedSchema.optional(), created: z.literal(true).optional() }),
   ),
   origin: z.string().optional(),
   pendingEffects: z.array(z.enum(['reload-init', 'restart-buddy'])).default([]),

@@ -4,10 +4,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { discordToken, runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
-const ENV = { BUDDY_TEST_CHAT: 'discord-token-ACCESS-0123456789', BUDDY_TEST_OAUTH: 'sk-ant-oat01-access-0123456789' };
+const ENV = { BUDDY_TEST_CHAT: discordToken('ACCESS-0123456789'), BUDDY_TEST_OAUTH: 'sk-ant-oat01-access-0123456789' };
 
 function recipe(dir: string, groups: string): string {
   return writeFile(

@@ -7,10 +7,10 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeFile } from '../helpers.js';
+import { discordToken, runCli, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
-const TOKENS = { BUDDY_T_ADA: 'discord-token-of-ada-0123456789', BUDDY_T_BOB: 'discord-token-of-bob-0123456789', BUDDY_T_CYD: 'discord-token-of-cyd-0123456789' };
+const TOKENS = { BUDDY_T_ADA: discordToken('of-ada-0123456789'), BUDDY_T_BOB: discordToken('of-bob-0123456789'), BUDDY_T_CYD: discordToken('of-cyd-0123456789') };
 type Name = 'ada' | 'bob' | 'cyd';
 
 /** A recipe per buddy; all share the workdir (and so its rules), each with its own bot and a rule of its own. */

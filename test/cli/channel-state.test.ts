@@ -31,8 +31,8 @@ describe('a chat state folder per buddy', () => {
   it('two buddies on Discord get a folder, a token and an allowlist each, and claude is told which', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
-    const ta = 'discord-token-ALPHA-0123456789abcdef';
-    const tb = 'discord-token-BRAVO-0123456789abcdef';
+    const ta = discordToken('ALPHA-0123456789abcdef');
+    const tb = discordToken('BRAVO-0123456789abcdef');
     for (const [name, token, allow] of [['alpha', ta, '11'], ['bravo', tb, '22']] as const) {
       const r = cli(['apply', '--yes', '--recipe', recipe(dir, name, 'discord', '{ env: BUDDY_TEST_CHAT }', allow)], root, { BUDDY_TEST_CHAT: token });
       expect(r.code, r.stderr).toBe(0);
@@ -75,11 +75,11 @@ describe('a chat state folder per buddy', () => {
     expect(existsSync(at(root, '.config/buddy-init/two'))).toBe(false);
     expect(existsSync(at(root, '.claude/channels/telegram/buddies/two'))).toBe(false);
     // A token the person set up by hand in the plugin's own folder counts too.
-    writeFile(at(root, '.claude/channels/telegram/.env'), 'TELEGRAM_BOT_TOKEN=987654321:by-hand-token-abcdef\n');
-    const byHand = cli(['apply', '--yes', '--recipe', second], root, { BUDDY_TEST_CHAT: '987654321:by-hand-token-abcdef' });
+    writeFile(at(root, '.claude/channels/telegram/.env'), `TELEGRAM_BOT_TOKEN=${telegramToken('by-hand-token')}\n`);
+    const byHand = cli(['apply', '--yes', '--recipe', second], root, { BUDDY_TEST_CHAT: telegramToken('by-hand-token') });
     expect(byHand.stderr).toMatch(/already used by .*channels\/telegram\/\.env/);
     // Its own bot: applied, and a re-apply of the first is not blocked by its own file.
-    expect(cli(['apply', '--yes', '--recipe', second], root, { BUDDY_TEST_CHAT: '555:token-of-two-abcdef' }).code).toBe(0);
+    expect(cli(['apply', '--yes', '--recipe', second], root, { BUDDY_TEST_CHAT: telegramToken('token-of-two') }).code).toBe(0);
     expect(cli(['apply', '--yes', '--recipe', join(dir, 'one.yaml')], root, { BUDDY_TEST_CHAT: token }).code).toBe(0);
   });
 

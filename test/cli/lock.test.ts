@@ -7,10 +7,10 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, runCliAsync, tempDir, writeFile } from '../helpers.js';
+import { discordToken, runCli, runCliAsync, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
-const ENV = { BUDDY_TEST_DISCORD: 'discord-token-for-the-lock-test-0123' };
+const ENV = { BUDDY_TEST_DISCORD: discordToken('for-the-lock-test-0123') };
 const recipe = (dir: string, name: string) =>
   writeFile(join(dir, `${name}.yaml`), `name: ${name}\nextends: balanced\nworkdir: ~/${name}\nchannels:\n  discord:\n    token: { env: BUDDY_TEST_DISCORD }\n    allowFrom: ['4${name.length}']\n`);
 const lockFile = (root: string) => join(root, HOME, '.local/state/buddy-init/.lock');

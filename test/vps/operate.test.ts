@@ -175,7 +175,7 @@ describe('logs, restart, attach', () => {
 describe('chat access over SSH', () => {
   it('pair and access revoke change the VPS allowlist as its user, the way the plugin reads it', () => {
     const chat = writeFile(join(tempDir(), 'chat.yaml'), `name: chat\nworkdir: ~/chat\nchannels:\n  discord:\n    token: { env: BUDDY_VPS_CHAT }\n    dmPolicy: pairing\n    allowFrom: ['7']\n`);
-    const cli = (...args: string[]) => runCli([...args, '--recipe', chat, '--host', vps.destination()], { env: { ...env(), BUDDY_VPS_CHAT: 'vps-discord-token-0123456789abcdef' } });
+    const cli = (...args: string[]) => runCli([...args, '--recipe', chat, '--host', vps.destination()], { env: { ...env(), BUDDY_VPS_CHAT: discordToken('vps') } });
     expect(cli('apply', '--yes').code).toBe(0);
     const dir = '~/.claude/channels/discord/buddies/chat';
     // The plugin answered a stranger with a code (its gate() writes exactly this shape), as ada.
