@@ -10,25 +10,12 @@ import { scrubsSubprocessEnv, type Layout } from '../render/index.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
 import { SCREENS } from '../runtime/supervisor/screens.js';
 import { checkRequirements, readJson, type Facts, type Target } from '../target/index.js';
+import type { Finding } from './finding.js';
 import { sandboxFindings } from './sandboxChecks.js';
 import { scheduleFindings } from './scheduleChecks.js';
 import { pluginsWithServers } from './status.js';
 
-export interface Finding {
-  id: string;
-  ok: boolean;
-  title: string;
-  /** What is wrong (or what was checked). */
-  detail: string;
-  /** What repairs it. */
-  fix?: string;
-  /** `buddy-init doctor --fix` (an apply) repairs it. */
-  fixable: boolean;
-  /** For a fixable one: the way by hand, when --fix could not (said after it tried). */
-  manual?: string;
-  /** Not ok, but the buddy works: WARN, not FAIL (doctor still exits 0). */
-  warning?: boolean;
-}
+export type { Finding } from './finding.js';
 
 /** Variables that switch off the feature-flag fetch Claude Code's channels need. */
 const TELEMETRY_OFF = ['DISABLE_TELEMETRY', 'DO_NOT_TRACK', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC'];

@@ -6,7 +6,7 @@ import semver from 'semver';
 import type { Recipe } from '../recipe/index.js';
 import type { Layout } from '../render/index.js';
 import { CLAUDE_VERSIONS, type Facts, type Target } from '../target/index.js';
-import type { Finding } from './doctor.js';
+import type { Finding } from './finding.js';
 
 /** What `claude sandbox status` prints (one JSON line). */
 interface ClaudeSandboxStatus {

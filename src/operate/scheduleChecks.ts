@@ -10,7 +10,7 @@ import type { Layout } from '../render/index.js';
 import { cronSwitchedOff } from '../runtime/shared/cron.js';
 import { getIn, isRecord, type Json } from '../runtime/shared/json.js';
 import { CLAUDE_VERSIONS, readJson, type Facts, type Target } from '../target/index.js';
-import type { Finding } from './doctor.js';
+import type { Finding } from './finding.js';
 
 /** Farther apart than this, the target's clock is off: its scheduled tasks fire by it. */
 const CLOCK_SKEW_S = 60;

@@ -5,7 +5,11 @@
  * the official installer puts it too and where the unit's PATH looks. npm honours the user's own
  * registry, proxy and cache settings, so a box behind a mirror installs it the same way.
  */
-import type { Facts } from './facts.js';
+/** What this module reads of the target's facts: a part of Facts by shape, so facts.ts uses it without an import cycle. */
+interface BunFacts {
+  home: string;
+  tools: { bun?: { path: string; version?: string }; npm?: { path: string; version?: string } };
+}
 
 export interface BunWanted {
   install: boolean;
@@ -16,9 +20,9 @@ export interface BunWanted {
 export type BunWork = { kind: 'none' } | { kind: 'install'; argv: string[]; why: string } | { kind: 'cannot'; why: string };
 
 export const BUN_INSTALLER = 'curl -fsSL https://bun.sh/install | bash';
-export const bunHome = (facts: Facts): string => `${facts.home}/.bun`;
+export const bunHome = (facts: BunFacts): string => `${facts.home}/.bun`;
 
-export function bunWork(facts: Facts, wanted: BunWanted): BunWork {
+export function bunWork(facts: BunFacts, wanted: BunWanted): BunWork {
   const found = facts.tools.bun;
   const ours = found?.path === `${bunHome(facts)}/bin/bun`;
   const why = !found
