@@ -174,7 +174,7 @@ export async function applyPlan(plan: Plan, target: Target, options: ApplyOption
   // An older version's runtime folder, once emptied.
   const runtimeRoot = posix.dirname(plan.layout.runtimeDir);
   for (const dir of new Set(plan.remove.map((p) => posix.dirname(p)))) {
-    if (posix.dirname(dir) === runtimeRoot && (await target.list(dir))?.length === 0) await target.remove(dir);
+    if (posix.dirname(dir) === runtimeRoot) await target.removeDirectory(dir);
   }
   if (plan.remove.length) await removeEmptiedChatFolders(target, plan.layout);
 

@@ -35,8 +35,6 @@ export function emptiedFile(layout: Layout, path: string, after: string, record:
 /** Removes this buddy's chat folders and the `buddies` folder above them, where empty. */
 export async function removeEmptiedChatFolders(target: Target, layout: Layout): Promise<void> {
   for (const app of APPS) {
-    for (const dir of [layout.channelDir(app), posix.dirname(layout.channelDir(app))]) {
-      if ((await target.list(dir))?.length === 0) await target.remove(dir);
-    }
+    for (const dir of [layout.channelDir(app), posix.dirname(layout.channelDir(app))]) await target.removeDirectory(dir);
   }
 }

@@ -174,9 +174,7 @@ export async function applyUninstall(plan: UninstallPlan, target: Target, run: (
     progress(`removed ${shownPath(target, path)}`);
   }
   // Folders buddy-init made and emptied (the runtime version, the config); kept if anything else is in them.
-  for (const dir of [layout.runtimeDir, posix.dirname(layout.runtimeDir), layout.configDir, posix.dirname(layout.configDir)]) {
-    if ((await target.list(dir))?.length === 0) await target.remove(dir);
-  }
+  for (const dir of [layout.runtimeDir, posix.dirname(layout.runtimeDir), layout.configDir, posix.dirname(layout.configDir)]) await target.removeDirectory(dir);
   await removeEmptiedChatFolders(target, layout);
   for (const action of plan.reload) await run(action);
   await target.remove(layout.applyState);

@@ -108,10 +108,31 @@ const retired = (task: ScheduledTask, lastFire: number | undefined) => task.recu
 export function scheduleFromFile(text: string): ScheduleEntry[] {
   return parseDurableTasks(text)
     .filter((t) => !retired(t, t.lastFiredAt))
-    .map((t) => {
-      const due = nextFire({ id: t.id, cron: t.cron, createdAt: t.lastFiredAt ?? t.createdAt, recurring: t.recurring });
-      return { id: t.id, cron: t.cron, prompt: t.prompt, kind: t.kind, recurring: t.recurring, ...(due !== undefined ? { nextFire: iso(due) } : {}), ...(t.lastFiredAt !== undefined ? { lastFire: iso(t.lastFiredAt) } : {}) };
-    });
+    .map((t) => entryOf(t, t.lastFiredAt));
+}
+
+/**
+ * When the task should fire next: as Claude Code computes it from its last fire, but never before
+ * `since`, the current claude's start (a task missed while claude was down fires at its start, or at
+ * its next time).
+ */
+function nextDue(task: ScheduledTask, lastFire: number | undefined, since = 0): number | undefined {
+  return nextFire({ id: task.id, cron: task.cron, createdAt: Math.max(lastFire ?? task.createdAt, since), recurring: task.recurring });
+}
+
+/** A task as status shows it: what the supervisor knows (its fires, claude's start, lateness) or the file alone. */
+function entryOf(task: ScheduledTask, lastFire: number | undefined, since = 0, overdue?: number): ScheduleEntry {
+  const due = nextDue(task, lastFire, since);
+  return {
+    id: task.id,
+    cron: task.cron,
+    prompt: task.prompt,
+    kind: task.kind,
+    recurring: task.recurring,
+    ...(due !== undefined ? { nextFire: iso(due) } : {}),
+    ...(lastFire !== undefined ? { lastFire: iso(lastFire) } : {}),
+    ...(overdue !== undefined ? { overdue: iso(overdue) } : {}),
+  };
 }
 
 /** Reads a growing JSON-lines file from where it left off. */
@@ -186,20 +207,7 @@ export class ScheduleWatch {
   }
 
   get entries(): ScheduleEntry[] {
-    return this.tasks().map((t) => {
-      const due = this.due(t);
-      const last = this.lastFire(t);
-      return {
-        id: t.id,
-        cron: t.cron,
-        prompt: t.prompt,
-        kind: t.kind,
-        recurring: t.recurring,
-        ...(due !== undefined ? { nextFire: iso(due) } : {}),
-        ...(last !== undefined ? { lastFire: iso(last) } : {}),
-        ...(this.overdue.has(t.id) ? { overdue: iso(this.overdue.get(t.id)) } : {}),
-      };
-    });
+    return this.tasks().map((t) => entryOf(t, this.lastFire(t), this.startedAt, this.overdue.get(t.id)));
   }
 
   /** One look: the file, what the transcript gained, then which recurring task is late. */
@@ -247,13 +255,8 @@ export class ScheduleWatch {
     return task.lastFiredAt === undefined ? seen : seen === undefined ? task.lastFiredAt : Math.max(seen, task.lastFiredAt);
   }
 
-  /**
-   * When the task should fire next: as Claude Code computes it from its last fire, but never before the
-   * current claude started (a task missed while claude was down fires at its start, or at its next time).
-   */
   private due(task: ScheduledTask): number | undefined {
-    const base = Math.max(this.lastFire(task) ?? task.createdAt, this.startedAt);
-    return nextFire({ id: task.id, cron: task.cron, createdAt: base, recurring: task.recurring });
+    return nextDue(task, this.lastFire(task), this.startedAt);
   }
 
   /** A fire; a session-only one-shot task is done with it. */
