@@ -2,7 +2,8 @@
  * Whether Claude Code's OS sandbox can run on a target, from the facts probe (which starts bubblewrap with
  * the namespaces Claude Code asks of it), and the one fix for each way it cannot.
  */
-import type { Facts, Requirement } from './facts.js';
+import type { Facts } from './facts.js';
+import type { Requirement } from './types.js';
 
 const APT_SANDBOX = 'sudo apt-get install -y bubblewrap socat';
 

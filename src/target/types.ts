@@ -76,3 +76,16 @@ export interface Target {
   runAttached(argv: string[], options?: { pty?: boolean; env?: Record<string, string> }): Promise<number>;
   close(): Promise<void>;
 }
+
+/** One thing a buddy needs of a target (requirements.ts), as plan, apply and doctor show it. */
+export interface Requirement {
+  what: string;
+  ok: boolean;
+  detail: string;
+  /** One command or sentence that fixes it. */
+  fix?: string;
+  /** Not ok, but the buddy works: shown as a warning, not as missing. */
+  warning?: boolean;
+  /** Not there yet, and apply's plan takes care of it. */
+  byApply?: boolean;
+}

@@ -2,7 +2,7 @@
 // the requirement line a person sees in plan and doctor, and the cloud-init export's first-boot command.
 // (The install itself runs for real on the VPS: test/client/plugin.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { checkRequirements } from '../../src/target/facts.js';
+import { checkRequirements } from '../../src/target/requirements.js';
 import { bunWork, type BunWanted } from '../../src/target/bun.js';
 import type { Facts } from '../../src/target/index.js';
 import { linuxFacts } from '../helpers.js';

@@ -7,7 +7,8 @@
  *   none  - understood, not read-only: print nothing, and Claude Code's own rules and prompt decide.
  */
 import { posix } from 'node:path';
-import { analyzeLine, type FileRedirect, type Invocation, type LineModel, type Stdin } from './analyze.js';
+import { analyzeLine } from './analyze.js';
+import type { FileRedirect, Invocation, LineModel, Stdin } from './lineModel.js';
 import type { Script } from './bash/ast.js';
 import { literalWord, walkCommands } from './bash/walk.js';
 import { UNKNOWN, type Arg } from './bash/expand.js';

@@ -5,7 +5,7 @@
  * taken); it may never list less.
  */
 import { UNKNOWN, type Arg } from '../../../src/runtime/hook/bash/expand.js';
-import type { LineModel } from '../../../src/runtime/hook/analyze.js';
+import type { LineModel } from '../../../src/runtime/hook/lineModel.js';
 import { isCommandEntry, type BashRun, type TraceEntry } from './bash.js';
 
 /** Entries of the line itself (the sandbox's own `eval` of it left out). */

@@ -6,7 +6,7 @@
  * `&&` and `||`.
  */
 import type { Decision } from '../../../src/runtime/hook/classify.js';
-import type { LineModel } from '../../../src/runtime/hook/analyze.js';
+import type { LineModel } from '../../../src/runtime/hook/lineModel.js';
 import { isArrayAssignment, SANDBOX_CWD, SANDBOX_HOME, type BashSandbox, type TraceEntry } from './bash.js';
 import { commandsRun, unaccounted } from './compare.js';
 

@@ -3,7 +3,7 @@
  * family); the classifier combines the answers with the line's structure, the paths and the secrets.
  */
 import type { Arg } from '../bash/expand.js';
-import type { Stdin } from '../analyze.js';
+import type { Stdin } from '../lineModel.js';
 
 export interface Use {
   /** Why it is not read-only; undefined when it only reads. */
