@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, OperationError } from '../errors.js';
 import { RUNTIME_DIR } from '../paths.js';
-import { parseEnvFile, planChanges, type Plan } from '../plan/index.js';
+import { parseEnvFile, planChanges, planRenameCleanup, type Plan } from '../plan/index.js';
 import {
   channelPlugins,
   claudeNeeds,
@@ -130,7 +130,7 @@ export async function planStep(
   interactive: boolean,
   rename: { origin: string; keepRenamed?: boolean },
 ): Promise<Plan> {
-  return planChanges({
+  const plan = await planChanges({
     target,
     artifacts: rendering.artifacts,
     layout: rendering.layout,
@@ -143,6 +143,7 @@ export async function planStep(
     layoutOf: (name) => layoutFor({ ...loaded.recipe, name }, facts, VERSION),
     ...(rename.keepRenamed ? { keepRenamed: true } : {}),
   });
+  return planRenameCleanup(plan, rendering.artifacts, target, facts);
 }
 
 export interface OpenBuddy {

@@ -1,9 +1,9 @@
 // Sealed records: a secret never stored, yet still recognised by the three-way merge.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { backupText } from '../../src/plan/backups.js';
-import { mergeManaged } from '../../src/plan/merge.js';
-import { Sealer } from '../../src/plan/seal.js';
+import { backupText } from '../../src/plan/write/backups.js';
+import { mergeManaged } from '../../src/plan/compute/merge.js';
+import { Sealer } from '../../src/plan/record/seal.js';
 import type { Artifact } from '../../src/render/index.js';
 
 const sealer = new Sealer(randomBytes(32));

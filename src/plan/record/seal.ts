@@ -7,9 +7,9 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import type { Layout, ManagedJson } from '../render/index.js';
-import { canonical, getIn, isRecord, setIn, type Json, type JsonRecord } from '../runtime/shared/json.js';
-import type { Target } from '../target/index.js';
+import type { Layout, ManagedJson } from '../../render/index.js';
+import { canonical, getIn, isRecord, setIn, type Json, type JsonRecord } from '../../runtime/shared/json.js';
+import type { Target } from '../../target/index.js';
 
 const PREFIX = 'hmac-sha256:';
 const SEALED = /^hmac-sha256:[0-9a-f]{64}$/;

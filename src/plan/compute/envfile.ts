@@ -7,7 +7,7 @@
  * not what the plugin sees; buddy-init writes its keys as bare `KEY=value` lines, in LF.
  */
 import { posix } from 'node:path';
-import type { JsonRecord } from '../runtime/shared/json.js';
+import type { JsonRecord } from '../../runtime/shared/json.js';
 
 /** The plugin's own line pattern (JavaScript's `.` stops at `\r`, so a CRLF line does not match). */
 const PLUGIN_LINE = /^(\w+)=(.*)$/;

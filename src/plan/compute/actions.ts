@@ -3,8 +3,8 @@
  * linger; launchctl bootstrap / kickstart. Derived from what changed and from the facts, so a no-op
  * apply runs nothing.
  */
-import type { Effect, Layout } from '../render/index.js';
-import type { Facts, TimeLimitKind } from '../target/index.js';
+import type { Effect, Layout } from '../../render/index.js';
+import type { Facts, TimeLimitKind } from '../../target/index.js';
 
 export interface Action {
   /** The command, as run on the target. */

@@ -3,19 +3,20 @@
  * would run afterwards. `plan` prints this; `apply` executes exactly this.
  */
 import { posix } from 'node:path';
-import type { Artifact, Effect, Layout, ManagedJson } from '../render/index.js';
-import { identifyingPart, jsonEqual } from '../runtime/shared/json.js';
-import { bunHome, bunWork, type BunWanted, type Facts, type Target } from '../target/index.js';
-import { count } from '../words.js';
+import type { Artifact, Effect, Layout } from '../../render/index.js';
+import { jsonEqual } from '../../runtime/shared/json.js';
+import { bunHome, bunWork, type BunWanted, type Facts, type Target } from '../../target/index.js';
+import { count } from '../../words.js';
 import { followUpActions, type Action } from './actions.js';
-import { computeChange, decodeText, readCurrent, recordMatches, sha256, takeOut, type Change, type Current, type Ownership } from './change.js';
-import { emptiedFile } from './chatFolder.js';
+import { computeChange, decodeText, readCurrent, recordMatches, takeOut, type Change, type Current, type Ownership } from './change.js';
+import { readNeighbours, type Neighbour, type Neighbours } from '../record/neighbours.js';
+import { loadSealer } from '../record/seal.js';
+import { ownsWhole, readApplyState, type ApplyState } from '../record/state.js';
+import { emptiedFile } from './emptied.js';
 import { parseEnvFile } from './envfile.js';
 import { pluginActions, type WantedPlugin } from './plugins.js';
-import { readNeighbours, type Neighbour } from './neighbours.js';
-import { loadSealer, type Sealer } from './seal.js';
-import { ownsWhole, readApplyState, type ApplyState, type FileRecord } from './state.js';
-import { planUninstall, type UninstallPlan } from './uninstall.js';
+import { stateRecords } from './records.js';
+import type { UninstallPlan } from './uninstall.js';
 
 export interface Plan extends Ownership {
   target: string;
@@ -32,7 +33,9 @@ export interface Plan extends Ownership {
   sealKeyCreated: boolean;
   /** Where the recipe is applied from, recorded in the state (renames are found by it). */
   origin?: string;
-  /** The same recipe applied under another name before: that buddy comes out (unless --keep-renamed). */
+  /** The same recipe applied under another name before (unless --keep-renamed): the pipeline plans its clean-up (compute/rename.ts). */
+  renamedFrom?: RenamedFrom;
+  /** That buddy's clean-up, which apply carries out first. */
   renamed?: { name: string; uninstall: UninstallPlan };
   /** The record would change even where no file does (what this buddy wants in shared files). */
   recordStale: boolean;
@@ -44,6 +47,12 @@ export interface Plan extends Ownership {
   bun?: { path: string; version?: string };
 }
 
+
+/** A buddy applied from the same recipe under its old name: its record, and where it lives. */
+export interface RenamedFrom {
+  buddy: Neighbour;
+  layout: Layout;
+}
 
 export async function planChanges(options: {
   target: Target;
@@ -84,7 +93,7 @@ export async function planChanges(options: {
   // What is left empty in this buddy's own chat folder is removed rather than written.
   const emptied = unmerged.filter((c) => emptiedFile(layout, c.artifact.path, c.after, previous?.files[c.artifact.path])).map((c) => c.artifact.path);
   const changes = [...artifacts.map((a, i) => computeChange(a, currents[i], ownership)), ...unmerged.filter((c) => !emptied.includes(c.artifact.path))];
-  const renamed = await renamedBuddy(options, ownership);
+  const renamed = renamedBuddy(options, neighbours);
   const recordStale = Boolean(previous) && !jsonEqual(previous!.files, stateRecords(changes, sealer, previous!.files));
   const effects = new Set<Effect>(previous?.pendingEffects ?? []);
   for (const c of changes) if (c.op !== 'unchanged') c.artifact.effects.forEach((e) => effects.add(e));
@@ -112,7 +121,7 @@ export async function planChanges(options: {
   const blocked =
     privileged && !target.rebasedUnder && !rootReachable(facts, options.canAskSudoPassword)
       ? `${privileged.artifact.path} can only be written by root: ${rootUnreachable(facts).replace(/^needs root and /, '')}`
-      : await telegramTokenInUse(target, layout, artifacts, previous, renamed.plan?.uninstall.layout);
+      : await telegramTokenInUse(target, layout, artifacts, previous, renamed.from?.layout);
   return {
     target: target.label,
     layout,
@@ -135,7 +144,7 @@ export async function planChanges(options: {
     sealKeyCreated: created,
     recordStale,
     ...(options.origin ? { origin: options.origin } : {}),
-    ...(renamed.plan ? { renamed: renamed.plan } : {}),
+    ...(renamed.from ? { renamedFrom: renamed.from } : {}),
     plugins: options.plugins ?? [],
     ...(bunActions.length && !target.rebasedUnder ? { bun: { path: `${bunHome(facts)}/bin/bun`, ...(options.bun?.version ? { version: options.bun.version } : {}) } } : {}),
     ...(blocked ? { blocked } : {}),
@@ -175,29 +184,6 @@ async function leftovers(target: Target, artifacts: Artifact[], { previous, seal
   return { remove, notes, unmerge };
 }
 
-/** What the state file records of each change: hashes, owned and wanted parts, a secret only ever sealed. */
-/** @param previous the last apply's records, for what stays true of a file (that buddy-init made it). */
-export function stateRecords(changes: Change[], sealer: Sealer, previous: Record<string, FileRecord> = {}): Record<string, FileRecord> {
-  const record = (c: Change): FileRecord => {
-    const secret = c.artifact.display === 'secret';
-    if (c.artifact.kind === 'file') return secret ? { hmac: sealer.seal(c.after) } : { sha256: sha256(c.after) };
-    // As the record reads back: members carry only their path and items. Where items are known by some of
-    // their keys (a scheduled task by id, cron, prompt...), only those are what it wants: the rest (the
-    // createdAt stamped at render time) would make every run's record differ, and a no-op write.
-    const wants = { values: c.artifact.managed.values, members: c.artifact.managed.members.map(({ path, items, match }) => ({ path, items: items.map((i) => identifyingPart(i, match)) })) };
-    const hasWants = wants.values.length + wants.members.length > 0;
-    const created = previous[c.artifact.path]?.created || (c.before === undefined && c.op === 'create');
-    return { owned: secret ? sealer.sealOwned(c.owned!) : c.owned!, ...(hasWants ? { wants: secret ? sealer.sealOwned(wants) : wants } : {}), ...(created ? { created: true as const } : {}) };
-  };
-  const holdsAny = (m: ManagedJson | undefined) => Boolean(m && m.values.length + m.members.length > 0);
-  return Object.fromEntries(
-    changes
-      // A shared file where buddy-init owns and wants nothing any more (its part taken out) is not its concern.
-      .filter((c) => c.artifact.kind === 'file' || holdsAny(c.owned) || holdsAny(c.artifact.managed))
-      .map((c) => [c.artifact.path, record(c)]),
-  );
-}
-
 function adoptionNote(layout: Layout, changes: Change[]): string {
   const files = changes.filter((c) => c.artifact.kind === 'file' && c.op === 'unchanged').length;
   const entries = changes.reduce((n, c) => n + (c.owned ? c.owned.values.length + c.owned.members.reduce((k, m) => k + m.items.length, 0) - c.added.length : 0), 0);
@@ -205,37 +191,17 @@ function adoptionNote(layout: Layout, changes: Change[]): string {
 }
 
 /**
- * The buddy this recipe was applied as before a rename (its record names the same origin): shown as
- * leftovers, taken out by apply as uninstall would, except what the renamed buddy claims too.
+ * The buddy this recipe was applied as before a rename (its record names the same origin): compute/
+ * rename.ts plans its clean-up, which apply carries out first, except what the renamed buddy claims too.
  */
-async function renamedBuddy(
-  options: { target: Target; facts: Facts; artifacts: Artifact[]; layout: Layout; origin?: string; layoutOf?: (name: string) => Layout; keepRenamed?: boolean },
-  ownership: Ownership,
-): Promise<{ plan?: Plan['renamed']; notes: string[] }> {
-  const old = options.origin && options.layoutOf ? ownership.neighbours.list.find((n) => n.state.origin === options.origin) : undefined;
+function renamedBuddy(options: { layout: Layout; origin?: string; layoutOf?: (name: string) => Layout; keepRenamed?: boolean }, neighbours: Neighbours): { from?: RenamedFrom; notes: string[] } {
+  const old = options.origin && options.layoutOf ? neighbours.list.find((n) => n.state.origin === options.origin) : undefined;
   if (!old) return { notes: [] };
   const was = `buddy "${old.name}" was applied from this recipe before it was renamed`;
   if (options.keepRenamed) return { notes: [`${was}; --keep-renamed leaves it installed and running beside this one (two buddies on one recipe: uninstall it when done)`] };
-  // What this buddy will write counts as claimed, so the old one's uninstall leaves it in place.
-  const self: Neighbour = {
-    name: '(this apply)',
-    stateDir: options.layout.stateDir,
-    sealer: ownership.sealer,
-    state: {
-      format: 2,
-      buddyInit: '',
-      name: '',
-      appliedAt: '',
-      pendingEffects: [],
-      files: Object.fromEntries(options.artifacts.map((a) => [a.path, a.kind === 'file' ? { sha256: '' } : { wants: a.managed }])),
-    },
-  };
   const layout = options.layoutOf!(old.name);
-  // The neighbours this plan read, less the old buddy itself: its own record is what comes out.
-  const others = ownership.neighbours.list.filter((n) => n !== old);
-  const uninstall = await planUninstall(options.target, layout, options.facts, old.name, false, { also: [self], others, assumeRunning: true });
   const carried = layout.workdir === options.layout.workdir ? ' (its pinned conversation carries over: same workdir)' : '';
-  return { plan: { name: old.name, uninstall }, notes: [`${was}: apply takes its unit and files out as uninstall would${carried}; --keep-renamed keeps it`] };
+  return { from: { buddy: old, layout }, notes: [`${was}: apply takes its unit and files out as uninstall would${carried}; --keep-renamed keeps it`] };
 }
 
 /**
@@ -283,6 +249,6 @@ export function planIsEmpty(plan: Plan): boolean {
     !plan.previous?.interrupted &&
     !plan.recordStale &&
     !plan.adopt &&
-    !plan.renamed
+    !plan.renamedFrom
   );
 }

@@ -1,17 +1,16 @@
 /**
- * Shared files buddy-init made, emptied. Each buddy's chat folders (`~/.claude/channels/<app>/buddies/
+ * Shared files buddy-init made, emptied (write/folders.ts removes the folders). Each buddy's chat folders (`~/.claude/channels/<app>/buddies/
  * <name>`) are made by buddy-init for that buddy alone: a file there that loses buddy-init's part and is
  * left with nothing (an empty .env, `{}`) goes, as does the folder once nothing else (the plugin's
  * inbox, a paired id) is in it. Elsewhere an emptied shared file goes only if buddy-init's first write
  * made it (its record says `created`); one that was there before stays, since someone expects it there.
  */
 import { posix } from 'node:path';
-import type { Layout } from '../render/index.js';
-import { isRecord, type Json } from '../runtime/shared/json.js';
-import type { Target } from '../target/index.js';
-import type { FileRecord } from './state.js';
+import type { Layout } from '../../render/index.js';
+import { isRecord, type Json } from '../../runtime/shared/json.js';
+import type { FileRecord } from '../record/state.js';
 
-const APPS = ['discord', 'telegram'] as const;
+export const CHAT_APPS = ['discord', 'telegram'] as const;
 
 /** Whether `after` (a file's text once buddy-init's part is out) holds nothing: blank, or JSON of empty objects and lists. */
 function holdsNothing(after: string): boolean {
@@ -28,13 +27,6 @@ function holdsNothing(after: string): boolean {
 
 /** Whether the file at `path` goes instead of being left with nothing: in this buddy's own chat folder, or made by buddy-init. */
 export function emptiedFile(layout: Layout, path: string, after: string, record: FileRecord | undefined): boolean {
-  const own = APPS.some((app) => posix.dirname(path) === layout.channelDir(app));
+  const own = CHAT_APPS.some((app) => posix.dirname(path) === layout.channelDir(app));
   return (own || record?.created === true) && holdsNothing(after);
-}
-
-/** Removes this buddy's chat folders and the `buddies` folder above them, where empty. */
-export async function removeEmptiedChatFolders(target: Target, layout: Layout): Promise<void> {
-  for (const app of APPS) {
-    for (const dir of [layout.channelDir(app), posix.dirname(layout.channelDir(app))]) await target.removeDirectory(dir);
-  }
 }

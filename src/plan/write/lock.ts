@@ -10,8 +10,8 @@
 import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { OperationError } from '../errors.js';
-import { shownPath, type Target } from '../target/index.js';
+import { OperationError } from '../../errors.js';
+import { shownPath, type Target } from '../../target/index.js';
 
 interface Holder {
   pid: number;

@@ -4,15 +4,15 @@
  * time) and uninstall share it.
  */
 import { createHash } from 'node:crypto';
-import { OperationError } from '../errors.js';
-import type { Artifact, ManagedJson } from '../render/index.js';
-import { isRecord, jsonEqual, type JsonRecord } from '../runtime/shared/json.js';
-import type { FileInfo, Target } from '../target/index.js';
+import { OperationError } from '../../errors.js';
+import type { Artifact, ManagedJson } from '../../render/index.js';
+import { isRecord, jsonEqual, type JsonRecord } from '../../runtime/shared/json.js';
+import type { FileInfo, Target } from '../../target/index.js';
 import { envKeys, isEnvFile, parseEnvFile, renderEnvFile } from './envfile.js';
 import { mergeManaged, type MergeEntry } from './merge.js';
-import { NO_CLAIMS, type Neighbours } from './neighbours.js';
-import type { Sealer } from './seal.js';
-import { ownsWhole, unionOwned, type ApplyState, type FileRecord } from './state.js';
+import { NO_CLAIMS, type Neighbours } from '../record/neighbours.js';
+import type { Sealer } from '../record/seal.js';
+import { ownsWhole, unionOwned, type ApplyState, type FileRecord } from '../record/state.js';
 
 export type ChangeOp = 'create' | 'update' | 'unchanged';
 

@@ -1,25 +1,24 @@
 /**
- * Uninstall: stop the service, delete the files buddy-init owns, take buddy-init's own parts out of
- * shared files (settings.local.json keeps the person's rules, ~/.claude.json everything Claude Code
- * wrote, and every file what another buddy of the user still claims), and forget the installation. The
- * pinned conversation, transcripts, backups and audit log stay unless --purge.
+ * What an uninstall would do: stop the service, delete the files buddy-init owns, take buddy-init's own
+ * parts out of shared files (settings.local.json keeps the person's rules, ~/.claude.json everything
+ * Claude Code wrote, and every file what another buddy of the user still claims), and forget the
+ * installation. The pinned conversation, transcripts, backups and audit log stay unless --purge.
+ * write/uninstall.ts carries it out.
  *
  * It works from the state file an apply left on the target; without one, from the recipe's rendering:
  * whole files that match it, buddy-init's keys in the buddy's own token files, and in shared files the
  * entries the recipe asks for, each listed before anything is removed.
  */
-import { posix } from 'node:path';
-import type { Artifact, Layout, ManagedJson } from '../render/index.js';
-import { getIn, isRecord, jsonEqual, memberKey, type JsonRecord } from '../runtime/shared/json.js';
-import { shownPath, type Facts, type Target } from '../target/index.js';
+import type { Artifact, Layout, ManagedJson } from '../../render/index.js';
+import { getIn, isRecord, jsonEqual, memberKey, type JsonRecord } from '../../runtime/shared/json.js';
+import type { Facts, Target } from '../../target/index.js';
 import type { Action } from './actions.js';
-import { emptiedFile, removeEmptiedChatFolders } from './chatFolder.js';
+import { emptiedFile } from './emptied.js';
 import { isEnvFile, parseEnvFile } from './envfile.js';
-import { Neighbours, readNeighbours, type Neighbour } from './neighbours.js';
+import { Neighbours, readNeighbours, type Neighbour } from '../record/neighbours.js';
 import { computeChange, decodeText, readCurrent, sha256, takeOut, type Change, type Ownership } from './change.js';
-import { loadSealer } from './seal.js';
-import { mergeInto } from './sharedWrite.js';
-import { ownsWhole, readApplyState, type ApplyState, type FileRecord } from './state.js';
+import { loadSealer } from '../record/seal.js';
+import { ownsWhole, readApplyState, type ApplyState, type FileRecord } from '../record/state.js';
 
 /** Nothing to uninstall: not a failure (a second uninstall is already done), said and exit 0. */
 export class NothingInstalled extends Error {}
@@ -156,32 +155,6 @@ function entriesPresent(managed: ManagedJson, text: string): ManagedJson {
     return items.length ? [{ path: m.path, items, ...(m.match ? { match: m.match } : {}) }] : [];
   });
   return { values, members };
-}
-
-export async function applyUninstall(plan: UninstallPlan, target: Target, run: (action: Action) => Promise<unknown>, progress: (line: string) => void = () => {}): Promise<void> {
-  const { layout } = plan;
-  for (const action of plan.stop) {
-    progress(`running ${action.argv.join(' ')}`);
-    await run(action);
-  }
-  for (const planned of plan.unmerge) {
-    // Merged again at write time: Claude Code may have rewritten the file since the plan read it.
-    const change = await mergeInto(target, planned.artifact, plan.ownership);
-    if (change.op !== 'unchanged') progress(`took buddy-init's part out of ${shownPath(target, change.artifact.path)}`);
-  }
-  for (const path of plan.remove) {
-    await target.remove(path);
-    progress(`removed ${shownPath(target, path)}`);
-  }
-  // Folders buddy-init made and emptied (the runtime version, the config); kept if anything else is in them.
-  for (const dir of [layout.runtimeDir, posix.dirname(layout.runtimeDir), layout.configDir, posix.dirname(layout.configDir)]) await target.removeDirectory(dir);
-  await removeEmptiedChatFolders(target, layout);
-  for (const action of plan.reload) await run(action);
-  await target.remove(layout.applyState);
-  for (const dir of plan.purge) {
-    await target.remove(dir);
-    progress(`removed ${shownPath(target, dir)}`);
-  }
 }
 
 /** What a person (or --json) sees of an uninstall plan: never the sealing key in its ownership. */

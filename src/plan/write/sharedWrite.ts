@@ -7,11 +7,11 @@
  * (Claude Code on ~/.claude.json: configLock.ts), buddy-init holds the same lock around the whole merge
  * and there is no window. Used by apply and by uninstall (and so by a rename's clean-up).
  */
-import { OperationError } from '../errors.js';
-import type { Artifact } from '../render/index.js';
-import { ConfigLockWait } from '../runtime/shared/configLock.js';
-import { shownPath, type Target } from '../target/index.js';
-import { computeChange, decodeText, type Change, type Ownership } from './change.js';
+import { OperationError } from '../../errors.js';
+import type { Artifact } from '../../render/index.js';
+import { ConfigLockWait } from '../../runtime/shared/configLock.js';
+import { shownPath, type Target } from '../../target/index.js';
+import { computeChange, decodeText, type Change, type Ownership } from '../compute/change.js';
 
 /**
  * How long to keep merging into a shared file that keeps changing under it before giving up (and at

@@ -5,11 +5,11 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { OperationError } from '../errors.js';
-import type { Effect, ManagedJson } from '../render/index.js';
-import { canonical, isRecord, memberKey } from '../runtime/shared/json.js';
-import type { Target } from '../target/index.js';
-import { VERSION } from '../version.js';
+import { OperationError } from '../../errors.js';
+import type { Effect, ManagedJson } from '../../render/index.js';
+import { canonical, isRecord, memberKey } from '../../runtime/shared/json.js';
+import type { Target } from '../../target/index.js';
+import { VERSION } from '../../version.js';
 
 const json: z.ZodType<unknown> = z.unknown();
 const managedSchema = z.object({

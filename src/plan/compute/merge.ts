@@ -9,10 +9,10 @@
  * Ownership is claimed only for what buddy-init changed: a rule a person had already granted by hand
  * stays theirs, even if the recipe asks for it too, and is kept when the recipe stops asking.
  */
-import type { JsonRecord, Json } from '../runtime/shared/json.js';
-import { deleteIn, getIn, isRecord, jsonEqual, memberKey, setIn } from '../runtime/shared/json.js';
-import type { ManagedJson } from '../render/index.js';
-import { NO_CLAIMS, type Claims } from './neighbours.js';
+import type { JsonRecord, Json } from '../../runtime/shared/json.js';
+import { deleteIn, getIn, isRecord, jsonEqual, memberKey, setIn } from '../../runtime/shared/json.js';
+import type { ManagedJson } from '../../render/index.js';
+import { NO_CLAIMS, type Claims } from '../record/neighbours.js';
 
 /** One thing a merge did: a key set or removed, or a list entry added, removed or kept. */
 export interface MergeEntry {

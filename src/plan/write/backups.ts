@@ -4,10 +4,12 @@
  * newest few of each file.
  */
 import { posix } from 'node:path';
-import type { Artifact, ManagedJson } from '../render/index.js';
-import type { Target } from '../target/index.js';
-import { isEnvFile } from './envfile.js';
-import { managedPaths, type Sealer } from './seal.js';
+import type { Artifact, ManagedJson } from '../../render/index.js';
+import type { Target } from '../../target/index.js';
+import { isEnvFile } from '../compute/envfile.js';
+import type { Change } from '../compute/change.js';
+import type { Plan } from '../compute/plan.js';
+import { managedPaths, type Sealer } from '../record/seal.js';
 
 /** Backups kept of each file: enough to undo the last few applies, few enough not to pile up. */
 export const BACKUPS_PER_FILE = 5;
@@ -18,6 +20,24 @@ export function backupText(artifact: Artifact, before: string, owned: ManagedJso
   if (artifact.display !== 'secret') return before;
   if (artifact.kind === 'file') return undefined; // entirely buddy-init's: nothing of a person's to keep
   return sealer.maskForBackup(before, artifact.kind === 'env-merge' ? 'env' : 'json', [...managedPaths(artifact.managed, owned), ...CREDENTIAL_KEYS]);
+}
+
+/** Keeps what `change` replaces under this apply's `stamp`; returns the backup's path (none for a new or secret file). */
+export async function backUp(target: Target, change: Change, plan: Pick<Plan, 'layout' | 'previous' | 'sealer'>, stamp: string): Promise<string | undefined> {
+  const kept = change.before === undefined ? undefined : backupText(change.artifact, change.before, plan.previous?.files[change.artifact.path]?.owned, plan.sealer);
+  if (kept === undefined) return undefined;
+  const backup = posix.join(plan.layout.backupsDir, stamp, change.artifact.path);
+  await target.writeAtomic(backup, kept, 0o600);
+  return backup;
+}
+
+/**
+ * After an apply: only the newest backups of each file; those of a version that kept secrets in clear
+ * are scrubbed (before the record that says so is rewritten, so a failure here is retried next time).
+ */
+export async function tidyAfterApply(target: Target, plan: Plan, madeBackups: boolean): Promise<void> {
+  if (!madeBackups && !plan.previous?.legacy) return;
+  await tidyBackups(target, plan.layout.backupsDir, plan.previous?.legacy ? { scrub: { artifacts: plan.changes.map((c) => c.artifact), sealer: plan.sealer } } : {});
 }
 
 /** Where Claude Code keeps credentials of its own in a shared JSON file (~/.claude.json). */
@@ -54,7 +74,7 @@ async function filesUnder(target: Target, dir: string): Promise<string[]> {
  * (backups from a version that kept secrets in clear), every kept backup of a secret artifact is
  * masked or, for a whole secret file, deleted.
  */
-export async function tidyBackups(target: Target, backupsDir: string, options: { scrub?: { artifacts: Artifact[]; sealer: Sealer } } = {}): Promise<void> {
+async function tidyBackups(target: Target, backupsDir: string, options: { scrub?: { artifacts: Artifact[]; sealer: Sealer } } = {}): Promise<void> {
   const stamps = ((await target.list(backupsDir)) ?? []).sort().reverse();
   const seen = new Map<string, number>();
   for (const stamp of stamps) {

@@ -6,9 +6,9 @@
  * leftover clean-up or uninstall never takes out what another still claims.
  */
 import { posix } from 'node:path';
-import type { Layout, ManagedJson } from '../render/index.js';
-import type { JsonRecord } from '../runtime/shared/json.js';
-import type { Target } from '../target/index.js';
+import type { Layout, ManagedJson } from '../../render/index.js';
+import type { JsonRecord } from '../../runtime/shared/json.js';
+import type { Target } from '../../target/index.js';
 import { loadSealer, type Sealer } from './seal.js';
 import { readApplyState, unionOwned, type ApplyState } from './state.js';
 

@@ -8,9 +8,9 @@
  */
 import { posix } from 'node:path';
 import semver from 'semver';
-import type { Layout } from '../render/index.js';
-import { pluginRoots as rootsOf, pluginsDir, readPluginRecords as readRecords, type Installed, type PluginRecords } from '../runtime/shared/plugins.js';
-import { CLAUDE_VERSIONS, type Facts, type Target } from '../target/index.js';
+import type { Layout } from '../../render/index.js';
+import { pluginRoots as rootsOf, pluginsDir, readPluginRecords as readRecords, type Installed, type PluginRecords } from '../../runtime/shared/plugins.js';
+import { CLAUDE_VERSIONS, type Facts, type Target } from '../../target/index.js';
 import type { Action } from './actions.js';
 
 export type { PluginRecords };
