@@ -38,11 +38,14 @@ export const secretRefSchema = z
   .meta({ description: 'Where the secret comes from when buddy-init runs; the value itself never goes in a recipe.' });
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
-const duration = (what: string) =>
+/** The description ends in the default, where there is one, so the recipe reference can show it apart. */
+const duration = (what: string, byDefault?: string) =>
   z
     .union([z.number().positive(), z.string().regex(DURATION_PATTERN, 'must be seconds or a number with ms, s, m or h')])
     .transform(durationSeconds)
-    .meta({ description: `${what} (seconds, or e.g. "30s", "2m")` });
+    .meta({ description: `${what} ${DURATION_WORDS}${byDefault ? `. Default: ${byDefault}` : ''}` });
+/** How a duration is written; the recipe reference says it once, in its type column. */
+export const DURATION_WORDS = '(seconds, or e.g. "30s", "2m")';
 
 /**
  * Chat user and channel ids are strings of digits. Discord's exceed 2^53, so an unquoted one has already
@@ -103,19 +106,19 @@ const channelSchema = (defaultPlugin: string) =>
         description:
           "As the plugin defines it: what happens to a DM from a sender not in allowFrom. allowlist: dropped silently; pairing: the sender gets a code to approve with `buddy-init pair CODE`; disabled: everything is dropped, allowlisted users and group channels included",
       }),
-    allowFrom: z.array(chatId).default([]).meta({ description: 'User ids allowed to talk to the bot in DMs' }),
+    allowFrom: z.array(chatId).default([]).meta({ description: "User ids allowed to talk to the bot in DMs, in quotes (Discord's do not fit a YAML number)" }),
     groups: z
       .record(
         z.string().regex(/^-?\d+$/, 'group channel ids are numeric'),
         z.strictObject({
-          requireMention: z.boolean().default(true),
-          allowFrom: z.array(chatId).default([]),
+          requireMention: z.boolean().default(true).meta({ description: 'Answer in the channel only when the bot is mentioned' }),
+          allowFrom: z.array(chatId).default([]).meta({ description: 'Who in the channel may talk to the bot; empty: every member' }),
         }),
       )
       .default({})
-      .meta({ description: 'Group channels the bot listens in, by channel id. An empty allowFrom lets every member of the channel talk to the bot' }),
+      .meta({ description: 'Group channels the bot listens in, by channel id. A group dropped from the recipe is taken out of access.json, not left open' }),
     alerts: z
-      .union([z.literal(false), z.strictObject({ to: z.array(chatId).min(1) })])
+      .union([z.literal(false), z.strictObject({ to: z.array(chatId).min(1).meta({ description: 'The users to tell' }) })])
       .optional()
       .meta({
         description:
@@ -130,7 +133,8 @@ const channelSchema = (defaultPlugin: string) =>
       .regex(SEMVER, 'must be a version such as 0.0.4')
       .optional()
       .meta({ description: "The plugin's lowest acceptable version: an older install is updated (claude plugin marketplace update, then claude plugin update)" }),
-  });
+  })
+  .meta({ description: "The app's bot: the plugin that speaks for it, its token, and who may talk to it" });
 
 const rules = (list: RuleList) =>
   z
@@ -146,16 +150,16 @@ const rules = (list: RuleList) =>
       }),
     )
     .default([])
-    .meta({ description: `Claude Code permission rules (${list})` });
+    .meta({ description: `Claude Code's ${list} rules, checked against its grammar: a rule it would skip is an error` });
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions'] as const;
 
 const permissionsSchema = z.strictObject({
-  defaultMode: z.enum(PERMISSION_MODES).default('default'),
+  defaultMode: z.enum(PERMISSION_MODES).default('default').meta({ description: "Claude Code's permission mode" }),
   allow: rules('allow'),
   deny: rules('deny'),
   ask: rules('ask'),
-  additionalDirectories: z.array(z.string()).default([]),
+  additionalDirectories: z.array(z.string()).default([]).meta({ description: 'More directories Claude may work in' }),
   guardRails: z
     .boolean()
     .default(true)
@@ -167,21 +171,21 @@ const permissionsSchema = z.strictObject({
 });
 
 const hookSchema = z.strictObject({
-  enabled: z.boolean().default(true).meta({ description: 'Install the PreToolUse classifier hook' }),
+  enabled: z.boolean().default(true).meta({ description: 'Install the PreToolUse classifier hook (the security model)' }),
   safeVerbs: z
     .array(z.string().regex(/^[A-Za-z0-9._+-]+$/, 'must be a single command name'))
     .default([])
-    .meta({ description: 'Commands to treat as read-only in addition to the built-in table' }),
+    .meta({ description: 'Commands you consider read-only, added to the built-in tables (a command that has a table of its own keeps its checks: jq stays jq)' }),
   subcommandSafe: z
     .record(z.string(), z.array(z.string()))
     .default({})
-    .meta({ description: 'Commands that are read-only only with these subcommands, e.g. { npm: [ls, view] }' }),
+    .meta({ description: 'Commands that are read-only only with these subcommands, e.g. { kubectl: [get, describe] }' }),
   hardDeny: z
     .array(z.string().min(1))
     .default([])
-    .meta({ description: 'Commands (or "command subcommand") the hook denies outright' }),
-  audit: z.boolean().default(true).meta({ description: 'Write every decision to an audit log (JSON lines)' }),
-  timeout: z.number().int().min(1).max(60).default(10).meta({ description: 'Seconds Claude Code waits for the hook' }),
+    .meta({ description: 'Commands (shred) or command and subcommand (terraform destroy) the hook denies outright' }),
+  audit: z.boolean().default(true).meta({ description: 'Log every decision (JSON lines) to ~/.local/state/buddy-init/<name>/hook-audit.jsonl' }),
+  timeout: z.number().int().min(1).max(60).default(10).meta({ description: 'Seconds Claude Code waits for the hook (it answers in about 0.1 s)' }),
 });
 
 /** A host name the sandbox's proxy matches (a leading `*.` for every subdomain), never a URL. */
@@ -220,21 +224,21 @@ const sandboxSchema = z
       gitRemotes: z.boolean().default(true).meta({ description: "Let them reach the hosts the workdir's git remotes name" }),
     }),
   ], { error: () => 'must be false (no sandbox) or the sandbox\'s settings: autoAllow, toolchains, write, denyRead, domains, gitRemotes' })
-  .meta({ description: "Claude Code's OS sandbox around every Bash command (on by default)" });
+  .meta({ description: "Claude Code's OS sandbox around every Bash command, on by default (security.md); false switches it off, and doctor warns" });
 
 const supervisorSchema = z.strictObject({
-  tick: duration('How often the supervisor checks claude').default(30),
-  watchdog: duration('systemd WatchdogSec; default four ticks').optional(),
-  restartDelay: duration('Pause before the init system restarts the supervisor').default(10),
-  backoffMax: duration('Longest pause between respawns when claude keeps crashing').default(300),
-  session: z.string().regex(NAME_PATTERN).optional().meta({ description: 'tmux session name; default the buddy name' }),
+  tick: duration('How often the supervisor checks claude', '30').default(30),
+  watchdog: duration('systemd WatchdogSec, at least three ticks', 'four ticks').optional(),
+  restartDelay: duration('Pause before the init system restarts the supervisor (RestartSec, ThrottleInterval)', '10').default(10),
+  backoffMax: duration('Longest pause between restarts when claude keeps crashing', '300').default(300),
+  session: z.string().regex(NAME_PATTERN).optional().meta({ description: "tmux session name. Default: the buddy's name" }),
 });
 
 const initSchema = z.strictObject({
   kind: z
     .enum(['auto', 'systemd-user', 'launchd-agent', 'launchd-daemon'])
     .default('auto')
-    .meta({ description: 'auto: systemd-user on Linux, launchd-daemon on macOS (comes back after a power cut)' }),
+    .meta({ description: 'systemd-user (Linux), launchd-daemon (macOS: starts at boot as the user, comes back after a power cut) or launchd-agent (starts after a GUI login); auto picks by the OS' }),
   linger: z.boolean().default(true).meta({ description: 'systemd: start at boot without a login (loginctl enable-linger)' }),
 });
 
@@ -283,10 +287,12 @@ const validTimezone = (zone: string) => {
   }
 };
 
-const authSchema = z.union([
-  z.strictObject({ oauthToken: secretRefSchema.meta({ description: 'CLAUDE_CODE_OAUTH_TOKEN, from `claude setup-token`' }) }),
-  z.strictObject({ apiKey: secretRefSchema.meta({ description: 'ANTHROPIC_API_KEY' }) }),
-]);
+const authSchema = z
+  .union([
+    z.strictObject({ oauthToken: secretRefSchema.meta({ description: 'CLAUDE_CODE_OAUTH_TOKEN, from `claude setup-token` (a subscription)' }) }),
+    z.strictObject({ apiKey: secretRefSchema.meta({ description: 'ANTHROPIC_API_KEY' }) }),
+  ])
+  .meta({ description: "How claude signs in: one of the two. Without it, claude uses a login already on the box (macOS: the Keychain's, which a service cannot always read)" });
 
 export const recipeSchema = z
   .strictObject({
@@ -294,29 +300,33 @@ export const recipeSchema = z
     extends: z
       .union([z.string(), z.array(z.string())])
       .optional()
-      .meta({ description: 'Preset name (strict, balanced, open) or path of a recipe to start from' }),
+      .meta({ description: "A posture preset (strict, balanced, open) or a recipe's path to start from, or a list of them applied in order: lists add up, scalars override" }),
     name: z
       .string()
       .regex(NAME_PATTERN, 'must be 2-40 lowercase letters, digits or dashes, starting with a letter')
-      .meta({ description: 'Names the unit, the tmux session and the state folder' }),
+      .meta({ description: 'Lowercase; names the unit (<name>.service), the tmux session and the state folder' }),
     target: z
       .union([
         z.literal('local'),
-        z.strictObject({ ssh: z.string().regex(SSH_DESTINATION, 'must be user@host[:port]') }),
+        z.strictObject({ ssh: z.string().regex(SSH_DESTINATION, 'must be user@host[:port]').meta({ description: 'user@host[:port], or a host alias from ~/.ssh/config' }) }),
       ])
-      .default('local'),
-    os: z.enum(['auto', 'linux', 'macos']).default('auto'),
+      .default('local')
+      .meta({ description: 'Where the buddy lives: this machine, or one reached over SSH; --host overrides it' }),
+    os: z.enum(['auto', 'linux', 'macos']).default('auto').meta({ description: "The target's OS; auto reads it from the target, and a mismatch is an error" }),
     workdir: z
       // A bare ~ in YAML is null; people who write `workdir: ~` mean their home.
       .union([z.null(), z.string().regex(/^(~|~\/.*|\/.*)$/, 'must be an absolute path or start with ~')])
       .transform((v, ctx) => normalizeWorkdir(v ?? '~', ctx))
       .default('~')
-      .meta({ description: "Where claude runs; its project settings live in <workdir>/.claude. Default: the user's home" }),
+      .meta({
+        description:
+          "Where claude runs; its project settings are <workdir>/.claude/settings.local.json. Written one way before use (~/work/ and ~/x/../work are ~/work), so the unit, the trust key, the settings path and the transcript folder agree; a path ending in a blank or a backslash (systemd reads those differently) or climbing above ~ is refused. Default: the user's home",
+      }),
     claude: z
       .strictObject({
         bin: z.string().min(1).default('claude').meta({ description: 'claude binary: a name looked up in PATH or a path' }),
         args: z.array(z.string()).default([]).meta({ description: 'Extra arguments for claude' }),
-        autoUpdate: z.boolean().default(false).meta({ description: 'Let Claude Code update itself (DISABLE_AUTOUPDATER)' }),
+        autoUpdate: z.boolean().default(false).meta({ description: 'Let Claude Code update itself; off, DISABLE_AUTOUPDATER=1 keeps the box from changing under you' }),
         env: z
           .record(
             z.string().regex(ENV_NAME, 'must be an environment variable name').refine((k) => !SECRET_VARIABLE.test(k), {
@@ -327,13 +337,15 @@ export const recipeSchema = z
           .default({})
           .meta({ description: 'Plain (non-secret) environment for claude, e.g. ANTHROPIC_BASE_URL for a proxy' }),
       })
-      .default({ bin: 'claude', args: [], autoUpdate: false, env: {} }),
+      .default({ bin: 'claude', args: [], autoUpdate: false, env: {} })
+      .meta({ description: 'The claude the supervisor starts' }),
     channels: z
       .strictObject({
         discord: channelSchema('discord@claude-plugins-official').optional(),
         telegram: channelSchema('telegram@claude-plugins-official').optional(),
       })
-      .default({}),
+      .default({})
+      .meta({ description: 'The chat apps the buddy answers in: one bot per app' }),
     bun: z
       .strictObject({
         install: z
@@ -343,7 +355,7 @@ export const recipeSchema = z
             description:
               'Your consent for apply to install Bun, which the chat plugins run on, when the target lacks it (or has another ~/.bun version than `version`): npm install -g --prefix ~/.bun bun, as the target user (needs npm there). Off: apply only reports a missing Bun',
           }),
-        version: z.string().regex(SEMVER, 'must be a version such as 1.2.3').optional().meta({ description: 'The Bun version to install; default the newest' }),
+        version: z.string().regex(SEMVER, 'must be a version such as 1.2.3').optional().meta({ description: 'The Bun version apply installs. Default: the newest' }),
       })
       .default({ install: false })
       .meta({ description: 'Bun for the chat plugins; only used when the recipe has a channel' }),
@@ -360,18 +372,20 @@ export const recipeSchema = z
       .refine(validTimezone, { message: 'must be an IANA timezone such as Europe/Paris or UTC' })
       .optional()
       .meta({ description: "The buddy's timezone (TZ for claude): what the schedule's times mean. Default: the target's" }),
-    supervisor: supervisorSchema.default({ tick: 30, restartDelay: 10, backoffMax: 300 }),
-    init: initSchema.default({ kind: 'auto', linger: true }),
-    permissions: permissionsSchema.default({
-      defaultMode: 'default',
-      allow: [],
-      deny: [],
-      ask: [],
-      additionalDirectories: [],
-      guardRails: true,
-      drop: [],
-    }),
-    hook: hookSchema.default({ enabled: true, safeVerbs: [], subcommandSafe: {}, hardDeny: [], audit: true, timeout: 10 }),
+    supervisor: supervisorSchema.default({ tick: 30, restartDelay: 10, backoffMax: 300 }).meta({ description: 'How the supervisor keeps claude alive' }),
+    init: initSchema.default({ kind: 'auto', linger: true }).meta({ description: 'How the box starts the supervisor and keeps it running' }),
+    permissions: permissionsSchema
+      .default({
+        defaultMode: 'default',
+        allow: [],
+        deny: [],
+        ask: [],
+        additionalDirectories: [],
+        guardRails: true,
+        drop: [],
+      })
+      .meta({ description: "Claude Code's permissions, written to <workdir>/.claude/settings.local.json beside the rules you or Claude Code add there (kept)" }),
+    hook: hookSchema.default({ enabled: true, safeVerbs: [], subcommandSafe: {}, hardDeny: [], audit: true, timeout: 10 }).meta({ description: "buddy-init's PreToolUse hook: allows what it proves read-only, denies the catastrophic and secret reads, asks for the rest" }),
     sandbox: sandboxSchema.default(SANDBOX_DEFAULTS),
   })
   .superRefine((recipe, ctx) => {

@@ -1,7 +1,7 @@
 // The third round (issue 27): the generated corpus of test/hook/third.ts against the shipped hook, as
 // apply renders it on a realistic home (no sandbox: the hook must hold by itself), and each line run
 // for real by the machine's bash and tools to show the harm it does (test/hook/harm.ts; one line in
-// four in `npm test`, every line with `npm run harm`).
+// four in `npm run test:all`, every line with `npm run harm`).
 // Auto-approved means what Claude Code would run without a person: the hook's allow, or the hook's
 // silence where an allow rule of the rendered settings matches.
 import { readFileSync } from 'node:fs';

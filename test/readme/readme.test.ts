@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli } from '../helpers.js';
 import { Terminal } from '../pty.js';
+import { chatAppsAlike, recipeReference } from './recipeReference.js';
 
 /** The pages a capture may live in. */
 const PAGES = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f))];
@@ -116,5 +117,18 @@ describe('documentation captures', () => {
       return `$ buddy-init ${command ? `${command} ` : ''}--help\n${r.stdout.trimEnd()}`;
     });
     check('help', `\`\`\`text\n${helps.join('\n\n')}\n\`\`\`\n`);
+  });
+
+  it('the recipe reference, from the JSON Schema the loader enforces', () => {
+    const r = runCli(['schema']);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    // The page shows the chat apps' fields once, as channels.<app>: they must be the same for both.
+    const [discord, telegram] = chatAppsAlike(schema);
+    expect(discord).toBe(telegram);
+    const table = recipeReference(schema);
+    // Every field of the schema is on the page (the walk misses none): spot-check the deep ones.
+    for (const field of ['`channels.<app>.groups.<id>.requireMention`', '`schedule[].cron`', '`sandbox.gitRemotes`', '`auth.apiKey`', '`target.ssh`']) expect(table).toContain(field);
+    check('recipe-fields', table);
   });
 });

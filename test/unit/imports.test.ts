@@ -82,4 +82,14 @@ describe('import structure', () => {
     expect([...graph.values()].flat().length).toBeGreaterThan(files.length);
     expect(cycles(graph).map((group) => group.map((f) => relative(SRC, f)).sort().join(' <-> '))).toEqual([]);
   });
+
+  it('src/plan reads in layers: record/ below compute/ below write/', () => {
+    const graph = importGraph(sourceFiles(SRC));
+    const layer = (file: string) => ['record', 'compute', 'write'].indexOf(relative(join(SRC, 'plan'), file).split('/')[0]!);
+    const upward = [...graph].flatMap(([file, deps]) =>
+      layer(file) < 0 ? [] : deps.filter((d) => layer(d) > layer(file)).map((d) => `${relative(SRC, file)} -> ${relative(SRC, d)}`),
+    );
+    expect([...graph.keys()].filter((f) => layer(f) >= 0).length).toBeGreaterThan(20);
+    expect(upward).toEqual([]);
+  });
 });
