@@ -4,10 +4,11 @@
 // (UPDATE_README=1) rewrites the blocks.
 // Lines that describe the machine the capture ran on (the tools found, linger, the user) are compared
 // as placeholders, so the check holds on any test machine.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli } from '../helpers.js';
+import { CLI, ROOT, runCli, tempDir } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { chatAppsAlike, recipeReference } from './recipeReference.js';
 
@@ -110,13 +111,19 @@ describe('documentation captures', () => {
   }, 90_000);
 
   it("every command's flags, from its own --help", () => {
-    const commands = ['', 'validate', 'schema', 'render', 'plan', 'apply', 'uninstall', 'status', 'doctor', 'logs', 'restart', 'attach', 'pair', 'access', 'export', 'completion', 'supervise', 'hook'];
-    const helps = commands.map((command) => {
-      const r = runCli([...(command ? [command] : []), '--help'], { env: { COLUMNS: '100' } });
-      expect(r.code, command).toBe(0);
-      return `$ buddy-init ${command ? `${command} ` : ''}--help\n${r.stdout.trimEnd()}`;
-    });
-    check('help', `\`\`\`text\n${helps.join('\n\n')}\n\`\`\`\n`);
+    const help = (commands: string[]) =>
+      commands.map((command) => {
+        const r = runCli([...(command ? [command] : []), '--help'], { env: { COLUMNS: '100' } });
+        expect(r.code, command).toBe(0);
+        return `$ buddy-init ${command ? `${command} ` : ''}--help\n${r.stdout.trimEnd()}`;
+      });
+    // Setting a buddy up (commands.md) and running it (operations.md): together, every command.
+    const setup = ['', 'validate', 'schema', 'render', 'plan', 'apply', 'uninstall', 'export', 'completion'];
+    const operate = ['status', 'doctor', 'logs', 'restart', 'attach', 'pair', 'access', 'supervise', 'hook'];
+    const listed = [...runCli(['--help']).stdout.matchAll(/^ {2}buddy-init (\w+)/gm)].map((m) => m[1]!);
+    expect([...setup.slice(1), 'init', ...operate].sort()).toEqual([...listed].sort());
+    check('help-setup', `\`\`\`text\n${help(setup).join('\n\n')}\n\`\`\`\n`);
+    check('help-operate', `\`\`\`text\n${help(operate).join('\n\n')}\n\`\`\`\n`);
   });
 
   it('the recipe reference, from the JSON Schema the loader enforces', () => {
@@ -130,5 +137,20 @@ describe('documentation captures', () => {
     // Every field of the schema is on the page (the walk misses none): spot-check the deep ones.
     for (const field of ['`channels.<app>.groups.<id>.requireMention`', '`schedule[].cron`', '`sandbox.gitRemotes`', '`auth.apiKey`', '`target.ssh`']) expect(table).toContain(field);
     check('recipe-fields', table);
+  });
+
+  it("the README's safe demo runs as written, and a second run changes nothing", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /## Try it safely\n+```sh\n([\s\S]*?)```/.exec(readme)![1]!.trim().split('\n');
+    expect(block).toEqual(['npx buddy-init apply --recipe examples/quickstart.yaml --root /tmp/buddy-demo --yes', 'npm test']);
+    // As npx runs it in the clone (this checkout's CLI), into a folder of this test's instead of /tmp/buddy-demo.
+    const demo = tempDir('buddy-readme-demo-');
+    const args = block[0]!.split(' ').slice(2).map((a) => (a === '/tmp/buddy-demo' ? demo : a));
+    const first = runCli(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(join(demo, homedir(), '.config/systemd/user/buddy.service'))).toBe(true);
+    const second = runCli(args);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/No changes/);
   });
 });

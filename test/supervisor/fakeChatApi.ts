@@ -1,6 +1,7 @@
 /**
  * A local stand-in for the Discord and Telegram HTTP APIs (the real ones are on the internet and need a
- * bot): it answers the calls the supervisor makes to tell the owner something, and records them.
+ * bot): it answers the calls the supervisor makes to tell the owner something, and records them; for
+ * Telegram it also hands out messages a test sends the bot (getUpdates), as a person writing to it.
  */
 import { createServer, type Server } from 'node:http';
 
@@ -13,8 +14,17 @@ export interface Received {
   token: string;
 }
 
+/** A Telegram update as the Bot API gives it: a private message. */
+interface Update {
+  update_id: number;
+  message: { message_id: number; date: number; text: string; from: { id: number; first_name: string }; chat: { id: number; type: 'private' } };
+}
+
 export class FakeChatApi {
   readonly received: Received[] = [];
+  /** Messages written to each bot (by token), waiting for getUpdates. */
+  private readonly updates = new Map<string, Update[]>();
+  private nextUpdate = 1;
   private server?: Server;
   private port = 0;
   private host = '127.0.0.1';
@@ -44,11 +54,26 @@ export class FakeChatApi {
           this.received.push({ app: 'telegram', to: String(json.chat_id), text: json.text!, token: decodeURIComponent(telegram[1]!) });
           return reply(200, { ok: true, result: {} });
         }
+        const poll = /^\/telegram\/bot([^/]+)\/getUpdates(?:\?offset=(\d+))?/.exec(url);
+        if (poll) {
+          // Confirmed (offset past them) updates are dropped, as Telegram does.
+          const offset = Number(poll[2] ?? 0);
+          const queue = (this.updates.get(decodeURIComponent(poll[1]!)) ?? []).filter((u) => u.update_id >= offset);
+          this.updates.set(decodeURIComponent(poll[1]!), queue);
+          return reply(200, { ok: true, result: queue });
+        }
         reply(404, { message: 'Unknown' });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
     this.port = (this.server.address() as { port: number }).port;
+  }
+
+  /** `from` writes `text` to the Telegram bot whose token is `token`, in a private chat. */
+  telegramMessage(token: string, from: number, text: string): void {
+    const id = this.nextUpdate++;
+    const update: Update = { update_id: id, message: { message_id: id, date: Math.floor(Date.now() / 1000), text, from: { id: from, first_name: 'Ada' }, chat: { id: from, type: 'private' } } };
+    this.updates.set(token, [...(this.updates.get(token) ?? []), update]);
   }
 
   /** The variables that point the supervisor at this fake (the only use of the override). */
