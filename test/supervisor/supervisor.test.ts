@@ -24,7 +24,7 @@ describe('supervisor', () => {
     expect(pin.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(first.argv).toEqual(['--model', 'x y', '--session-id', pin.sessionId]);
     expect(b.pane()!.command).toBe('node');
-    expect(b.log).toMatch(/pinned a new conversation/);
+    expect(b.log).toMatch(/pinning a new conversation/);
     await waitFor('status running', () => b.status()?.state === 'running');
     expect(b.status()).toMatchObject({ pid: b.proc!.pid, session: 'sup', sessionId: pin.sessionId, restarts: 0 });
   });
@@ -147,7 +147,7 @@ describe('supervisor', () => {
     await waitFor('a new pin', () => b.session()!.sessionId !== old, 10_000);
     const second = await b.running(1, 10_000); // the first start of the new conversation
     expect(second.argv).toEqual(['--model', 'x y', '--session-id', b.session()!.sessionId]);
-    expect(b.log).toMatch(new RegExp(`conversation ${old} has no message yet and Claude Code cannot resume it; pinned a new conversation`));
+    expect(b.log).toMatch(new RegExp(`conversation ${old} has no message yet and Claude Code cannot resume it; pinning a new conversation`));
     // From the first message on, it is that conversation that is resumed.
     await b.say('remember the milk');
     process.kill(second.pid!, 'SIGKILL');
@@ -166,7 +166,7 @@ describe('supervisor', () => {
     await waitFor('new pin', () => b.session()!.sessionId !== old);
     const fresh = await waitFor('fresh start', () => b.starts()[0]);
     expect(fresh.argv).toEqual(['--model', 'x y', '--session-id', b.session()!.sessionId]);
-    expect(b.log).toMatch(new RegExp(`the transcript of conversation ${old} is gone .*pinned a new conversation`));
+    expect(b.log).toMatch(new RegExp(`the transcript of conversation ${old} is gone .*pinning a new conversation`));
   });
 
   it('passes channels as --channels plugin:<id>, last', async () => {

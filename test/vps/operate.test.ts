@@ -121,6 +121,57 @@ describe('a command that never ends (issue 28.2)', () => {
   }, 120_000);
 });
 
+describe("a newer buddy-init's runtime (issue 30)", () => {
+  it('the older runtime goes only after the new supervisor is up; a new one that cannot start leaves it, and the conversation, in place', async () => {
+    await waitFor('the buddy up', () => cli('status').code === 0);
+    // An older buddy-init's runtime, as its apply left it: two files, on the buddy's record.
+    const old = '~/.local/share/buddy-init/0.0.9';
+    vps.ssh(`mkdir -p ${old} && printf old > ${old}/supervisor.mjs && printf old > ${old}/hook.cjs`);
+    const record = `~/.local/state/buddy-init/${NAME}/apply-state.json`;
+    const edit = vps.ssh(
+      `node -e 'const fs=require("fs"),f=process.argv[1],d=JSON.parse(fs.readFileSync(f));const h=require("crypto").createHash("sha256").update("old").digest("hex");for(const n of ["supervisor.mjs","hook.cjs"])d.files[process.env.HOME+"/.local/share/buddy-init/0.0.9/"+n]={sha256:h};fs.writeFileSync(f,JSON.stringify(d))' $HOME/.local/state/buddy-init/${NAME}/apply-state.json`,
+    );
+    expect(edit.code, edit.stderr).toBe(0);
+    const onRecord = () => Object.keys(JSON.parse(vps.ssh(`cat ${record}`).stdout).files).filter((p) => p.includes('/buddy-init/0.0.9/'));
+    expect(onRecord()).toHaveLength(2);
+    const pinned = () => JSON.parse(vps.ssh(`cat ~/.local/state/buddy-init/${NAME}/session.json`).stdout).sessionId as string;
+    const before = pinned();
+
+    // A change that restarts the buddy, on a box where the new supervisor cannot start (no tmux).
+    recipeFile = writeFile(recipeFile, `name: ${NAME}\nworkdir: ~/work\nsupervisor: { tick: 3 }\n`);
+    vps.ssh('sudo mv /usr/bin/tmux /usr/bin/tmux.away');
+    try {
+      const failed = runCli(['apply', '--yes', '--recipe', recipeFile, '--host', vps.destination()], { env: { ...env(), BUDDY_INIT_COMMAND_TIMEOUT: '8' } });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).not.toMatch(/removed \S+0\.0\.9/);
+      expect(vps.ssh(`cat ${old}/supervisor.mjs`).stdout).toBe('old');
+      expect(onRecord()).toHaveLength(2);
+      // The supervisor that could not start left the conversation pinned where claude still runs.
+      expect(pinned()).toBe(before);
+    } finally {
+      vps.ssh('sudo mv /usr/bin/tmux.away /usr/bin/tmux');
+    }
+    // systemd brings it back (Restart=always), adopting the claude that kept running; something is said there.
+    await waitFor('the buddy up again', () => cli('status').code === 0, 60_000);
+    vps.ssh(`tmux -L buddy-init-${NAME} send-keys -t '=${NAME}:' -l 'said before the upgrade' && tmux -L buddy-init-${NAME} send-keys -t '=${NAME}:' Enter`);
+    await waitFor('the message in the transcript', () => transcript().includes('said before the upgrade'));
+
+    // Once it can start: the restart, the new supervisor up, then the older runtime out.
+    const r = cli('apply', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n'); // progress goes to stderr, in order
+    const started = lines.findIndex((l) => /running systemctl --user (restart|start) ops\.service/.test(l));
+    const removed = lines.findIndex((l) => /removed \S+\/\.local\/share\/buddy-init\/0\.0\.9\/supervisor\.mjs/.test(l));
+    expect(started, r.stderr).toBeGreaterThanOrEqual(0);
+    expect(removed, r.stderr).toBeGreaterThan(started);
+    expect(vps.ssh(`test -e ${old} || echo gone`).stdout.trim()).toBe('gone');
+    expect(onRecord()).toEqual([]);
+    // The same conversation goes on.
+    await waitFor('claude resumed in the conversation', () => new RegExp(`said before the upgrade[\\s\\S]*"--resume","${before}"`).test(transcript()));
+    expect(pinned()).toBe(before);
+  }, 180_000);
+});
+
 describe('logs, restart, attach', () => {
   it('logs shows the journal, --audit the hook log', () => {
     const r = cli('logs', '-n', '50');

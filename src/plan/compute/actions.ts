@@ -18,6 +18,8 @@ export interface Action {
   root?: boolean;
   /** Which time limit stops it (default the command one): downloads get the install one. */
   limit?: TimeLimitKind;
+  /** It starts (or restarts) the buddy's supervisor: apply then waits for the new one to report ready. */
+  startsBuddy?: true;
 }
 
 export interface ActionPlan {
@@ -58,11 +60,11 @@ function systemdActions(effects: ReadonlySet<Effect>, layout: Layout, facts: Fac
   // daemon-reload only matters for a unit that is already enabled.
   if (effects.has('reload-init') && facts.service.enabled) actions.push({ argv: systemctl('daemon-reload'), reason: 'the unit file changed', env });
   if (!facts.service.enabled) {
-    actions.push({ argv: systemctl('enable', '--now', unit), reason: 'first start; start at every boot', env });
+    actions.push({ argv: systemctl('enable', '--now', unit), reason: 'first start; start at every boot', env, startsBuddy: true });
   } else if (!facts.service.active) {
-    actions.push({ argv: systemctl('start', unit), reason: 'the service is not running', env });
+    actions.push({ argv: systemctl('start', unit), reason: 'the service is not running', env, startsBuddy: true });
   } else if (effects.has('restart-buddy')) {
-    actions.push({ argv: systemctl('restart', unit), reason: 'the supervisor, its config or a token changed', env });
+    actions.push({ argv: systemctl('restart', unit), reason: 'the supervisor, its config or a token changed', env, startsBuddy: true });
   }
   return { actions, notes: [] };
 }
@@ -76,7 +78,7 @@ function launchdActions(effects: ReadonlySet<Effect>, layout: Layout, facts: Fac
   const actions: Action[] = [];
   const bootstrap = (reason: string) => {
     actions.push({ argv: [launchctl, 'enable', service], reason, root });
-    actions.push({ argv: [launchctl, 'bootstrap', domain, layout.servicePath], reason, root });
+    actions.push({ argv: [launchctl, 'bootstrap', domain, layout.servicePath], reason, root, startsBuddy: true });
   };
   if (!facts.service.enabled) {
     bootstrap('first start; load the job');
@@ -85,7 +87,7 @@ function launchdActions(effects: ReadonlySet<Effect>, layout: Layout, facts: Fac
     actions.push({ argv: [launchctl, 'bootout', service], reason: 'the plist changed', root });
     bootstrap('the plist changed');
   } else if (effects.has('restart-buddy')) {
-    actions.push({ argv: [launchctl, 'kickstart', '-k', service], reason: 'the supervisor, its config or a token changed', root });
+    actions.push({ argv: [launchctl, 'kickstart', '-k', service], reason: 'the supervisor, its config or a token changed', root, startsBuddy: true });
   }
   return { actions, notes: [] };
 }

@@ -6,7 +6,7 @@ import { shownPath, type Target } from '../../target/index.js';
 import type { Change } from '../compute/change.js';
 import type { Plan } from '../compute/plan.js';
 import { backUp } from './backups.js';
-import { removeEmptiedByApply } from './folders.js';
+import { inOlderRuntime, removeEmptiedByApply } from './folders.js';
 import { writeAsRoot, type RootRunner } from './rootRunner.js';
 import { mergeInto } from './sharedWrite.js';
 
@@ -57,12 +57,23 @@ export async function writeChanges(plan: Plan, target: Target, root: RootRunner,
   return files;
 }
 
-/** Deletes what the last apply wrote whole and the recipe no longer renders, and the folders it emptied. */
-export async function removeLeftovers(plan: Plan, target: Target, progress: (line: string) => void): Promise<string[]> {
-  for (const path of plan.remove) {
+/**
+ * What the last apply wrote whole and the recipe no longer renders, in two parts: an older buddy-init's
+ * runtime, which is the running supervisor's until the new one is up (so it goes after the restart,
+ * once the new supervisor reported ready), and the rest, which goes now.
+ */
+export function leftoversByTurn(plan: Plan): { now: string[]; afterRestart: string[] } {
+  const restarts = plan.actions.some((a) => a.startsBuddy);
+  const afterRestart = restarts ? plan.remove.filter((p) => inOlderRuntime(plan.layout, p)) : [];
+  return { now: plan.remove.filter((p) => !afterRestart.includes(p)), afterRestart };
+}
+
+/** Deletes `paths` (leftovers of the plan), and the folders that left empty. */
+export async function removeLeftovers(plan: Plan, paths: string[], target: Target, progress: (line: string) => void): Promise<string[]> {
+  for (const path of paths) {
     await target.remove(path);
     progress(`removed ${shownPath(target, path)}`);
   }
-  await removeEmptiedByApply(target, plan.layout, plan.remove);
-  return plan.remove;
+  await removeEmptiedByApply(target, plan.layout, paths);
+  return paths;
 }

@@ -7,13 +7,14 @@ import type { Layout } from '../../render/index.js';
 import type { Target } from '../../target/index.js';
 import { CHAT_APPS } from '../compute/emptied.js';
 
-/** After a leftover was removed: an older version's runtime folder and this buddy's chat folders. */
+/** Whether `path` is a file of another buddy-init version's runtime (`<share>/buddy-init/<version>/<file>`). */
+export const inOlderRuntime = (layout: Layout, path: string): boolean =>
+  posix.dirname(posix.dirname(path)) === posix.dirname(layout.runtimeDir) && posix.dirname(path) !== layout.runtimeDir;
+
+/** After leftovers were removed: an older version's runtime folder and this buddy's chat folders. */
 export async function removeEmptiedByApply(target: Target, layout: Layout, removed: readonly string[]): Promise<void> {
   if (!removed.length) return;
-  const runtimeRoot = posix.dirname(layout.runtimeDir);
-  for (const dir of new Set(removed.map((p) => posix.dirname(p)))) {
-    if (posix.dirname(dir) === runtimeRoot) await target.removeDirectory(dir);
-  }
+  for (const dir of new Set(removed.filter((p) => inOlderRuntime(layout, p)).map((p) => posix.dirname(p)))) await target.removeDirectory(dir);
   await removeEmptiedChatFolders(target, layout);
 }
 

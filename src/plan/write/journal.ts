@@ -38,9 +38,13 @@ export class ApplyJournal {
     await writeApplyState(this.target, plan.layout.applyState, { ...this.base, files, pendingEffects, interrupted: true });
   }
 
-  /** The files as written, with the plan's effects still owed: if a command fails, the next apply knows. */
-  async owe(final: Change[]): Promise<void> {
-    await writeApplyState(this.target, this.plan.layout.applyState, { ...this.base, files: this.records(final), pendingEffects: this.plan.effects });
+  /**
+   * The files as written, with the plan's effects still owed: if a command fails, the next apply knows.
+   * `stillThere`: leftovers not removed yet, kept on record so that the next apply removes them.
+   */
+  async owe(final: Change[], stillThere: string[]): Promise<void> {
+    const kept = Object.fromEntries(stillThere.flatMap((path) => (this.plan.previous?.files[path] ? [[path, this.plan.previous.files[path]]] : [])));
+    await writeApplyState(this.target, this.plan.layout.applyState, { ...this.base, files: { ...this.records(final), ...kept }, pendingEffects: this.plan.effects });
   }
 
   /** The record of what was applied, nothing owed; written only when it differs. Returns whether it was. */

@@ -80,13 +80,23 @@ export class SessionPin {
   }
 
   /**
-   * The arguments that continue the pinned conversation, and a note when something had to change.
+   * Pins `next` (from startArgs), once claude was started with it. Not before: a start that fails (tmux
+   * missing, a broken pane) must leave the pin on the conversation that is still running, or the next
+   * supervisor adopts that claude and later restarts it into a new, empty conversation.
    */
-  startArgs(home: string, cwd: string): { args: string[]; note?: string } {
+  commit(next: PinnedSession | undefined): void {
+    if (next) this.save(next);
+  }
+
+  /**
+   * The arguments that continue the pinned conversation, a note when something had to change, and the
+   * new pin to commit once claude runs with them.
+   */
+  startArgs(home: string, cwd: string): { args: string[]; note?: string; next?: PinnedSession } {
     const pin = this.pin;
     const fresh = (note: string) => {
-      const next = this.save({ sessionId: randomUUID(), createdAt: new Date().toISOString(), transcriptSeen: false });
-      return { args: ['--session-id', next.sessionId], note: `${note}pinned a new conversation ${next.sessionId}` };
+      const next = { sessionId: randomUUID(), createdAt: new Date().toISOString(), transcriptSeen: false };
+      return { args: ['--session-id', next.sessionId], note: `${note}pinning a new conversation ${next.sessionId}`, next };
     };
     if (!pin) return fresh('');
     const found = conversation(home, cwd, pin.sessionId);

@@ -215,19 +215,23 @@ export class Supervisor {
   }
 
   /** The shell line the pane runs: secrets come from the env file, never from argv. */
-  private paneCommand(): string {
+  /** The pane's command, and what to do once it runs (pin the conversation it was started in). */
+  private paneCommand(): { command: string; running: () => void } {
     this.reassertFlags();
     this.clearFailedServerMarks();
     this.makeSandboxDirs();
-    const { args: sessionArgs, note } = this.pin.startArgs(this.home, this.config.workdir);
+    const { args: sessionArgs, note, next } = this.pin.startArgs(this.home, this.config.workdir);
     if (note) this.log(note);
-    this.status.sessionId = this.pin.current?.sessionId;
     const { claude } = this.config;
     const argv = [claude.bin, ...claude.args, ...sessionArgs];
     if (claude.channels.length) argv.push('--channels', ...claude.channels.map((c) => `plugin:${c}`));
     const exports = Object.entries(this.config.env).map(([k, v]) => `export ${k}=${shellWord(v)}; `).join('');
     const secrets = this.config.envFile ? `set -a; . ${shellWord(this.config.envFile)}; set +a; ` : '';
-    return `${exports}${secrets}exec ${argv.map(shellWord).join(' ')}`;
+    const running = () => {
+      this.pin.commit(next);
+      this.status.sessionId = this.pin.current?.sessionId;
+    };
+    return { command: `${exports}${secrets}exec ${argv.map(shellWord).join(' ')}`, running };
   }
 
   /** The sandbox opens for writing only folders that exist when a command starts (a toolchain's cache may not yet). */
@@ -284,7 +288,7 @@ export class Supervisor {
   private async startSession(reason: string): Promise<void> {
     if (this.inBackoff()) return;
     this.log(`starting tmux session "${this.config.session}" (${reason})`);
-    const command = this.paneCommand();
+    const { command, running } = this.paneCommand();
     const config = this.tmuxConfigFile();
     let result;
     if (this.config.scope) {
@@ -300,6 +304,7 @@ export class Supervisor {
       result = await this.tmux.newSession(command, this.config.workdir, config);
     }
     if (result.code !== 0) throw new Error(`tmux new-session failed: ${result.stderr.trim()}`);
+    running();
     await this.tmux.configure(process.pid);
     await this.started();
   }
@@ -338,8 +343,10 @@ export class Supervisor {
 
   /** A new claude in the pane (the old one killed), started the way every start is. */
   private async respawnPane(): Promise<void> {
-    const r = await this.tmux.respawn(this.paneCommand(), this.config.workdir);
+    const { command, running } = this.paneCommand();
+    const r = await this.tmux.respawn(command, this.config.workdir);
     if (r.code !== 0) throw new Error(`tmux respawn-pane failed: ${r.stderr.trim()}`);
+    running();
     await this.started();
   }
 
