@@ -32,6 +32,15 @@ describe('attacks (issue 13)', () => {
     });
   }
 
+  it('a deny found before the work budget runs out stands; with nothing found, running out asks', () => {
+    // 20 ms: enough to find `rm -rf ~` (a few ms), too little for the walk of /usr/share a recursive
+    // chmod asks for (what it would change), so the budget runs out inside it (the first line shows it does).
+    const late = (command: string) => hook.classifyCommand(command, { cwd: `${HOME}/work`, home: HOME, config, deadline: performance.now() + 20 });
+    const walk = 'chmod -R 755 /usr/share';
+    expect(late(walk)).toMatchObject({ decision: 'ask', reason: expect.stringMatching(/too much work to check \(time\)/) });
+    expect(late(`rm -rf ~; ${walk}`)).toMatchObject({ decision: 'deny', reason: expect.stringMatching(/rm deletes \/home\/ada, your home folder/) });
+  });
+
   it('safeVerbs adds verbs, never switches a built-in policy off', () => {
     const withJq = { ...config, safeVerbs: ['jq', 'mytool'] };
     const d = (c: string) => hook.classifyCommand(c, { cwd: `${HOME}/work`, home: HOME, config: withJq, deadline: performance.now() + 1000 }).decision;

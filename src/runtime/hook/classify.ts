@@ -91,6 +91,9 @@ class Classifier {
   private readonly userHome: (user: string) => string | undefined;
   private readonly safeVerbs: ReadonlySet<string>;
 
+  /** The line's own findings (depth 0): a deny found there stands even if the rest runs out of budget. */
+  top?: Findings;
+
   constructor(
     private readonly ctx: ClassifyContext,
     private readonly budget: Budget,
@@ -105,6 +108,7 @@ class Classifier {
   line(text: string, cwd: string | undefined, depth: number): Decision {
     const model = analyzeLine(text, { home: this.ctx.home, ...(cwd !== undefined ? { cwd } : {}), userHome: this.userHome, budget: this.budget });
     const f = new Findings();
+    if (depth === 0) this.top ??= f;
     for (const why of model.secretVariables) f.denyIf(why);
     for (const inv of model.invocations) this.invocation(inv, f, depth, text);
     this.lineWide(model, f, depth);
@@ -658,14 +662,18 @@ function ruleMayMatch(rule: string, line: string): boolean {
 export function classifyCommand(command: string, ctx: ClassifyContext): Decision {
   if (command.length > MAX_COMMAND_LENGTH) return { decision: 'ask', reason: 'command too long to check' };
   const budget = new Budget(WORK_BUDGET, ctx.deadline);
+  let classifier: Classifier | undefined;
   try {
-    const d = new Classifier(ctx, budget).line(command, ctx.cwd, 0);
+    classifier = new Classifier(ctx, budget);
+    const d = classifier.line(command, ctx.cwd, 0);
     // A catch-all rule (`Bash(*)`, the open posture) is the recipe saying every command may run: kept.
     const rules = ctx.config.allowRules?.filter((r) => !/^Bash(\(\*\))?$/.test(r));
     const rule = d.decision === 'none' && !ctx.config.sandboxed ? rules?.find((r) => ruleMayMatch(r, command)) : undefined;
     return rule ? { decision: 'ask', reason: `${d.reason}; the rule ${rule} would let it run unchecked, so a person decides` } : d;
   } catch (err) {
-    if (err instanceof BudgetExceeded) return { decision: 'ask', reason: `checking it took too much work (${err.message})` };
+    // What was found to deny before the budget ran out is proven: more checking could only add reasons.
+    const denied = classifier?.top?.deny;
+    if (err instanceof BudgetExceeded) return denied ? { decision: 'deny', reason: denied } : { decision: 'ask', reason: `checking it took too much work (${err.message})` };
     if (err instanceof RangeError) return { decision: 'ask', reason: 'nested too deeply to check' };
     throw err;
   }
