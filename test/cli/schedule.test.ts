@@ -73,7 +73,7 @@ describe('the recipe schedule', () => {
     const status = runCli(['status', '--recipe', recipe, '--root', root], { env: { TZ: 'America/Los_Angeles' } });
     expect(status.stdout).toMatch(/schedule +3 tasks \(Europe\/Paris\)/);
     expect(status.stdout).toMatch(/recipe +0 8 \* \* 1-5 +"Morning brief" [0-9a-f]{8}: next in \S+ \(08:[0-3]\d\)/);
-    expect(status.stdout).toMatch(/recipe +\*\/30 \* \* \* \* +"Check HEARTBEAT\.md and act on it" [0-9a-f]{8}: next in \S+ \(\d\d:\d\d\), last 0s ago/);
+    expect(status.stdout).toMatch(/recipe +\*\/30 \* \* \* \* +"Check HEARTBEAT\.md and act on it" [0-9a-f]{8}: next in \S+ \(\d\d:\d\d\), last [0-9]s ago/); // fired just before status ran (a second may pass on a loaded machine)
     expect(status.stdout).toMatch(/durable +\*\/10 \* \* \* \* +"watch the deploy"/);
     expect(status.stdout).toMatch(/\(from \S+scheduled_tasks\.json; the conversation's own tasks and lateness only a running supervisor knows: none runs under --root\)/);
     const fires = JSON.parse(runCli(['status', '--json', '--recipe', recipe, '--root', root]).stdout).scheduleFile as Array<{ prompt: string; nextFire: string }>;
