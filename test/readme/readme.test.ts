@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli, tempDir } from '../helpers.js';
 import { Terminal } from '../pty.js';
 import { chatAppsAlike, recipeReference } from './recipeReference.js';
+import { asRun, readmeCommands } from './readmeCommands.js';
 
 /** The pages a capture may live in. */
 const PAGES = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f))];
@@ -140,12 +141,11 @@ describe('documentation captures', () => {
   });
 
   it("the README's safe demo runs as written, and a second run changes nothing", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const block = /## Try it safely\n+```sh\n([\s\S]*?)```/.exec(readme)![1]!.trim().split('\n');
+    const block = readmeCommands('## Try it safely');
     expect(block).toEqual(['npx buddy-init apply --recipe examples/quickstart.yaml --root /tmp/buddy-demo --yes', 'npm test']);
     // As npx runs it in the clone (this checkout's CLI), into a folder of this test's instead of /tmp/buddy-demo.
     const demo = tempDir('buddy-readme-demo-');
-    const args = block[0]!.split(' ').slice(2).map((a) => (a === '/tmp/buddy-demo' ? demo : a));
+    const args = asRun(block[0]!).map((a) => (a === '/tmp/buddy-demo' ? demo : a));
     const first = runCli(args);
     expect(first.code, first.stderr).toBe(0);
     expect(existsSync(join(demo, homedir(), '.config/systemd/user/buddy.service'))).toBe(true);

@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, FIXTURES, onLaptop, ROOT, runCli, telegramToken, tempDir, waitFor } from '../helpers.js';
+import { CLI, FIXTURES, onLaptop, runCli, telegramToken, tempDir, waitFor } from '../helpers.js';
 import { Terminal } from '../pty.js';
+import { asRun, readmeCommands } from '../readme/readmeCommands.js';
 import { FakeChatApi } from '../supervisor/fakeChatApi.js';
 import { Vps } from './vps.js';
 
@@ -20,23 +21,6 @@ const TOKEN = telegramToken('readme');
 const OAUTH = 'sk-ant-oat01-readme-walkthrough-not-a-real-token-0123';
 const OWNER = 424242;
 const PLUGIN = 'telegram@claude-plugins-official';
-
-/** The commands of the first sh block under `heading` in README.md, comments and blank lines left out. */
-function readmeCommands(heading: string): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf(`${heading}\n`));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
-  return block
-    .split('\n')
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter(Boolean);
-}
-
-/** `npx buddy-init ...` as npx runs it in the clone: this checkout's CLI. */
-const asRun = (command: string): string[] => {
-  expect(command).toMatch(/^npx buddy-init( |$)/);
-  return command.split(' ').slice(2);
-};
 
 beforeAll(async () => {
   await vps.boot();

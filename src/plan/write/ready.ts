@@ -9,19 +9,16 @@ import { posix } from 'node:path';
 import { OperationError } from '../../errors.js';
 import type { Layout } from '../../render/index.js';
 import { isRecord } from '../../runtime/shared/json.js';
-import { shownPath, timeLimitSeconds, type Target } from '../../target/index.js';
+import { readJson, shownPath, timeLimitSeconds, type Target } from '../../target/index.js';
 
 /** Who the status file says is supervising: its pid and start (what changes when another one starts). */
 export type Supervising = string | undefined;
 
+const statusFile = (layout: Layout): string => posix.join(layout.stateDir, 'status.json');
+
 export async function supervising(target: Target, layout: Layout): Promise<{ who: Supervising; running: boolean }> {
-  const raw = await target.read(posix.join(layout.stateDir, 'status.json'));
-  let status: unknown;
-  try {
-    status = raw ? JSON.parse(raw.toString('utf8')) : undefined;
-  } catch {
-    status = undefined; // being replaced right now (it is written atomically, so rarely): look again
-  }
+  // Unreadable: missing, or (written atomically, so rarely) being replaced right now; the caller looks again.
+  const status = await readJson(target, statusFile(layout));
   if (!isRecord(status)) return { who: undefined, running: false };
   return { who: `${String(status.pid)}@${String(status.startedAt)}`, running: status.state === 'running' };
 }
@@ -35,7 +32,7 @@ export async function awaitNewSupervisor(target: Target, layout: Layout, before:
     if (now.running && now.who !== before) return;
     if (Date.now() > deadline) {
       throw new OperationError(
-        `the new supervisor of "${layout.serviceName}" on ${target.label} did not report running within ${limit} s (${shownPath(target, posix.join(layout.stateDir, 'status.json'))}); ${keeping} stays until an apply finds it running (buddy-init logs says why)`,
+        `the new supervisor of "${layout.serviceName}" on ${target.label} did not report running within ${limit} s (${shownPath(target, statusFile(layout))}); ${keeping} stays until an apply finds it running (buddy-init logs says why)`,
       );
     }
     await new Promise((r) => setTimeout(r, 500));
